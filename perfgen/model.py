@@ -1,0 +1,118 @@
+"""The one model: a project's goals as typed objects that remember where each value came from.
+
+Every stage — validation, rendering, diff, import, fmt — works on these objects, never on raw dicts.
+A value's source position is kept in ``where`` maps (field name -> Pos) beside the value itself, so
+the objects stay plain and hashable-free while diagnostics can still point at ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+# The 2023 form's column order and the order keys are written in (FORMAT.md).
+TOP_KEYS = ("year", "unit", "name", "leader", "code", "funds", "objectives", "indicators")
+FUNDS_KEYS = ("total", "fiscal", "other")
+INDICATOR_KEYS = ("name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A 1-based line and column in a source file (``line == 0`` means "the file as a whole")."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(slots=True)
+class Funds:
+    """项目资金（万元）."""
+
+    total: float
+    fiscal: float = 0.0
+    other: float = 0.0
+    # Exactly as written in the YAML (e.g. "52.00"), for diagnostics and decimals checks.
+    raw: dict[str, str] = field(default_factory=dict)
+    where: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One 三级指标 row of the form, with the 一级/二级 it is grouped under."""
+
+    level1: str
+    level2: str
+    name: str
+    target: str
+    weight: float
+    basis: str = ""
+    last_year: str = ""
+    scoring: str = ""
+    evidence: str = ""
+    note: str = ""
+    where: dict[str, Pos] = field(default_factory=dict)
+
+    def pos(self, key: str = "name") -> Pos:
+        """Where ``key`` was written; falls back to the indicator itself."""
+        return self.where.get(key) or self.where["_"]
+
+
+@dataclass(slots=True)
+class Project:
+    """One 项目支出绩效目标表."""
+
+    source: str  # path of the goals file as given (posix), e.g. "goals/2023/x.yaml"
+    rel: str  # path relative to the goals root without suffix, e.g. "2023/x" (output name)
+    year: int
+    unit: str
+    name: str
+    funds: Funds
+    objectives: list[str]
+    indicators: list[Indicator]
+    leader: str = ""
+    code: str = ""
+    where: dict[str, Pos] = field(default_factory=dict)
+    # Files whose content reached this project: its own file and the _defaults.yaml chain.
+    inputs: tuple[str, ...] = ()
+
+    def pos(self, key: str) -> Pos:
+        return self.where.get(key) or Pos(self.source)
+
+    def groups(self) -> list[tuple[str, list[tuple[str, list[Indicator]]]]]:
+        """Indicators grouped 一级 → 二级 in written order (the merged cells of the form)."""
+        out: list[tuple[str, list[tuple[str, list[Indicator]]]]] = []
+        for ind in self.indicators:
+            if not out or out[-1][0] != ind.level1:
+                out.append((ind.level1, []))
+            l2 = out[-1][1]
+            if not l2 or l2[-1][0] != ind.level2:
+                l2.append((ind.level2, []))
+            l2[-1][1].append(ind)
+        return out
+
+    def weight_total(self) -> float:
+        return sum(i.weight for i in self.indicators)
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.rel).name
+
+
+def format_number(value: float, decimals: int | None = None) -> str:
+    """Numbers as the form prints them: whole numbers without decimals, or fixed ``decimals``."""
+    if decimals is not None:
+        return f"{value:.{decimals}f}"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def format_money(value: float) -> str:
+    """万元 amounts print with two decimals."""
+    return format_number(value, 2)

@@ -1,0 +1,46 @@
+"""Where perfgen's built-in data lives once installed: templates and the JSON Schema.
+
+In a checkout they are the top-level ``templates/`` and ``schema/`` folders; installed, setuptools maps
+them to the packages ``perfgen.templates`` and ``perfgen.schema`` (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+
+def _package_dir(package: str, checkout_dir: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            return Path(loc)
+    # Running from a source tree without installation.
+    return Path(__file__).resolve().parent.parent / checkout_dir
+
+
+@cache
+def builtin_templates_dir() -> Path:
+    return _package_dir("perfgen.templates", "templates")
+
+
+@cache
+def schema_path() -> Path:
+    return _package_dir("perfgen.schema", "schema") / "project.schema.json"
+
+
+def template_search_path(repo_root: Path | None) -> list[Path]:
+    """A goals repo's own ``templates/`` first, then the built-ins: overrides go file by file."""
+    dirs: list[Path] = []
+    if repo_root is not None and (repo_root / "templates").is_dir():
+        dirs.append(repo_root / "templates")
+    dirs.append(builtin_templates_dir())
+    return dirs
+
+
+def find_template(name: str, repo_root: Path | None) -> Path:
+    for d in template_search_path(repo_root):
+        if (d / name).is_file():
+            return d / name
+    raise FileNotFoundError(name)
