@@ -1,0 +1,28 @@
+"""The ``perfgen`` command: a click group whose commands live in :mod:`perfgen.commands`."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from . import __version__
+
+# Each module defines a click command named ``cmd``.
+COMMANDS = ("validate", "build", "rules", "diff", "fmt", "init", "import_")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="perfgen")
+def main() -> None:
+    """perfgen：把项目支出绩效目标表作为数据管理 —— YAML 目标文件 → 校验 → Word / HTML 表格。"""
+
+
+for _name in COMMANDS:
+    try:
+        _module = importlib.import_module(f"perfgen.commands.{_name}")
+    except ModuleNotFoundError as exc:  # a command still being written
+        if exc.name != f"perfgen.commands.{_name}":
+            raise
+        continue
+    main.add_command(_module.cmd)

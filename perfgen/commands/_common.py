@@ -1,0 +1,66 @@
+"""Options and output shared by the commands: language, report format, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .. import i18n
+from ..config import Config, ConfigError, load_config
+from ..diagnostics import Report, render
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        i18n.set_lang(value)
+    return value
+
+
+lang_option = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False, is_eager=True,
+    callback=_set_lang, help="消息语言 / message language (zh, en)")
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+    help="诊断输出格式：text、json 或 github（GitHub Actions 注释）")
+
+
+def usage_error(message: str) -> NoReturn:
+    click.echo(f"perfgen: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def repo_config(root: Path) -> Config:
+    try:
+        return load_config(root)
+    except ConfigError as exc:
+        emit_report(Report(exc.diagnostics), "text")
+        sys.exit(EXIT_INPUT)
+
+
+def emit_report(report: Report, fmt: str, files: int = 0, summary: bool = True) -> None:
+    """Diagnostics to stdout (json) or stderr (text/github), then a one-line summary for people."""
+    out = render(report, fmt, files)
+    if fmt == "json":
+        click.echo(out)
+        return
+    if out:
+        click.echo(out, err=fmt == "text")
+    if summary and fmt == "text":
+        click.echo(summary_line(report, files), err=True)
+
+
+def summary_line(report: Report, files: int) -> str:
+    e, w = report.errors, report.warnings
+    if i18n.get_lang() == "en":
+        return f"checked {files} file(s): {e} error(s), {w} warning(s)"
+    return f"已检查 {files} 个文件：{e} 个错误，{w} 个警告"
+
+
+def msg(zh: str, en: str, **args: Any) -> str:
+    return (en if i18n.get_lang() == "en" else zh).format(**args)

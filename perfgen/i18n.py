@@ -1,0 +1,164 @@
+"""Messages in Chinese (default) and English (``--lang en``).
+
+Every diagnostic names a key here; its text is chosen when printed. Placeholders use str.format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_lang = "zh"
+
+
+def set_lang(lang: str) -> None:
+    global _lang
+    _lang = "en" if lang.lower().startswith("en") else "zh"
+
+
+def get_lang() -> str:
+    return _lang
+
+
+WORDS: dict[str, tuple[str, str]] = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "hint": ("提示", "hint"),
+    "see": ("参见", "see"),
+    "text": ("文字", "text"),
+    "number": ("数字", "number"),
+    "integer": ("整数", "integer"),
+    "mapping": ("映射（键: 值）", "mapping"),
+    "list": ("列表", "list"),
+    "bool": ("布尔值", "boolean"),
+    "null": ("空值", "empty value"),
+}
+
+# key -> (zh, en, zh hint | None, en hint | None)
+MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
+    # ---- reading files ----
+    "enc.gbk": (
+        "文件不是 UTF-8 编码，看起来是 GBK/GB18030（Windows 记事本或 WPS 常见）",
+        "file is not UTF-8; it looks like GBK/GB18030 (common from Windows editors)",
+        "请另存为 UTF-8：iconv -f GB18030 -t UTF-8 原文件 > 新文件，或在编辑器中选择“UTF-8”编码保存",
+        "re-save as UTF-8: iconv -f GB18030 -t UTF-8 old > new, or choose UTF-8 when saving in the editor"),
+    "enc.utf16": (
+        "文件是 UTF-16 编码", "file is UTF-16 encoded",
+        "请另存为 UTF-8（iconv -f UTF-16 -t UTF-8）", "re-save as UTF-8 (iconv -f UTF-16 -t UTF-8)"),
+    "enc.unknown": (
+        "文件不是 UTF-8 编码的文本", "file is not UTF-8 text",
+        "目标文件须为 UTF-8 编码的 YAML 文本", "goals files must be UTF-8 encoded YAML text"),
+    "enc.binary": ("文件包含 NUL 字节，不是文本文件", "file contains NUL bytes; it is not a text file", None, None),
+    "file.toolarge": (
+        "文件过大（{size} 字节，上限 {limit} 字节）", "file too large ({size} bytes, limit {limit})",
+        "一个目标文件只描述一个项目，通常只有几 KB", "a goals file describes one project and is usually a few KB"),
+    "file.toodeep": (
+        "文件嵌套过深或节点过多，无法安全读取", "file is nested too deeply or has too many nodes to read safely",
+        None, None),
+    "file.empty": (
+        "文件为空", "file is empty",
+        "目标文件至少需要 year、unit、name、funds、objectives、indicators（可由 _defaults.yaml 提供部分）",
+        "a goals file needs year, unit, name, funds, objectives, indicators (some may come from _defaults.yaml)"),
+    "file.notmap": (
+        "文件顶层必须是“键: 值”映射，不能是列表或单个值", "the top level must be a mapping of keys to values",
+        "每行写成 键: 值，例如 name: 项目名称", "write key: value lines, e.g. name: project name"),
+    "file.missing": ("找不到文件或目录", "no such file or directory", None, None),
+    "yaml.syntax": (
+        "YAML 语法错误：{problem}", "YAML syntax error: {problem}",
+        "检查此行及上一行的缩进、冒号和引号", "check indentation, colons and quotes on this line and the one before"),
+    "yaml.tab": (
+        "缩进中使用了制表符（Tab）", "tab character used for indentation",
+        "YAML 只能用空格缩进：把 Tab 替换为空格（建议每级 2 个空格）",
+        "YAML indents with spaces only: replace tabs with spaces (2 per level)"),
+    "yaml.gt": (
+        "以 “{value}” 开头的值在 YAML 中有特殊含义（> 和 | 开始多行文本）",
+        "a value starting with “{value}” means something else in YAML (> and | start a block of text)",
+        "请加引号，如 target: \">=98%\"，或改用全角符号 ≥ / ≤，如 target: ≥98%（无需引号）",
+        "quote it, e.g. target: \">=98%\", or write ≥ / ≤, e.g. target: ≥98% (no quotes needed)"),
+    "yaml.multidoc": (
+        "一个文件只能包含一个 YAML 文档（出现了 ---）", "a file may hold one YAML document only (found ---)",
+        "每个项目单独一个文件", "put each project in its own file"),
+    "yaml.alias": (
+        "目标文件中不允许使用锚点别名（*、<<）", "aliases (*, <<) are not allowed in goals files",
+        "请直接写出值；共用的值放到 _defaults.yaml", "write values out; put shared values in _defaults.yaml"),
+    "yaml.complexkey": ("键必须是简单的文字", "keys must be plain text", None, None),
+    "yaml.dupkey": (
+        "键 “{key}” 重复出现", "duplicate key “{key}”",
+        "YAML 中后出现的值会覆盖前面的值；请删除或合并其中一个",
+        "YAML would silently keep only the last one; remove or merge one of them"),
+    # ---- schema ----
+    "schema.unknown_near": (
+        "未知的键 “{key}”，是否想写 “{near}”？", "unknown key “{key}”; did you mean “{near}”?",
+        "此处允许的键：{allowed}", "keys allowed here: {allowed}"),
+    "schema.unknown": (
+        "未知的键 “{key}”", "unknown key “{key}”",
+        "此处允许的键：{allowed}", "keys allowed here: {allowed}"),
+    "schema.required": (
+        "{at} 缺少必填键 “{key}”", "{at}: required key “{key}” is missing",
+        "可在本文件中填写，或在同目录或上级目录的 _defaults.yaml 中提供",
+        "add it here, or in a _defaults.yaml in this folder or above"),
+    "schema.type": (
+        "{at} 应为{want}，实际为{got}", "{at} must be a {want}, found a {got}", None, None),
+    "schema.type_bool": (
+        "{at} 应为{want}，但 {raw} 被 YAML 当作布尔值", "{at} must be a {want}, but YAML reads {raw} as a boolean",
+        "加引号：\"{raw}\"", "quote it: \"{raw}\""),
+    "schema.type_null": (
+        "{at} 没有填写值", "{at} has no value",
+        "在冒号后填写值，或删除这一行", "write a value after the colon, or remove the line"),
+    "schema.type_text_for_number": (
+        "{at} 应为{want}，“{raw}” 不是数字", "{at} must be a {want}; “{raw}” is not a number",
+        "请用阿拉伯数字书写，如 10、2023、5.5", "write it in digits, e.g. 10, 2023, 5.5"),
+    "schema.minimum": ("{at} 不能小于 {limit}（实际 {value}）", "{at} must be at least {limit} (found {value})",
+                       None, None),
+    "schema.maximum": ("{at} 不能大于 {limit}（实际 {value}）", "{at} must be at most {limit} (found {value})",
+                       None, None),
+    "schema.exclusiveMinimum": ("{at} 必须大于 {limit}（实际 {value}）", "{at} must be greater than {limit} "
+                                "(found {value})", None, None),
+    "schema.exclusiveMaximum": ("{at} 必须小于 {limit}（实际 {value}）", "{at} must be less than {limit} "
+                                "(found {value})", None, None),
+    "schema.empty": ("{at} 不能为空", "{at} must not be empty", None, None),
+    "schema.toomany": ("{at} 最多 {limit} 项", "{at} may have at most {limit} items", None, None),
+    "schema.invalid": ("{at} 的值不符合格式（{validator}）", "{at} does not match the format ({validator})",
+                       None, None),
+}
+
+
+def add(messages: dict[str, tuple[str, str, str | None, str | None]]) -> None:
+    MESSAGES.update(messages)
+
+
+def word(key: str) -> str:
+    zh, en = WORDS.get(key, (key, key))
+    return en if _lang == "en" else zh
+
+
+def _fmt(template: str, args: dict[str, Any]) -> str:
+    localized = {k: (word(v) if isinstance(v, str) and v in WORDS and k in ("want", "got") else v)
+                 for k, v in args.items()}
+    if "want" in localized and isinstance(args.get("want"), str) and "/" in args["want"]:
+        localized["want"] = "/".join(word(w) for w in args["want"].split("/"))
+    try:
+        return template.format(**localized)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def message(key: str, args: dict[str, Any]) -> str:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    return _fmt(entry[1] if _lang == "en" else entry[0], args)
+
+
+def hint(key: str, args: dict[str, Any]) -> str | None:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return None
+    text = entry[3] if _lang == "en" else entry[2]
+    return _fmt(text, args) if text else None
+
+add({
+    "config.unknown": ("perfgen.yaml 中未知的设置 “{key}”", "unknown setting “{key}” in perfgen.yaml",
+                       "可用的设置：{allowed}", "settings: {allowed}"),
+    "config.invalid": ("perfgen.yaml 中 {key} 的值无效，应为 {expected}",
+                       "invalid value for {key} in perfgen.yaml; expected {expected}", None, None),
+})

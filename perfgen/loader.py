@@ -1,0 +1,246 @@
+"""Find goals files, apply ``_defaults.yaml`` inheritance, validate against the schema, build the model.
+
+Files are read through a :class:`Reader` so the same code loads the working tree or a git revision
+(``perfgen diff``). Paths in diagnostics are relative to the goals repo root, in posix form.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from . import schema
+from .diagnostics import Diagnostic, diag
+from .model import FUNDS_KEYS, Funds, Indicator, Pos, Project
+from .yamlload import Map, Node, Scalar, Seq, load
+
+DEFAULTS_NAME = "_defaults.yaml"
+GOALS_DIR = "goals"
+SUFFIXES = (".yaml", ".yml")
+
+
+class Reader(Protocol):
+    """Read access to a goals repo: the working tree, or a git revision."""
+
+    def read(self, rel: str) -> bytes | None: ...
+
+    def walk(self, rel: str) -> list[str]:
+        """Every file below folder ``rel`` (posix paths relative to the root), sorted."""
+        ...
+
+    def is_dir(self, rel: str) -> bool: ...
+
+
+@dataclass
+class FsReader:
+    root: Path
+
+    def read(self, rel: str) -> bytes | None:
+        try:
+            return (self.root / rel).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def walk(self, rel: str) -> list[str]:
+        base = self.root / rel
+        out = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for f in filenames:
+                out.append(Path(dirpath, f).relative_to(self.root).as_posix())
+        return sorted(out)
+
+    def is_dir(self, rel: str) -> bool:
+        return (self.root / rel).is_dir()
+
+
+def is_goals_file(rel: str) -> bool:
+    name = PurePosixPath(rel).name
+    return name.endswith(SUFFIXES) and name != DEFAULTS_NAME and not name.startswith(".")
+
+
+def goals_root_of(rel: str) -> str:
+    """The folder a project's output path is relative to: the nearest enclosing ``goals/``."""
+    parts = PurePosixPath(rel).parts[:-1]
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] == GOALS_DIR:
+            return "/".join(parts[: i + 1])
+    return "/".join(parts)
+
+
+def output_stem(rel: str) -> str:
+    """``goals/2023/x.yaml`` -> ``2023/x``: where the documents of a project go under build/."""
+    root = goals_root_of(rel)
+    inner = rel[len(root) + 1:] if root else rel
+    return str(PurePosixPath(inner).with_suffix(""))
+
+
+def defaults_chain(rel: str) -> list[str]:
+    """The _defaults.yaml files that may reach ``rel``, outermost first."""
+    root = goals_root_of(rel)
+    parts = PurePosixPath(rel).parts[:-1]
+    start = len(PurePosixPath(root).parts) if root else 0
+    chain = []
+    for i in range(start, len(parts) + 1):
+        folder = "/".join(parts[:i])
+        chain.append(f"{folder}/{DEFAULTS_NAME}" if folder else DEFAULTS_NAME)
+    return chain
+
+
+@dataclass
+class LoadResult:
+    projects: list[Project] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+
+class Loader:
+    """Loads projects; parses each ``_defaults.yaml`` once however many projects it reaches."""
+
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        self._defaults: dict[str, tuple[Map | None, list[Diagnostic]]] = {}
+
+    def discover(self, paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
+        files: list[str] = []
+        diags: list[Diagnostic] = []
+        for p in paths:
+            p = p.strip("/") or "."
+            if self.reader.is_dir(p):
+                found = [f for f in self.reader.walk(p) if is_goals_file(f)]
+                files.extend(f[2:] if f.startswith("./") else f for f in found)
+            elif self.reader.read(p) is not None:
+                if PurePosixPath(p).name == DEFAULTS_NAME:
+                    self._defaults_file(p)  # checked on its own
+                    diags.extend(self._defaults[p][1])
+                else:
+                    files.append(p)
+            else:
+                diags.append(diag(Pos(p), "PG007", "file.missing"))
+        return sorted(set(files)), diags
+
+    def _defaults_file(self, rel: str) -> tuple[Map | None, list[Diagnostic]]:
+        if rel not in self._defaults:
+            data = self.reader.read(rel)
+            if data is None:
+                self._defaults[rel] = (None, [])
+            else:
+                node, diags = load(data, rel)
+                if node is not None:
+                    diags = diags + schema.check(node, partial=True)
+                self._defaults[rel] = (node, diags)
+        return self._defaults[rel]
+
+    def load_project(self, rel: str) -> tuple[Project | None, list[Diagnostic]]:
+        data = self.reader.read(rel)
+        if data is None:
+            return None, [diag(Pos(rel), "PG007", "file.missing")]
+        node, diags = load(data, rel)
+        merged = Map(node.pos if node else Pos(rel, 1, 1))
+        inputs = []
+        defaults_ok = True
+        for d in defaults_chain(rel):
+            dnode, ddiags = self._defaults_file(d)
+            if dnode is None and not ddiags:
+                continue
+            inputs.append(d)
+            if ddiags:
+                defaults_ok = defaults_ok and not any(x.severity == "error" for x in ddiags)
+            if dnode is not None:
+                merged.items.update(dnode.items)
+        inputs.append(rel)
+        if node is None:
+            return None, diags
+        merged.items.update(node.items)
+        own = [x for x in schema.check(merged) if x.pos.file == rel or x.code == "PG011"]
+        diags = diags + own
+        if any(x.severity == "error" for x in diags) or not defaults_ok:
+            return None, diags
+        return build_project(merged, rel, tuple(inputs)), diags
+
+    def load_all(self, paths: list[str]) -> LoadResult:
+        files, diags = self.discover(paths)
+        result = LoadResult(diagnostics=diags, files=len(files))
+        for rel in files:
+            project, pdiags = self.load_project(rel)
+            result.diagnostics.extend(pdiags)
+            if project is not None:
+                result.projects.append(project)
+        # Problems inside a _defaults.yaml are reported once, not once per project it reaches.
+        for ddiags in (v[1] for v in self._defaults.values()):
+            result.diagnostics.extend(ddiags)
+        result.diagnostics = list(dict.fromkeys(result.diagnostics))
+        return result
+
+
+# ---- model construction (input already schema-valid) ----------------------------------------------
+
+def _text(node: Node | None) -> str:
+    if node is None or not isinstance(node, Scalar) or node.value is None:
+        return ""
+    # Numbers keep the text they were written as: `last_year: 1.10` prints 1.10.
+    return node.raw if not isinstance(node.value, str) else node.value
+
+
+def _num(node: Node | None, default: float = 0.0) -> float:
+    if isinstance(node, Scalar) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return float(node.value)
+    return default
+
+
+def build_project(root: Map, rel: str, inputs: tuple[str, ...]) -> Project:
+    where = {k: v[1].pos for k, v in root.items.items()}
+    funds_node = root.get("funds")
+    assert isinstance(funds_node, Map)
+    funds = Funds(
+        total=_num(funds_node.get("total")),
+        fiscal=_num(funds_node.get("fiscal")),
+        other=_num(funds_node.get("other")),
+        raw={k: _text(funds_node.get(k)) for k in FUNDS_KEYS if funds_node.get(k) is not None},
+        where={k: v[1].pos for k, v in funds_node.items.items()} | {"_": funds_node.pos},
+    )
+    obj_node = root.get("objectives")
+    assert isinstance(obj_node, Seq)
+    objectives = [_text(n) for n in obj_node.items]
+    for i, n in enumerate(obj_node.items):
+        where[f"objectives[{i}]"] = n.pos
+    indicators: list[Indicator] = []
+    ind_root = root.get("indicators")
+    assert isinstance(ind_root, Map)
+    for l1, (l1pos, l1node) in ind_root.items.items():
+        assert isinstance(l1node, Map)
+        for l2, (l2pos, l2node) in l1node.items.items():
+            assert isinstance(l2node, Seq)
+            for item in l2node.items:
+                assert isinstance(item, Map)
+                iw = {k: v[1].pos for k, v in item.items.items()}
+                iw.update({"_": item.pos, "level1": l1pos, "level2": l2pos})
+                indicators.append(Indicator(
+                    level1=l1, level2=l2,
+                    name=_text(item.get("name")),
+                    target=_text(item.get("target")),
+                    weight=_num(item.get("weight")),
+                    basis=_text(item.get("basis")),
+                    last_year=_text(item.get("last_year")),
+                    scoring=_text(item.get("scoring")),
+                    evidence=_text(item.get("evidence")),
+                    note=_text(item.get("note")),
+                    where=iw,
+                ))
+    year = root.get("year")
+    return Project(
+        source=rel,
+        rel=output_stem(rel),
+        year=int(_num(year)),
+        unit=_text(root.get("unit")),
+        name=_text(root.get("name")),
+        leader=_text(root.get("leader")),
+        code=_text(root.get("code")),
+        funds=funds,
+        objectives=objectives,
+        indicators=indicators,
+        where=where,
+        inputs=inputs,
+    )

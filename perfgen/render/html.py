@@ -1,0 +1,382 @@
+"""HTML output: the 项目支出绩效目标表 as a self-contained page, plus an index of all projects.
+
+Templates are data found on a search path (a goals repo's own ``templates/`` first, then the built-ins),
+and they arrive by pull request, so they run in Jinja's sandbox with autoescape and ``StrictUndefined``.
+A user template may replace one block of a built-in one with ``{% extends "default:project.html.j2" %}``.
+
+Everything a template prints is precomputed here (merged-cell spans, formatted money and weights, numbered
+objectives), so the templates stay simple enough to override without knowing the model.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from perfgen.model import Indicator, Project, format_money, format_number
+
+PROJECT_TEMPLATE = "project.html.j2"
+INDEX_TEMPLATE = "index.html.j2"
+# `{% extends "default:project.html.j2" %}` always reaches the built-in template, even when overridden.
+DEFAULT_PREFIX = "default"
+
+FORM_TITLE = "项目支出绩效目标表"
+DEFAULT_INDEX_TITLE = "项目支出绩效目标表目录"
+
+
+class TemplateError(Exception):
+    """A user-facing error in a template (syntax, undefined variable, sandbox violation, missing file).
+
+    ``file`` is the template's path on disk (``None`` when it cannot be known) and ``line`` its 1-based
+    line, so the CLI can print ``templates/project.html.j2:12: error[PG030]: …`` instead of a traceback.
+    """
+
+    code = "PG030"
+
+    def __init__(self, message: str, file: Path | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    @property
+    def location(self) -> str:
+        """``file:line`` with the file relative to the working directory when it lies below it."""
+        if self.file is None:
+            return "<template>"
+        shown = _display_path(self.file)
+        return f"{shown}:{self.line}" if self.line else shown
+
+    def __str__(self) -> str:
+        return f"{self.location}: error[{self.code}]: {self.message}"
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path)).as_posix() if path.is_absolute() else path.as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+# --- view data: what the templates receive --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    width: str  # CSS width of the <col>, e.g. "8%"
+
+
+# The nine columns of the form, shared by the header block and the indicator table so that they align.
+COLUMNS: tuple[Column, ...] = (
+    Column("一级指标", "9%"),
+    Column("二级指标", "10%"),
+    Column("三级指标", "18%"),
+    Column("指标值", "11%"),
+    Column("指标值设置依据", "11%"),
+    Column("上年完成值", "9%"),
+    Column("指标分值权重", "9%"),
+    Column("指标赋分规则", "13%"),
+    Column("佐证资料", "10%"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MergedCell:
+    """A 一级/二级 cell that spans ``rowspan`` rows; only the first row of its group carries it."""
+
+    text: str
+    rowspan: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    level1: MergedCell | None  # None: covered by a cell above (omit the <td>)
+    level2: MergedCell | None
+    name: str
+    target: str
+    basis: str
+    last_year: str
+    weight: str
+    scoring: str
+    evidence: str
+    indicator: Indicator  # the model object, for override templates that print more columns
+
+
+@dataclass(frozen=True, slots=True)
+class FundsView:
+    total: str
+    fiscal: str
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectForm:
+    """Display-ready strings for one 项目支出绩效目标表."""
+
+    title: str
+    year: int
+    year_line: str  # "(2023年)"
+    unit: str
+    name: str
+    leader: str
+    funds: FundsView
+    objectives: tuple[str, ...]  # "目标1、…"
+    columns: tuple[Column, ...]
+    rows: tuple[IndicatorRow, ...]
+    weight_total: str
+
+
+def _text(value: object) -> str:
+    """Cell text: numbers as the form prints them (10, not 10.0), everything else as written."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    return "" if value is None else str(value)
+
+
+def indicator_rows(project: Project) -> tuple[IndicatorRow, ...]:
+    """The indicator table's rows; the first row of each 一级/二级 group carries the merged cell."""
+    rows: list[IndicatorRow] = []
+    for level1, level2_groups in project.groups():
+        l1_cell: MergedCell | None = MergedCell(level1, sum(len(inds) for _, inds in level2_groups))
+        for level2, inds in level2_groups:
+            l2_cell: MergedCell | None = MergedCell(level2, len(inds))
+            for ind in inds:
+                rows.append(
+                    IndicatorRow(
+                        level1=l1_cell,
+                        level2=l2_cell,
+                        name=_text(ind.name),
+                        target=_text(ind.target),
+                        basis=_text(ind.basis),
+                        last_year=_text(ind.last_year),
+                        weight=_text(ind.weight),
+                        scoring=_text(ind.scoring),
+                        evidence=_text(ind.evidence),
+                        indicator=ind,
+                    )
+                )
+                l1_cell = l2_cell = None
+    return tuple(rows)
+
+
+def project_form(project: Project) -> ProjectForm:
+    return ProjectForm(
+        title=FORM_TITLE,
+        year=project.year,
+        year_line=f"({project.year}年)",
+        unit=project.unit,
+        name=project.name,
+        leader=project.leader,
+        funds=FundsView(
+            total=format_money(project.funds.total),
+            fiscal=format_money(project.funds.fiscal),
+            other=format_money(project.funds.other),
+        ),
+        objectives=tuple(f"目标{n}、{text}" for n, text in enumerate(project.objectives, start=1)),
+        columns=COLUMNS,
+        rows=indicator_rows(project),
+        weight_total=format_number(project.weight_total()),
+    )
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One project as the index lists it; hrefs are plain relative posix paths (quoted when printed)."""
+
+    unit: str
+    year: int
+    name: str
+    total: float
+    fiscal: float
+    other: float
+    html_href: str | None
+    docx_href: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexItem:
+    number: int  # 序号 within its group
+    name: str
+    total: str
+    fiscal: str
+    other: str
+    html_href: str | None  # URL-quoted
+    docx_href: str | None
+    source: str
+    entry: IndexEntry
+
+
+@dataclass(frozen=True, slots=True)
+class IndexGroup:
+    unit: str
+    year: int
+    heading: str  # "库尔勒市社会保险中心 2023年"
+    items: tuple[IndexItem, ...]
+    total: str  # 小计
+    fiscal: str
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    title: str
+    count: int
+    groups: tuple[IndexGroup, ...]
+
+
+def _href(path: str | None) -> str | None:
+    """Relative links may hold Chinese or spaces; ``/`` stays a separator, nothing else is trusted."""
+    if not path:
+        return None
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def _sum_money(values: Iterable[float]) -> str:
+    return format_money(math.fsum(values))
+
+
+def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
+    """Projects grouped by unit (A→Z), then year (newest first), each group sorted by name then source."""
+    by_group: dict[tuple[str, int], list[IndexEntry]] = {}
+    for e in entries:
+        by_group.setdefault((e.unit, e.year), []).append(e)
+    groups: list[IndexGroup] = []
+    for unit, year in sorted(by_group, key=lambda k: (k[0], -k[1])):
+        members = sorted(by_group[(unit, year)], key=lambda e: (e.name, e.source))
+        items = tuple(
+            IndexItem(
+                number=n,
+                name=e.name,
+                total=format_money(e.total),
+                fiscal=format_money(e.fiscal),
+                other=format_money(e.other),
+                html_href=_href(e.html_href),
+                docx_href=_href(e.docx_href),
+                source=e.source,
+                entry=e,
+            )
+            for n, e in enumerate(members, start=1)
+        )
+        groups.append(
+            IndexGroup(
+                unit=unit,
+                year=year,
+                heading=f"{unit} {year}年",
+                items=items,
+                total=_sum_money(e.total for e in members),
+                fiscal=_sum_money(e.fiscal for e in members),
+                other=_sum_money(e.other for e in members),
+            )
+        )
+    return IndexPage(title=title, count=sum(len(g.items) for g in groups), groups=tuple(groups))
+
+
+# --- the renderer -----------------------------------------------------------------------------------
+
+
+class HtmlRenderer:
+    """Renders projects and the index with one sandboxed Jinja environment over a template search path."""
+
+    def __init__(self, search_path: list[Path]) -> None:
+        if not search_path:
+            raise ValueError("the template search path is empty")
+        dirs = [str(d) for d in search_path]
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(dirs),
+                # The built-ins are the last directory of the search path.
+                jinja2.PrefixLoader({DEFAULT_PREFIX: jinja2.FileSystemLoader(dirs[-1])}, delimiter=":"),
+            ]
+        )
+        # Immutable: a template cannot alter the model (e.g. list.append) before the Word writer sees it.
+        self.env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.filters["money"] = format_money
+        self.env.filters["number"] = format_number
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def render_project(self, project: Project) -> bytes:
+        return self._render(PROJECT_TEMPLATE, {"project": project, "form": project_form(project)})
+
+    def render_index(self, entries: list[IndexEntry], title: str = DEFAULT_INDEX_TITLE) -> bytes:
+        return self._render(INDEX_TEMPLATE, {"index": index_page(entries, title)})
+
+    def _template(self, name: str) -> jinja2.Template:
+        template = self._templates.get(name)
+        if template is None:
+            try:
+                template = self.env.get_template(name)
+            except Exception as exc:
+                error = _template_error(exc, name)
+                if error is None:
+                    raise
+                raise error from exc
+            self._templates[name] = template
+        return template
+
+    def _render(self, name: str, context: Mapping[str, Any]) -> bytes:
+        template = self._template(name)
+        try:
+            text = template.render(context)
+        except Exception as exc:
+            error = _template_error(exc, name)
+            if error is None:
+                raise
+            raise error from exc
+        return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+
+
+def _template_frame(tb: TracebackType | None) -> tuple[Path, int] | None:
+    """The innermost template frame of a traceback Jinja has rewritten to point at template source."""
+    found: tuple[Path, int] | None = None
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (Path(tb.tb_frame.f_code.co_filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _template_error(exc: Exception, name: str) -> TemplateError | None:
+    """Map an exception raised while loading or rendering ``name`` to a TemplateError.
+
+    Jinja's own errors are always the template's fault. Any other exception counts as a template error
+    only when raised from template code (e.g. ``{{ 1 / 0 }}``); otherwise it is a perfgen bug: ``None``,
+    and the caller re-raises it with its traceback.
+    """
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        file = Path(exc.filename) if exc.filename else None
+        return TemplateError(f"template syntax error: {exc.message}", file, exc.lineno)
+    frame = _template_frame(exc.__traceback__)
+    file, line = frame if frame else (None, None)
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return TemplateError(f"unsafe template code refused by the sandbox: {exc}", file, line)
+    if isinstance(exc, jinja2.UndefinedError):
+        return TemplateError(f"undefined value in template: {exc.message}", file, line)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        missing = ", ".join(exc.templates) if exc.templates else exc.name
+        return TemplateError(f"template not found: {missing} (needed by {name})", file, line)
+    if isinstance(exc, jinja2.TemplateError):
+        return TemplateError(f"template error: {exc}", file, line)
+    if frame is not None:
+        return TemplateError(f"error in template code: {type(exc).__name__}: {exc}", file, line)
+    return None

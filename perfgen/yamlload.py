@@ -1,0 +1,204 @@
+"""Read a goals file into a tree of located nodes, safely.
+
+PyYAML's C parser composes the node graph (it keeps line/column marks); we convert it ourselves so that
+duplicate keys are caught, aliases are refused before anything walks them (alias bombs), YAML 1.1
+surprises are avoided (``NO``, ``0755``, dates) and every scalar keeps the text it was written as.
+Nothing here raises on bad input: problems come back as diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, diag
+from .model import Pos
+
+try:  # the C loader is ~10x faster and also keeps marks
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 2 * 1024 * 1024  # a goals file is a few KB; anything this big is a mistake or an attack
+MAX_NODES = 200_000
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?\Z")
+_BOOL = {"true": True, "false": False}
+
+
+@dataclass(slots=True)
+class Node:
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Scalar(Node):
+    value: Any  # str, int, float, bool or None
+    raw: str  # the text as written (without quotes)
+    quoted: bool = False
+
+
+@dataclass(slots=True)
+class Seq(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Map(Node):
+    # key -> (position of the key, value node); insertion order is the written order
+    items: dict[str, tuple[Pos, Node]] = field(default_factory=dict)
+
+    def get(self, key: str) -> Node | None:
+        item = self.items.get(key)
+        return item[1] if item else None
+
+
+def to_plain(node: Node) -> Any:
+    """The Python value of a node tree (for JSON Schema)."""
+    if isinstance(node, Map):
+        return {k: to_plain(v) for k, (_, v) in node.items.items()}
+    if isinstance(node, Seq):
+        return [to_plain(v) for v in node.items]
+    assert isinstance(node, Scalar)
+    return node.value
+
+
+def _decode(data: bytes, source: str) -> tuple[str | None, list[Diagnostic]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [diag(Pos(source, 1, 1), "PG002", "enc.utf16")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        pos = Pos(source, line, col)
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            return None, [diag(pos, "PG002", "enc.unknown")]
+        return None, [diag(pos, "PG002", "enc.gbk")]
+
+
+def _mark(source: str, mark: Any) -> Pos:
+    if mark is None:
+        return Pos(source, 1, 1)
+    return Pos(source, mark.line + 1, mark.column + 1)
+
+
+def _yaml_error(source: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    pos = _mark(source, mark)
+    problem = (getattr(exc, "problem", None) or str(exc)).strip()
+    line_text = text.splitlines()[pos.line - 1] if 0 < pos.line <= len(text.splitlines()) else ""
+    if "\t" in problem or "'\\t'" in problem or (line_text[: pos.col].lstrip(" ").startswith("\t")):
+        return diag(pos, "PG001", "yaml.tab")
+    # `target: >=98%` opens a folded block scalar: the parser then complains somewhere near it.
+    lines = text.splitlines()
+    for i in range(max(0, pos.line - 3), min(len(lines), pos.line + 1)):
+        m = re.search(r":\s+([>|][=<>]?[-+]?\d)", lines[i])
+        if m:
+            return diag(Pos(source, i + 1, m.start(1) + 1), "PG001", "yaml.gt", value=m.group(1))
+    if "expected a single document" in problem:
+        return diag(pos, "PG001", "yaml.multidoc")
+    if "found duplicate anchor" in problem or "found undefined alias" in problem:
+        return diag(pos, "PG004", "yaml.alias")
+    return diag(pos, "PG001", "yaml.syntax", problem=problem)
+
+
+class _Builder:
+    def __init__(self, source: str):
+        self.source = source
+        self.diags: list[Diagnostic] = []
+        self.count = 0
+
+    def pos(self, n: yaml.Node) -> Pos:
+        return _mark(self.source, n.start_mark)
+
+    def build(self, n: yaml.Node) -> Node:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig
+        if isinstance(n, yaml.MappingNode):
+            m = Map(self.pos(n))
+            for kn, vn in n.value:
+                if not isinstance(kn, yaml.ScalarNode):
+                    self.diags.append(diag(self.pos(kn), "PG001", "yaml.complexkey"))
+                    continue
+                key = kn.value
+                if kn.tag == "tag:yaml.org,2002:merge":
+                    self.diags.append(diag(self.pos(kn), "PG004", "yaml.alias"))
+                    continue
+                kpos = self.pos(kn)
+                if key in m.items:
+                    self.diags.append(
+                        diag(kpos, "PG003", "yaml.dupkey", related=m.items[key][0], key=key))
+                    continue
+                m.items[key] = (kpos, self.build(vn))
+            return m
+        if isinstance(n, yaml.SequenceNode):
+            return Seq(self.pos(n), [self.build(x) for x in n.value])
+        return self.scalar(n)
+
+    def scalar(self, n: yaml.Node) -> Scalar:
+        raw = str(n.value)
+        style = getattr(n, "style", None)
+        pos = self.pos(n)
+        if style:  # quoted or block scalars are always text
+            return Scalar(pos, raw, raw, quoted=style in ("'", '"'))
+        if n.tag == "tag:yaml.org,2002:null" or raw in ("", "~", "null", "Null", "NULL"):
+            return Scalar(pos, None, raw)
+        if raw.lower() in _BOOL and n.tag == "tag:yaml.org,2002:bool":
+            return Scalar(pos, _BOOL[raw.lower()], raw)
+        if _INT.match(raw):
+            return Scalar(pos, int(raw), raw)
+        if _FLOAT.match(raw):
+            return Scalar(pos, float(raw), raw)
+        # Everything else, including YAML 1.1-only forms (yes/no, 0755, 1_000, dates), stays text:
+        # the same value yaml-language-server (YAML 1.2) shows the user.
+        return Scalar(pos, raw, raw)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def load(data: bytes, source: str) -> tuple[Node | None, list[Diagnostic]]:
+    """Parse one YAML document; returns (root node or None, diagnostics)."""
+    if len(data) > MAX_BYTES:
+        return None, [diag(Pos(source), "PG005", "file.toolarge", size=len(data), limit=MAX_BYTES)]
+    text, diags = _decode(data, source)
+    if text is None:
+        return None, diags
+    if "\x00" in text:
+        return None, [diag(Pos(source, 1, 1), "PG002", "enc.binary")]
+    if "*" in text or "<<" in text:
+        # Refuse aliases before composing walks them: an alias bomb is a few lines of text.
+        try:
+            for ev in yaml.parse(text, Loader=_Loader):
+                if isinstance(ev, yaml.AliasEvent):
+                    return None, [diag(_mark(source, ev.start_mark), "PG004", "yaml.alias")]
+        except yaml.YAMLError as exc:
+            return None, [_yaml_error(source, exc, text)]
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return None, [_yaml_error(source, exc, text)]
+    except (RecursionError, MemoryError):
+        return None, [diag(Pos(source), "PG005", "file.toodeep")]
+    if root is None:
+        return None, [diag(Pos(source, 1, 1), "PG006", "file.empty")]
+    builder = _Builder(source)
+    try:
+        node = builder.build(root)
+    except (_TooBig, RecursionError):
+        return None, [diag(Pos(source), "PG005", "file.toodeep")]
+    if not isinstance(node, Map):
+        return None, [*builder.diags, diag(node.pos, "PG006", "file.notmap")]
+    return node, builder.diags
