@@ -1,0 +1,221 @@
+"""Build ``templates/reference.docx``: page setup and styles for perfgen's Word output.
+
+The Word writer (``perfgen.render.docx``) copies everything from this file except the body: the
+section properties (A4 landscape, margins) and the styles below. Users restyle the form by opening the
+reference in Word, editing the styles or the page setup, and saving it as ``templates/reference.docx`` of
+their goals repo. Styles the writer uses:
+
+- ``Normal`` / document defaults: 宋体 (East Asian) + Times New Roman, 10.5pt, zh-CN
+- ``Title``: the title line, 宋体 bold 18pt, centred
+- ``PerfgenYear``: the "(2023年)" line, centred
+- ``PerfgenCell`` / ``PerfgenCellLeft`` / ``PerfgenCellHeading``: table text (centred / left / bold)
+- ``TableGrid``: table style with single borders
+
+The output is deterministic: same bytes on every run (fixed core properties, zip order and timestamps).
+
+Usage: ``python tools/make_reference_docx.py [OUTPUT]`` (default: templates/reference.docx).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Pt, Twips
+from docx.styles.style import ParagraphStyle
+from lxml import etree
+
+EAST_ASIAN_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+BODY_SIZE = Pt(10.5)
+FIXED_DATE = datetime(2023, 1, 1)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
+
+
+def _rpr(parent: BaseOxmlElement) -> BaseOxmlElement:
+    """The ``w:rPr`` child of a style or ``w:rPrDefault``, created (last) when missing."""
+    rpr = parent.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
+        parent.append(rpr)
+    return rpr
+
+
+def _set_fonts(parent: BaseOxmlElement, east_asian: str = EAST_ASIAN_FONT, latin: str = LATIN_FONT) -> None:
+    """Replace ``w:rFonts`` (theme attributes included) with explicit Latin and East Asian fonts."""
+    rpr = _rpr(parent)
+    for old in rpr.findall(qn("w:rFonts")):
+        rpr.remove(old)
+    fonts = parse_xml(
+        f'<w:rFonts {nsdecls("w")} w:ascii="{latin}" w:hAnsi="{latin}" '
+        f'w:eastAsia="{east_asian}" w:cs="{latin}"/>'
+    )
+    rpr.insert(0, fonts)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = parse_xml(f"<w:lang {nsdecls('w')}/>")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _style_fonts(style: ParagraphStyle, size: Pt | None = BODY_SIZE, bold: bool | None = None) -> None:
+    _set_fonts(style.element)
+    font = style.font
+    if size is not None:
+        font.size = size
+    if bold is not None:
+        font.bold = bold
+
+
+def _paragraph_style(doc: docx.document.Document, name: str, base: str, centred: bool) -> ParagraphStyle:
+    style = cast(ParagraphStyle, doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH))
+    style.base_style = doc.styles[base]
+    style.quick_style = True
+    fmt = style.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+    return style
+
+
+def build() -> docx.document.Document:
+    doc = docx.Document()
+
+    # Page: A4 landscape (python-docx defaults to US Letter portrait; swap width/height ourselves).
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width = Twips(16838)
+    section.page_height = Twips(11906)
+    section.left_margin = section.right_margin = Cm(1.8)
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.header_distance = section.footer_distance = Cm(1)
+
+    # Document defaults and Normal: 宋体 for East Asian text, no theme fonts, zh-CN, 10.5pt, no spacing.
+    styles_el = doc.styles.element
+    rpr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    _set_fonts(rpr_default)
+    for tag in ("w:sz", "w:szCs"):
+        _rpr(rpr_default).find(qn(tag)).set(qn("w:val"), "21")
+    ppr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:pPrDefault"))
+    spacing = ppr_default.find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "240")
+
+    normal = cast(ParagraphStyle, doc.styles["Normal"])
+    _style_fonts(normal)
+
+    title = cast(ParagraphStyle, doc.styles["Title"])
+    ppr = title.element.get_or_add_pPr()
+    for child in list(ppr):
+        ppr.remove(child)
+    rpr = _rpr(title.element)
+    for child in list(rpr):
+        rpr.remove(child)
+    link = title.element.find(qn("w:link"))  # the linked TitleChar keeps theme fonts and colours
+    if link is not None:
+        title.element.remove(link)
+    _style_fonts(title, size=Pt(18), bold=True)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_before = Pt(0)
+    title.paragraph_format.space_after = Pt(6)
+    title.paragraph_format.keep_with_next = True
+
+    year = _paragraph_style(doc, "Perfgen Year", "Normal", centred=True)
+    _style_fonts(year, size=Pt(12))
+    year.paragraph_format.space_after = Pt(6)
+    year.paragraph_format.keep_with_next = True
+    _style_fonts(_paragraph_style(doc, "Perfgen Cell", "Normal", centred=True))
+    _style_fonts(_paragraph_style(doc, "Perfgen Cell Left", "Perfgen Cell", centred=False))
+    _style_fonts(_paragraph_style(doc, "Perfgen Cell Heading", "Perfgen Cell", centred=True), bold=True)
+
+    grid = cast(ParagraphStyle, doc.styles["Table Grid"])
+    _style_fonts(grid)
+
+    # Settings: Chinese theme language; no preview picture (we drop the thumbnail below).
+    settings = doc.settings.element
+    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
+    preview = settings.find(qn("w:savePreviewPicture"))
+    if preview is not None:
+        settings.remove(preview)
+
+    # Font table: declare 宋体 so Word substitutes sensibly where it is missing.
+    font_table = doc.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+    )
+    fonts = etree.fromstring(font_table.blob)
+    fonts.insert(
+        0,
+        parse_xml(
+            f'<w:font {nsdecls("w")} w:name="{EAST_ASIAN_FONT}"><w:altName w:val="SimSun"/>'
+            '<w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/><w:family w:val="auto"/>'
+            '<w:pitch w:val="variable"/></w:font>'
+        ),
+    )
+    font_table._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    # Drop python-docx's template leftovers: its thumbnail, stylesWithEffects and customXml parts.
+    pkg_rels = doc.part.package.rels
+    for rid, rel in list(pkg_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del pkg_rels[rid]
+    doc_rels = doc.part.rels
+    for rid, rel in list(doc_rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
+            del doc_rels[rid]
+
+    props = doc.core_properties
+    props.title = ""
+    props.subject = ""
+    props.author = "perfgen"
+    props.comments = "perfgen reference document: edit styles and page setup in Word"
+    props.last_modified_by = "perfgen"
+    props.revision = 1
+    props.created = FIXED_DATE
+    props.modified = FIXED_DATE
+    return doc
+
+
+def deterministic_bytes(doc: docx.document.Document) -> bytes:
+    """Save ``doc`` and re-zip it with a stable entry order and fixed timestamps."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    with zipfile.ZipFile(raw) as src:
+        names = src.namelist()
+        parts = {name: src.read(name) for name in names}
+    first = ["[Content_Types].xml", "_rels/.rels"]
+    order = first + sorted(n for n in names if n not in first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3
+            dst.writestr(info, parts[name])
+    return out.getvalue()
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(deterministic_bytes(build()))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
