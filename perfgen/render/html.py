@@ -11,7 +11,6 @@ objectives), so the templates stay simple enough to override without knowing the
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +61,8 @@ class TemplateError(Exception):
 
 def _display_path(path: Path) -> str:
     try:
-        return Path(os.path.relpath(path)).as_posix() if path.is_absolute() else path.as_posix()
-    except ValueError:  # another drive on Windows
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:  # not below the working directory
         return path.as_posix()
 
 
@@ -373,7 +372,7 @@ def _template_error(exc: Exception, name: str) -> TemplateError | None:
     if isinstance(exc, jinja2.UndefinedError):
         return TemplateError(f"undefined value in template: {exc.message}", file, line)
     if isinstance(exc, jinja2.TemplateNotFound):
-        missing = ", ".join(exc.templates) if exc.templates else exc.name
+        missing = ", ".join(str(t) for t in exc.templates) if exc.templates else str(exc.name)
         return TemplateError(f"template not found: {missing} (needed by {name})", file, line)
     if isinstance(exc, jinja2.TemplateError):
         return TemplateError(f"template error: {exc}", file, line)

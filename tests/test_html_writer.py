@@ -1,0 +1,488 @@
+"""The HTML writer: the page is parsed back and every cell compared with the model it came from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import jinja2
+import lxml.html
+import pytest
+
+from perfgen.model import Funds, Indicator, Project
+from perfgen.render.html import HtmlRenderer, IndexEntry, TemplateError
+from perfgen.resources import builtin_templates_dir
+
+# The indicator rows as the printed table shows them, in the form's nine columns (一级 … 佐证资料).
+# Seed table 1, and seed table 2 with its shifted 时效指标 row repaired.
+SEED1_TABLE = """
+产出指标 | 数量指标 | 领取退休人员待遇 | =3人 | 历史标准 |  | 10 | 按照正常比例赋分 | 工作资料
+产出指标 | 数量指标 | 发放补助次数 | =12次 | 历史标准 |  | 10 | 按照正常比例赋分 | 工作资料
+产出指标 | 质量指标 | 发放退休人员补差 | =100% | 行业或国家标准 |  | 10 | 按照正常比例赋分 | 工作资料
+产出指标 | 质量指标 | 退休补差按日发放 | =100% | 历史标准 |  | 10 | 直接赋分 | 工作资料
+成本指标|经济成本指标|每次发放（补助）|<=0.42万元/次|预算支出标准||20|按照正常比例赋分|原始凭证
+效益指标 | 社会效益指标 | 领取退休补差人员 | 有效提高 | 历史标准 |  | 20 | 按评判等级赋分 | 工作资料
+满意度指标 | 满意度指标 | 受益人员满意度 | >=98% | 历史标准 |  | 10 | 满意度赋分 | 说明材料
+"""
+SEED2_TABLE = """
+产出指标|数量指标|补助企业1995年前退休人员生活补助|=973人|历史标准|1023人|10|按照正常比例赋分|工作资料
+产出指标 | 数量指标 | 发放生活补贴入账 | =12次 | 历史标准 | 12次 | 10 | 按照正常比例赋分 | 工作资料
+产出指标 | 质量指标 | 资金发放及时率 | >=98% | 历史标准 | 98% | 10 | 按照正常比例赋分 | 工作资料
+产出指标 | 时效指标 | 补助按月发放 | =100% | 历史标准 | 100% | 10 | 直接赋分 | 工作资料
+成本指标|经济成本指标|生活补贴发放数|=45.5元/人/月|预算支出标准|120元/人/月|20|按照正常比例赋分|原始凭证
+效益指标 | 社会效益指标 | 领取补贴人员生活 | 有效提高 | 历史标准 | 有效提高 | 10 | 按评判等级赋分 | 工作资料
+效益指标 | 社会效益指标 | 社会保险政策宣传 | >=98% | 历史标准 | 95% | 10 | 按照正常比例赋分 | 工作资料
+满意度指标 | 满意度指标 | 受益退休人员满意 | >=98% | 历史标准 | 95% | 10 | 满意度赋分 | 说明材料
+"""
+
+
+def table_rows(text: str) -> list[tuple[str, ...]]:
+    return [tuple(cell.strip() for cell in line.split("|")) for line in text.strip().splitlines()]
+
+
+SEED1_ROWS = table_rows(SEED1_TABLE)
+SEED2_ROWS = table_rows(SEED2_TABLE)
+UNIT = "库尔勒市社会保险中心"
+# A user template that builds on the built-in one (a newline keeps the line numbers in the tests easy).
+EXTENDS = '{% extends "default:project.html.j2" %}\n'
+
+
+def make_project(
+    rows: list[tuple[str, ...]],
+    *,
+    name: str = "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",
+    funds: tuple[float, float, float] = (5, 5, 0),
+    objectives: tuple[str, ...] = (
+        "领取退休人员待遇补差3人，发放补助次数12次。",
+        "提高领取退休补差人员生活水平。",
+    ),
+) -> Project:
+    indicators = [
+        Indicator(
+            level1=l1,
+            level2=l2,
+            name=n,
+            target=t,
+            basis=b,
+            last_year=ly,
+            weight=float(w),
+            scoring=s,
+            evidence=e,
+        )
+        for l1, l2, n, t, b, ly, w, s, e in rows
+    ]
+    return Project(
+        source="goals/2023/x.yaml",
+        rel="2023/x",
+        year=2023,
+        unit=UNIT,
+        name=name,
+        leader="张琪悦",
+        funds=Funds(*funds),
+        objectives=list(objectives),
+        indicators=indicators,
+    )
+
+
+def seed1() -> Project:
+    return make_project(SEED1_ROWS)
+
+
+def seed2() -> Project:
+    return make_project(
+        SEED2_ROWS,
+        name="巴财企[2022]32号关于提前下达2023年4月-2024年3月1995年前退休[退",
+        funds=(52, 52, 0),
+        objectives=(
+            "保障破产企业离退休973人正常领取补助。",
+            "提高领取补贴人员生活水平，社会保险政策宣传知晓率98%以上。",
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def renderer() -> HtmlRenderer:
+    return HtmlRenderer([builtin_templates_dir()])
+
+
+def parse(data: bytes) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(data.decode("utf-8"))
+
+
+def one(root: lxml.html.HtmlElement, xpath: str) -> lxml.html.HtmlElement:
+    found = root.xpath(xpath)
+    assert len(found) == 1, f"{xpath}: {len(found)} matches"
+    return found[0]
+
+
+def expand(rows: list[lxml.html.HtmlElement]) -> list[list[str]]:
+    """The visual grid of table rows: a merged cell's text repeated in every row and column it covers."""
+    grid: dict[tuple[int, int], str] = {}
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr.xpath("th|td"):
+            while (r, c) in grid:
+                c += 1
+            for dr in range(int(cell.get("rowspan", "1"))):
+                for dc in range(int(cell.get("colspan", "1"))):
+                    assert (r + dr, c + dc) not in grid, "overlapping cells"
+                    grid[(r + dr, c + dc)] = cell.text_content()
+            c += int(cell.get("colspan", "1"))
+    return [[grid[(r, c)] for c in range(9)] for r in range(len(rows))]
+
+
+def spans(tr: lxml.html.HtmlElement) -> list[tuple[str, int]]:
+    return [(cell.text_content(), int(cell.get("colspan", "1"))) for cell in tr.xpath("th|td")]
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("project", "rows"), [(seed1(), SEED1_ROWS), (seed2(), SEED2_ROWS)], ids=["seed1", "seed2"]
+)
+def test_every_indicator_cell_equals_the_model(
+    renderer: HtmlRenderer, project: Project, rows: list[tuple[str, ...]]
+) -> None:
+    table = one(parse(renderer.render_project(project)), "//table[contains(@class, 'indicators')]")
+    body_rows = table.xpath("tbody/tr")
+    assert len(body_rows) == len(rows)
+    assert expand(body_rows) == [list(row) for row in rows]
+
+
+def test_column_titles_are_a_thead_that_repeats_on_printed_pages(renderer: HtmlRenderer) -> None:
+    table = one(parse(renderer.render_project(seed1())), "//table[contains(@class, 'indicators')]")
+    titles = [th.text_content() for th in table.xpath("thead/tr/th")]
+    assert titles == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标值",
+        "指标值设置依据",
+        "上年完成值",
+        "指标分值权重",
+        "指标赋分规则",
+        "佐证资料",
+    ]
+    assert len(table.xpath("colgroup/col")) == 9
+
+
+def test_level1_and_level2_cells_are_merged_over_their_rows(renderer: HtmlRenderer) -> None:
+    table = one(parse(renderer.render_project(seed2())), "//table[contains(@class, 'indicators')]")
+    merged = [
+        (td.get("class"), td.text_content(), int(td.get("rowspan", "1")))
+        for td in table.xpath("tbody/tr/td[@class='level1' or @class='level2']")
+    ]
+    assert merged == [
+        ("level1", "产出指标", 4),
+        ("level2", "数量指标", 2),
+        ("level2", "质量指标", 1),
+        ("level2", "时效指标", 1),
+        ("level1", "成本指标", 1),
+        ("level2", "经济成本指标", 1),
+        ("level1", "效益指标", 2),
+        ("level2", "社会效益指标", 2),
+        ("level1", "满意度指标", 1),
+        ("level2", "满意度指标", 1),
+    ]
+    # Rows covered by a merged cell leave it out instead of printing an empty one.
+    assert [len(tr.xpath("td")) for tr in table.xpath("tbody/tr")] == [9, 7, 8, 8, 9, 9, 7, 9]
+
+
+def test_header_block_uses_the_word_layouts_spans(renderer: HtmlRenderer) -> None:
+    root = parse(renderer.render_project(seed2()))
+    block = one(root, "//table[contains(@class, 'header-block')]")
+    unit, name, funds, objectives = block.xpath("tbody/tr")
+    assert spans(unit) == [("预算单位", 2), (UNIT, 7)]
+    assert spans(name) == [
+        ("项目名称", 2),
+        ("巴财企[2022]32号关于提前下达2023年4月-2024年3月1995年前退休[退", 3),
+        ("项目负责人", 2),
+        ("张琪悦", 2),
+    ]
+    assert spans(funds) == [
+        ("项目资金（万元）", 2),
+        ("年度预算总额：", 1),
+        ("52.00", 1),
+        ("其中：财政拨款", 1),
+        ("52.00", 1),
+        ("其他资金：", 1),
+        ("0.00", 2),
+    ]
+    assert spans(objectives)[0] == ("项目总体目标", 2)
+    cell = objectives.xpath("td")[0]
+    assert cell.get("colspan") == "7"
+    assert [p.text_content() for p in cell.xpath("p")] == [
+        "目标1、保障破产企业离退休973人正常领取补助。",
+        "目标2、提高领取补贴人员生活水平，社会保险政策宣传知晓率98%以上。",
+    ]
+    # Same nine-column grid as the indicator table, so the two tables line up.
+    assert block.xpath("colgroup/col/@style") == root.xpath(
+        "//table[contains(@class, 'indicators')]/colgroup/col/@style"
+    )
+
+
+def test_money_has_two_decimals_and_weights_print_as_written(renderer: HtmlRenderer) -> None:
+    rows = [("产出指标", "数量指标", "甲", "=1次", "历史标准", "", "8.5", "直接赋分", "工作资料")]
+    project = make_project(rows, funds=(1780.91, 1780.9, 0.01))
+    root = parse(renderer.render_project(project))
+    money = [td.text_content() for td in root.xpath("//td[contains(@class, 'money')]")]
+    assert money == ["1780.91", "1780.90", "0.01"]
+    assert one(root, "//td[@class='weight']").text_content() == "8.5"
+
+
+def test_page_frame_title_language_and_year_line(renderer: HtmlRenderer) -> None:
+    data = renderer.render_project(seed1())
+    assert data.startswith(b"<!DOCTYPE html>\n")
+    root = parse(data)
+    assert root.get("lang") == "zh-CN"
+    assert root.xpath("//meta/@charset") == ["utf-8"]
+    assert root.xpath("//meta[@name='generator']/@content") == ["perfgen"]
+    assert one(root, "//h1").text_content() == "项目支出绩效目标表"
+    assert one(root, "//p[@class='year']").text_content() == "(2023年)"
+    assert "2022年-巴财企[2022]38号" in one(root, "//title").text_content()
+
+
+def test_page_is_self_contained(renderer: HtmlRenderer) -> None:
+    data = renderer.render_project(seed1())
+    text = data.decode("utf-8")
+    root = parse(data)
+    assert root.xpath("//script") == []
+    assert root.xpath("//link") == []
+    for attr in root.xpath("//@src | //@href"):
+        assert not re.match(r"(?i)(https?:|//)", attr), attr
+    assert not re.search(r"(?i)https?://|url\(|@import", text)
+    style = one(root, "//style").text_content()
+    assert "@page" in style and "A4 landscape" in style
+    assert '"SimSun"' in style
+
+
+def test_markup_in_the_data_prints_as_text(renderer: HtmlRenderer) -> None:
+    evil = "<script>alert(1)</script>"
+    rows = [("产出指标", "数量指标", evil, "=1次&lt;", "历史标准", "", "10", "直接赋分", "工作资料")]
+    data = renderer.render_project(make_project(rows, name=evil, objectives=(evil,)))
+    assert b"<script" not in data
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in data
+    root = parse(data)
+    assert root.xpath("//script") == []
+    assert one(root, "//td[@class='name']").text_content() == evil
+    assert one(root, "//td[@class='indicator']").text_content() == evil
+    assert one(root, "//td[@class='target']").text_content() == "=1次&lt;"
+    assert one(root, "//td[@class='objectives']/p").text_content() == "目标1、" + evil
+    assert evil in one(root, "//title").text_content()
+
+
+def test_output_is_deterministic_utf8_with_unix_newlines(renderer: HtmlRenderer) -> None:
+    first = renderer.render_project(seed2())
+    assert renderer.render_project(seed2()) == first
+    assert HtmlRenderer([builtin_templates_dir()]).render_project(seed2()) == first
+    assert b"\r" not in first
+    assert first.endswith(b"</html>\n")
+    first.decode("utf-8")
+
+
+def test_empty_optional_cells_stay_empty(renderer: HtmlRenderer) -> None:
+    project = seed1()
+    project.leader = ""
+    root = parse(renderer.render_project(project))
+    assert one(root, "//td[@class='leader']").text_content() == ""
+    assert [td.text_content() for td in root.xpath("//td[@class='last-year']")] == [""] * len(SEED1_ROWS)
+
+
+# --- overrides and template errors -----------------------------------------------------------------
+
+
+def user_renderer(tmp_path: Path, files: dict[str, str]) -> HtmlRenderer:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name, text in files.items():
+        (templates / name).write_text(text, encoding="utf-8")
+    return HtmlRenderer([templates, builtin_templates_dir()])
+
+
+def test_override_replaces_one_block_of_the_builtin(tmp_path: Path) -> None:
+    footer = '{% block footer %}<p class="signature">填报人：{{ project.leader }}</p>{% endblock %}'
+    renderer = user_renderer(
+        tmp_path, {"project.html.j2": EXTENDS + "{% block title %}X{% endblock %}" + footer}
+    )
+    root = parse(renderer.render_project(seed1()))
+    assert one(root, "//title").text_content() == "X"
+    assert one(root, "//p[@class='signature']").text_content() == "填报人：张琪悦"
+    # Everything else still comes from the built-in template.
+    table = one(root, "//table[contains(@class, 'indicators')]")
+    assert expand(table.xpath("tbody/tr")) == [list(row) for row in SEED1_ROWS]
+
+
+def test_override_of_the_stylesheet_alone(tmp_path: Path) -> None:
+    renderer = user_renderer(tmp_path, {"style.css": "td { color: navy; }\n"})
+    style = one(parse(renderer.render_project(seed1())), "//style").text_content()
+    assert "color: navy" in style
+    assert "@page" not in style
+
+
+def test_templates_are_compiled_once_per_renderer(tmp_path: Path) -> None:
+    renderer = user_renderer(tmp_path, {"project.html.j2": EXTENDS + "{% block title %}first{% endblock %}"})
+    assert b"<title>first</title>" in renderer.render_project(seed1())
+    (tmp_path / "templates" / "project.html.j2").write_text(
+        EXTENDS + "{% block title %}second{% endblock %}", encoding="utf-8"
+    )
+    assert b"<title>first</title>" in renderer.render_project(seed1())
+
+
+def test_undefined_variable_names_the_template_file_and_line(tmp_path: Path) -> None:
+    template = EXTENDS + "{% block heading %}\n<h1>{{ form.subtitle }}</h1>\n{% endblock %}\n"
+    renderer = user_renderer(tmp_path, {"project.html.j2": template})
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(seed1())
+    err = info.value
+    assert err.file == tmp_path / "templates" / "project.html.j2"
+    assert err.line == 3
+    assert "subtitle" in err.message
+    assert str(err).endswith(f"project.html.j2:3: error[PG030]: {err.message}")
+    assert isinstance(err.__cause__, jinja2.UndefinedError)
+
+
+def test_syntax_error_names_the_template_file_and_line(tmp_path: Path) -> None:
+    renderer = user_renderer(
+        tmp_path, {"project.html.j2": EXTENDS + "{% block title %}{% if %}{% endblock %}\n"}
+    )
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(seed1())
+    assert info.value.file == tmp_path / "templates" / "project.html.j2"
+    assert info.value.line == 2
+    assert "syntax" in info.value.message
+
+
+def test_missing_parent_template_is_a_template_error(tmp_path: Path) -> None:
+    renderer = user_renderer(tmp_path, {"project.html.j2": '\n{% extends "default:nothing.html.j2" %}\n'})
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(seed1())
+    assert "default:nothing.html.j2" in info.value.message
+    assert info.value.file == tmp_path / "templates" / "project.html.j2"
+    assert info.value.line == 2
+
+
+def test_sandbox_refuses_python_internals(tmp_path: Path) -> None:
+    template = EXTENDS + "{% block title %}{{ ''.__class__.__mro__[1].__subclasses__() }}{% endblock %}\n"
+    renderer = user_renderer(tmp_path, {"project.html.j2": template})
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(seed1())
+    assert isinstance(info.value.__cause__, jinja2.exceptions.SecurityError)
+    assert info.value.line == 2
+    assert "sandbox" in info.value.message
+
+
+def test_sandbox_keeps_the_model_unchanged(tmp_path: Path) -> None:
+    template = EXTENDS + "{% block title %}{{ project.objectives.append('x') }}{% endblock %}"
+    renderer = user_renderer(tmp_path, {"project.html.j2": template})
+    project = seed1()
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(project)
+    assert isinstance(info.value.__cause__, jinja2.exceptions.SecurityError)
+    assert len(project.objectives) == 2
+
+
+def test_python_error_in_template_code_is_a_template_error(tmp_path: Path) -> None:
+    template = EXTENDS + "\n{% block title %}{{ 1 // 0 }}{% endblock %}"
+    renderer = user_renderer(tmp_path, {"project.html.j2": template})
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(seed1())
+    assert info.value.line == 3
+    assert "ZeroDivisionError" in info.value.message
+
+
+# --- the index ------------------------------------------------------------------------------------
+
+
+def entry(
+    name: str, year: int, total: float, *, unit: str = UNIT, other: float = 0.0, docx: bool = True
+) -> IndexEntry:
+    return IndexEntry(
+        unit=unit,
+        year=year,
+        name=name,
+        total=total,
+        fiscal=total - other,
+        other=other,
+        html_href=f"{year}/{name}.html",
+        docx_href=f"{year}/{name}.docx" if docx else None,
+        source=f"goals/{year}/{name}.yaml",
+    )
+
+
+INDEX = [
+    entry("部门专项-社会保险工作经费及大楼运行经费", 2023, 15),
+    entry("旧项目 甲", 2022, 3.5, other=0.5, docx=False),
+    entry("部门专项-城乡居民社会养老保险财政配套", 2023, 1780.91),
+    entry("其他单位项目", 2023, 0.1, unit="A单位"),
+    entry("2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资", 2023, 5),
+]
+
+
+def test_index_groups_by_unit_then_newest_year_then_name(renderer: HtmlRenderer) -> None:
+    root = parse(renderer.render_index(INDEX, title="目录"))
+    assert one(root, "//title").text_content() == "目录"
+    assert [h.text_content() for h in root.xpath("//h2")] == [
+        "A单位 2023年",
+        f"{UNIT} 2023年",
+        f"{UNIT} 2022年",
+    ]
+    names = [
+        [a.text_content() for a in t.xpath("tbody/tr/td[@class='name']/a")] for t in root.xpath("//table")
+    ]
+    assert names == [
+        ["其他单位项目"],
+        [
+            "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",
+            "部门专项-城乡居民社会养老保险财政配套",
+            "部门专项-社会保险工作经费及大楼运行经费",
+        ],
+        ["旧项目 甲"],
+    ]
+    assert renderer.render_index(list(reversed(INDEX)), title="目录") == renderer.render_index(
+        INDEX, title="目录"
+    )
+
+
+def test_index_funds_and_subtotals(renderer: HtmlRenderer) -> None:
+    tables = parse(renderer.render_index(INDEX)).xpath("//table")
+    money = [
+        [td.text_content() for td in tr.xpath("td[contains(@class, 'money')]")]
+        for tr in tables[1].xpath("tbody/tr | tfoot/tr")
+    ]
+    assert money == [
+        ["5.00", "5.00", "0.00"],
+        ["1780.91", "1780.91", "0.00"],
+        ["15.00", "15.00", "0.00"],
+        ["1800.91", "1800.91", "0.00"],
+    ]
+    assert [td.text_content() for td in tables[2].xpath("tfoot/tr/td[contains(@class, 'money')]")] == [
+        "3.50",
+        "3.00",
+        "0.50",
+    ]
+    assert tables[0].xpath("tfoot/tr/th")[0].text_content() == "小计"
+
+
+def test_index_links_are_relative_and_url_quoted(renderer: HtmlRenderer) -> None:
+    root = parse(renderer.render_index(INDEX))
+    hrefs = root.xpath("//a/@href")
+    assert hrefs, "no links"
+    for href in hrefs:
+        assert href.isascii() and " " not in href, href
+        assert not re.match(r"(?i)(https?:|//|/)", href), href
+    old = one(root, "//tr[td/a[text()='旧项目 甲']]")
+    assert [unquote(h) for h in old.xpath(".//a/@href")] == ["2022/旧项目 甲.html", "2022/旧项目 甲.html"]
+    assert old.xpath("td[contains(@class, 'docx')]/a") == []
+    first = root.xpath("//table")[1].xpath("tbody/tr")[0]
+    assert [unquote(h) for h in first.xpath("td[contains(@class, 'file')]/a/@href")] == [
+        "2023/2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资.html",
+        "2023/2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资.docx",
+    ]
+
+
+def test_index_escapes_markup_and_has_no_scripts(renderer: HtmlRenderer) -> None:
+    data = renderer.render_index([entry("<script>alert(1)</script>", 2023, 1)])
+    assert b"<script" not in data
+    assert parse(data).xpath("//td[@class='name']/a")[0].text_content() == "<script>alert(1)</script>"
