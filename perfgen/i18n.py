@@ -162,3 +162,11 @@ add({
     "config.invalid": ("perfgen.yaml 中 {key} 的值无效，应为 {expected}",
                        "invalid value for {key} in perfgen.yaml; expected {expected}", None, None),
 })
+
+add({
+    "build.escape": ("输出路径 “{path}” 会落到输出目录之外", "output path “{path}” would leave the output folder",
+                     "目标文件应放在 goals/ 目录下", "keep goals files under goals/"),
+    "template.error": ("模板错误：{detail}", "template error: {detail}",
+                       "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
+                       "check the override in the repo's templates/; delete it to use the built-in one"),
+})

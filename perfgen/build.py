@@ -1,0 +1,331 @@
+"""``perfgen build``: validate, render every project to Word and HTML, write ``build/`` atomically.
+
+Pipeline per project: read → check → render, done by workers (``-j``) into a staging folder inside the
+output folder. Only when every project is valid are the staged files moved into place, so a failed run
+leaves the previous build untouched. A cache keyed by the content of each goals file, the _defaults.yaml
+files that reach it, the templates, the settings and perfgen itself skips projects whose inputs did not
+change (incremental builds); ``--shard I/N`` builds a stable 1/N of the projects for CI job matrices.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import rules
+from .buildcache import Cache, Entry, fingerprint
+from .config import Config
+from .diagnostics import Diagnostic, Report, diag
+from .fsutil import atomic_write, inside, write_if_changed
+from .loader import FsReader, Loader, defaults_chain, output_stem
+from .model import Pos, Project
+from .render.html import HtmlRenderer, IndexEntry, TemplateError
+from .resources import find_template, template_search_path
+from .validate import relative_paths
+
+FORMATS = ("docx", "html")
+STAGING_PREFIX = ".perfgen-staging-"
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # 1-based
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        i, _, n = text.partition("/")
+        shard = cls(int(i), int(n))
+        if not 1 <= shard.index <= shard.count:
+            raise ValueError(text)
+        return shard
+
+    def owns(self, rel: str) -> bool:
+        digest = hashlib.sha256(rel.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    out: Path
+    paths: list[str] | None = None
+    formats: tuple[str, ...] = FORMATS
+    jobs: int = 1
+    shard: Shard | None = None
+    force: bool = False
+    strict: bool = False
+
+
+@dataclass
+class BuildResult:
+    report: Report = field(default_factory=Report)
+    files: int = 0
+    built: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    ok: bool = False
+
+
+# ---- one project: runs in a worker ---------------------------------------------------------------------
+
+@dataclass
+class _Job:
+    rel: str
+    key: str
+
+
+@dataclass
+class _Outcome:
+    rel: str
+    key: str
+    diagnostics: list[Diagnostic]
+    entry: Entry | None
+
+
+class _Worker:
+    """Per-process state: the loader (parses each _defaults.yaml once) and the renderers (loaded once)."""
+
+    def __init__(self, opts: BuildOptions, config: Config, staging: Path):
+        self.opts, self.config, self.staging = opts, config, staging
+        self.loader = Loader(FsReader(opts.root))
+        self.html = HtmlRenderer(template_search_path(opts.root)) if "html" in opts.formats else None
+        self.docx: Any = None
+        if "docx" in opts.formats:
+            from .render.docx import DocxWriter
+
+            self.docx = DocxWriter(find_template("reference.docx", opts.root))
+
+    def run(self, job: _Job) -> _Outcome:
+        project, diags = self.loader.load_project(job.rel)
+        diags = rules.apply_severity(diags, self.config)
+        if project is not None:
+            diags += rules.run(project, self.config)
+        if project is None or any(d.severity == "error" for d in diags):
+            return _Outcome(job.rel, job.key, diags, None)
+        try:
+            outputs = self.render(project)
+        except TemplateError as exc:
+            return _Outcome(job.rel, job.key, [*diags, _template_diag(self.opts.root, exc)], None)
+        return _Outcome(job.rel, job.key, diags, Entry.of(project, job.key, outputs, diags))
+
+    def render(self, project: Project) -> dict[str, str]:
+        outputs: dict[str, str] = {}
+        for fmt in self.opts.formats:
+            data = self.html.render_project(project) if fmt == "html" else self.docx.render(project)  # type: ignore[union-attr]
+            rel_out = f"{project.rel}.{fmt}"
+            atomic_write(self.staging / rel_out, data)
+            outputs[fmt] = rel_out
+        return outputs
+
+
+_worker: _Worker | None = None
+
+
+def _init_worker(opts: BuildOptions, config: Config, staging: Path) -> None:
+    global _worker
+    _worker = _Worker(opts, config, staging)
+
+
+def _run_chunk(jobs: list[_Job]) -> list[_Outcome]:
+    assert _worker is not None
+    return [_worker.run(j) for j in jobs]
+
+
+# ---- the build -----------------------------------------------------------------------------------------
+
+def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[_Job],
+             progress: Callable[[int], None]) -> Iterator[_Outcome]:
+    """Outcomes as they complete; bounded in-flight work so memory does not grow with the project count."""
+    if opts.jobs <= 1 or len(todo) < 16:
+        worker = _Worker(opts, config, staging)
+        for job in todo:
+            yield worker.run(job)
+            progress(1)
+        return
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    size = max(1, min(64, len(todo) // (opts.jobs * 8) or 1))
+    chunks = _chunks(todo, size)
+    with ProcessPoolExecutor(opts.jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(opts, config, staging)) as pool:
+        pending: set[Future[list[_Outcome]]] = set()
+        for chunk in chunks:
+            pending.add(pool.submit(_run_chunk, chunk))
+            if len(pending) >= opts.jobs * 4:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    for outcome in fut.result():
+                        yield outcome
+                    progress(size)
+        for fut in pending:
+            yield from fut.result()
+            progress(size)
+
+
+def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
+    loader = Loader(FsReader(opts.root))
+    files, diags = loader.discover(relative_paths(opts.root, opts.paths))
+    out_root = opts.out
+    for rel in files:
+        if not inside(out_root, out_root / output_stem(rel)):
+            diags.append(diag(Pos(rel), "PG008", "build.escape", path=output_stem(rel)))
+    if opts.shard:
+        files = [f for f in files if opts.shard.owns(f)]
+    return files, diags
+
+
+def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    started = time.perf_counter()
+    result = BuildResult()
+    files, diags = _discover(opts)
+    result.files = len(files)
+    result.report.extend(diags)
+    if any(d.severity == "error" for d in diags):
+        return result
+    opts.out.mkdir(parents=True, exist_ok=True)
+    cache = Cache.load(opts.out)
+    global_fp = fingerprint(opts.root, config, opts.formats)
+    reader = FsReader(opts.root)
+    defaults_bytes: dict[str, bytes] = {}
+
+    def key_of(rel: str) -> str:
+        h = hashlib.sha256(global_fp.encode())
+        for d in defaults_chain(rel):
+            if d not in defaults_bytes:
+                defaults_bytes[d] = reader.read(d) or b"\0missing"
+            h.update(d.encode() + b"\0" + defaults_bytes[d] + b"\0")
+        h.update(rel.encode() + b"\0" + (reader.read(rel) or b""))
+        return h.hexdigest()
+
+    todo: list[_Job] = []
+    fresh: dict[str, Entry] = {}
+    for rel in files:
+        key = key_of(rel)
+        entry = cache.entries.get(rel)
+        if not opts.force and entry is not None and entry.key == key and entry.outputs_intact(opts.out):
+            fresh[rel] = entry
+            result.report.extend(entry.diagnostics())
+        else:
+            todo.append(_Job(rel, key))
+    result.unchanged = len(fresh)
+
+    staging = opts.out / f"{STAGING_PREFIX}{os.getpid()}"
+    done = [0]
+
+    def step(n: int) -> None:
+        done[0] += n
+        if progress:
+            progress(min(done[0], len(todo)), len(todo))
+
+    try:
+        built: dict[str, Entry] = {}
+        for outcome in _execute(opts, config, staging, todo, step):
+            result.report.extend(outcome.diagnostics)
+            if outcome.entry is not None:
+                built[outcome.rel] = outcome.entry
+        result.report.diagnostics = list(dict.fromkeys(result.report.diagnostics))
+        if result.report.failed(opts.strict):
+            return result  # nothing moved into place: the previous build stays as it was
+        for rel in [r for r in cache.entries if r not in built and _is_stale(opts, r)]:
+            stale = cache.entries.pop(rel)
+            result.removed += _remove_outputs(opts.out, stale)
+        cache.entries.update(fresh)
+        cache.entries.update(built)
+        try:
+            index = _render_index(opts, cache)
+        except TemplateError as exc:
+            result.report.extend([_template_diag(opts.root, exc)])
+            return result
+        for entry in built.values():
+            for rel_out in entry.outputs.values():
+                _promote(staging / rel_out, opts.out / rel_out)
+            entry.stamp(opts.out)
+        result.built = len(built)
+        write_if_changed(opts.out / "index.html", index)
+        cache.save(opts.out)
+        result.ok = True
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        result.seconds = time.perf_counter() - started
+
+
+def _promote(staged: Path, final: Path) -> None:
+    """Move a staged file into place unless the old one is byte-identical (its mtime is then kept)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if final.stat().st_size == staged.stat().st_size and final.read_bytes() == staged.read_bytes():
+            return
+    except FileNotFoundError:
+        pass
+    os.replace(staged, final)
+
+
+def _is_stale(opts: BuildOptions, rel: str) -> bool:
+    """A cached project whose goals file is gone (and that this run is responsible for)."""
+    if opts.shard and not opts.shard.owns(rel):
+        return False
+    return not (opts.root / rel).is_file()
+
+
+def _remove_outputs(out: Path, entry: Entry) -> int:
+    removed = 0
+    for rel_out in entry.outputs.values():
+        target = out / rel_out
+        if inside(out, target):
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+                removed += 1
+            _prune_dirs(target.parent, out)
+    return removed
+
+
+def _prune_dirs(folder: Path, stop: Path) -> None:
+    while folder != stop and inside(stop, folder):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _render_index(opts: BuildOptions, cache: Cache) -> bytes:
+    entries = [
+        IndexEntry(unit=e.unit, year=e.year, name=e.name, total=e.total, fiscal=e.fiscal, other=e.other,
+                   html_href=e.outputs.get("html"), docx_href=e.outputs.get("docx"), source=rel)
+        for rel, e in sorted(cache.entries.items())
+    ]
+    return HtmlRenderer(template_search_path(opts.root)).render_index(entries)
+
+
+def _template_diag(root: Path, exc: TemplateError) -> Diagnostic:
+    where = "templates"
+    if exc.file is not None:
+        try:
+            where = exc.file.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            where = exc.file.as_posix()
+    pos = Pos(where, exc.line or 0, 1 if exc.line else 0)
+    return diag(pos, "PG030", "template.error", detail=exc.message)
+
+
+def is_tty_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")

@@ -1,0 +1,25 @@
+"""perfgen validate [PATH...]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..validate import check_paths
+from ._common import EXIT_INPUT, EXIT_OK, emit_report, format_option, lang_option, repo_config
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）")
+@format_option
+@lang_option
+def cmd(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """校验目标文件（默认 goals/ 下全部）：JSON Schema + 业务规则，列出所有问题。"""
+    root = Path.cwd()
+    config = repo_config(root)
+    checked = check_paths(root, list(paths), config)
+    emit_report(checked.report, fmt, checked.files)
+    sys.exit(EXIT_INPUT if checked.report.failed(strict) else EXIT_OK)

@@ -1,0 +1,117 @@
+"""Rules as data: every check has a stable code, a default severity, a one-line summary and messages.
+
+Checks register themselves with :func:`check`; :func:`run` applies perfgen.yaml's severities
+(``rules: {PG102: off}``). Codes below PG100 come from reading files and the schema; they are errors
+that cannot be turned off, since the project cannot be built without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .config import Config
+from .diagnostics import Diagnostic, Severity
+from .i18n import get_lang
+from .model import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: Severity
+    zh: str
+    en: str
+    configurable: bool = True
+
+    def summary(self) -> str:
+        return self.en if get_lang() == "en" else self.zh
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _r(code: str, severity: Severity, zh: str, en: str, configurable: bool = True) -> None:
+    RULES[code] = Rule(code, severity, zh, en, configurable)
+
+
+# -- reading and schema (not configurable)
+_r("PG001", "error", "YAML 语法错误（含 Tab 缩进、以 > 开头的值）", "YAML syntax error (incl. tab indentation, values "
+   "starting with >)", False)
+_r("PG002", "error", "文件不是 UTF-8 文本（如 GBK/GB18030）", "file is not UTF-8 text (e.g. GBK/GB18030)", False)
+_r("PG003", "error", "重复的键", "duplicate key", False)
+_r("PG004", "error", "使用了锚点别名（*、<<）", "aliases (*, <<) used", False)
+_r("PG005", "error", "文件过大或嵌套过深", "file too large or nested too deeply", False)
+_r("PG006", "error", "文件为空或顶层不是映射", "file empty, or its top level is not a mapping", False)
+_r("PG007", "error", "找不到文件", "file not found", False)
+_r("PG009", "error", "perfgen.yaml 设置无效", "invalid perfgen.yaml setting", False)
+_r("PG010", "error", "未知的键（提示最接近的键）", "unknown key (nearest key suggested)", False)
+_r("PG011", "error", "缺少必填键", "required key missing", False)
+_r("PG012", "error", "值的类型不对", "value of the wrong type", False)
+_r("PG013", "error", "数值超出范围", "number out of range", False)
+_r("PG014", "error", "值或列表为空", "empty value or list", False)
+_r("PG015", "error", "列表项过多", "too many items", False)
+_r("PG016", "error", "值不符合格式", "value does not match the format", False)
+_r("PG030", "error", "模板错误", "template error", False)
+# -- domain rules (DOMAIN.md, data-quality checks 1-9)
+_r("PG101", "error", "指标分值权重合计不等于表格总分（默认 90）", "weights do not add up to the form's total (90)")
+_r("PG102", "warning", "各一级指标分值与惯例（产出+成本 50、效益 30、满意度 10）不同",
+   "per-一级 split differs from the convention (output+cost 50, benefit 30, satisfaction 10)")
+_r("PG103", "error", "财政拨款 + 其他资金 ≠ 年度预算总额", "fiscal + other ≠ total budget")
+_r("PG104", "error", "二级指标放在了错误的一级指标下，或被写成一级指标", "二级 under the wrong 一级, or used as a 一级")
+_r("PG105", "error", "未知的一级指标", "unknown 一级 category")
+_r("PG106", "warning", "未知的二级指标", "unknown 二级 category")
+_r("PG107", "error", "缺少必备的一级指标（产出、效益、满意度）", "mandatory 一级 missing (产出, 效益, 满意度)")
+_r("PG108", "warning", "2022 年及以后的表缺少成本指标", "no 成本指标 in a 2022+ table")
+_r("PG110", "error", "指标值有运算符但没有数字", "target has an operator but no number")
+_r("PG111", "warning", "指标值是数字但没有单位", "number without a unit")
+_r("PG112", "warning", "指标值像 Excel 日期序号", "target looks like an Excel date serial")
+_r("PG113", "warning", "百分比超过 100% 或写成 ≥100%", "percentage above 100%, or ≥100%")
+_r("PG114", "warning", "名称以“率”“度”结尾或为满意度，单位却不是 %", "name is a rate/degree/satisfaction but unit is not %")
+_r("PG115", "warning", "成本指标的单位不是元或万元", "cost line's unit is not 元 or 万元")
+_r("PG116", "warning", "名称讲次数，单位却是人", "name counts times (次数) but unit is people (人)")
+_r("PG117", "error", "成本指标值为 0", "cost target of 0")
+_r("PG118", "warning", "成本指标用了 = 或 ≥（通常应为 ≤）", "cost line uses = or ≥ where ≤ is meant")
+_r("PG119", "warning", "单位成本 × 数量与年度预算总额相差过大", "cost × quantity differs from the total budget")
+_r("PG120", "warning", "非成本指标以“预算支出标准”为依据", "预算支出标准 as the basis of a non-cost line")
+_r("PG121", "warning", "定性指标值按照正常比例赋分", "qualitative target scored proportionally")
+_r("PG122", "warning", "指标值设置依据不在常用词表中", "basis not in the form's vocabulary")
+_r("PG123", "warning", "指标赋分规则不在常用词表中", "scoring rule not in the form's vocabulary")
+_r("PG124", "warning", "佐证资料不在常用词表中", "evidence not in the form's vocabulary")
+_r("PG125", "warning", "满意度指标放在了满意度指标以外的一级下", "satisfaction indicator outside 满意度指标")
+_r("PG126", "error", "金额小数位超过 6 位", "amount with more than 6 decimals")
+_r("PG130", "error", "同一二级指标下三级指标重名", "duplicate indicator name within one 二级")
+_r("PG131", "warning", "不同二级指标下三级指标重名", "same indicator name in two 二级 groups")
+_r("PG132", "warning", "中文中夹有半角句点“.”", "stray half-width '.' inside Chinese text")
+_r("PG133", "warning", "括号或引号不配对", "unbalanced brackets or quotes")
+_r("PG134", "error", "名称或目标只有空白", "name or objective is blank")
+
+CheckFn = Callable[[Project, Config], Iterable[Diagnostic]]
+CHECKS: list[CheckFn] = []
+
+
+def check(fn: CheckFn) -> CheckFn:
+    CHECKS.append(fn)
+    return fn
+
+
+def apply_severity(diags: Iterable[Diagnostic], config: Config) -> list[Diagnostic]:
+    """perfgen.yaml may turn a rule off or change its severity; file and schema errors stay errors."""
+    out = []
+    for d in diags:
+        rule = RULES.get(d.code)
+        wanted = config.severity.get(d.code)
+        if rule is None or not rule.configurable or wanted is None:
+            out.append(d)
+        elif wanted != "off":
+            out.append(d.with_severity("error" if wanted == "error" else "warning"))
+    return out
+
+
+def run(project: Project, config: Config) -> list[Diagnostic]:
+    from . import checks  # noqa: F401  (registers the domain checks)
+
+    found: list[Diagnostic] = []
+    for fn in CHECKS:
+        found.extend(fn(project, config))
+    return apply_severity(found, config)

@@ -1,0 +1,45 @@
+"""``perfgen validate`` as a library function: load every file, run every rule, collect everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rules
+from .config import Config
+from .diagnostics import Report
+from .loader import GOALS_DIR, FsReader, Loader, Reader
+from .model import Project
+
+
+@dataclass
+class Checked:
+    projects: list[Project] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    files: int = 0
+
+
+def check_paths(root: Path, paths: list[str] | None, config: Config, reader: Reader | None = None) -> Checked:
+    """Load ``paths`` (default: ``goals/``) under ``root`` and check them; one bad file never hides another."""
+    loader = Loader(reader or FsReader(root))
+    loaded = loader.load_all(relative_paths(root, paths))
+    out = Checked(projects=loaded.projects, files=loaded.files)
+    out.report.extend(rules.apply_severity(loaded.diagnostics, config))
+    for project in loaded.projects:
+        out.report.extend(rules.run(project, config))
+    return out
+
+
+def relative_paths(root: Path, paths: list[str] | None) -> list[str]:
+    """Command-line paths as posix paths relative to the repo root (the loader's frame)."""
+    if not paths:
+        return [GOALS_DIR]
+    out = []
+    for p in paths:
+        path = Path(p)
+        absolute = path if path.is_absolute() else (Path.cwd() / path)
+        try:
+            out.append(absolute.resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            out.append(path.as_posix())
+    return out
