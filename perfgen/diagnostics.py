@@ -40,7 +40,7 @@ class Diagnostic:
         return (self.pos.file, self.pos.line, self.pos.col, self.code)
 
 
-def diag(pos: Pos, code: str, key: str, severity: Severity = "error", related: Pos | None = None,
+def diag(pos: Pos, code: str, key: str, /, severity: Severity = "error", related: Pos | None = None,
          **args: Any) -> Diagnostic:
     return Diagnostic(pos, severity, code, key, tuple(sorted(args.items())), related)
 

@@ -24,6 +24,7 @@ except AttributeError:  # pragma: no cover - libyaml missing
 
 MAX_BYTES = 2 * 1024 * 1024  # a goals file is a few KB; anything this big is a mistake or an attack
 MAX_NODES = 200_000
+MAX_DEPTH = 100  # goals files nest 6 deep; libyaml's composer recurses in C and crashes on ~10^4
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?\Z")
@@ -102,7 +103,7 @@ def _yaml_error(source: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
     # `target: >=98%` opens a folded block scalar: the parser then complains somewhere near it.
     lines = text.splitlines()
     for i in range(max(0, pos.line - 3), min(len(lines), pos.line + 1)):
-        m = re.search(r":\s+([>|][=<>]?[-+]?\d)", lines[i])
+        m = re.search(r"(?::|^\s*-)\s+([>|][=<>]?[-+]?\d\S*)", lines[i])
         if m:
             return diag(Pos(source, i + 1, m.start(1) + 1), "PG001", "yaml.gt", value=m.group(1))
     if "expected a single document" in problem:
@@ -169,6 +170,28 @@ class _TooBig(Exception):
     pass
 
 
+_DASHES = re.compile(r"[ \t]*(?:[-?:][ \t]+)*")
+
+
+def _too_deep(text: str) -> bool:
+    """A cheap upper bound on nesting, checked before libyaml composes (it would overflow the C stack)."""
+    depth = peak = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > peak:
+                peak = depth
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    if peak > MAX_DEPTH:
+        return True
+    for line in text.splitlines():
+        m = _DASHES.match(line)
+        if m and m.end() > MAX_DEPTH * 4:
+            return True
+    return False
+
+
 def load(data: bytes, source: str) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document; returns (root node or None, diagnostics)."""
     if len(data) > MAX_BYTES:
@@ -178,6 +201,8 @@ def load(data: bytes, source: str) -> tuple[Node | None, list[Diagnostic]]:
         return None, diags
     if "\x00" in text:
         return None, [diag(Pos(source, 1, 1), "PG002", "enc.binary")]
+    if _too_deep(text):
+        return None, [diag(Pos(source), "PG005", "file.toodeep")]
     if "*" in text or "<<" in text:
         # Refuse aliases before composing walks them: an alias bomb is a few lines of text.
         try:
