@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..build import FORMATS, BuildOptions, Shard, build, is_tty_progress
-from ._common import EXIT_INPUT, EXIT_OK, emit_report, format_option, lang_option, msg, repo_config, usage_error
+from ._common import EXIT_INPUT, EXIT_OK, emit_report, lang_option, msg, repo_config, usage_error
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -52,7 +52,8 @@ class _Bar:
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
 @click.option("--strict", is_flag=True, help="有警告也视为失败，不写出任何文件")
-@format_option
+@click.option("--diagnostics", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="诊断输出格式（同 validate 的 --format）")
 @lang_option
 def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard: str | None, force: bool,
         strict: bool, fmt: str) -> None:
