@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,8 +39,5 @@ def relative_paths(root: Path, paths: list[str] | None) -> list[str]:
     for p in paths:
         path = Path(p)
         absolute = path if path.is_absolute() else (Path.cwd() / path)
-        try:
-            out.append(absolute.resolve().relative_to(root.resolve()).as_posix())
-        except ValueError:
-            out.append(path.as_posix())
+        out.append(Path(os.path.relpath(absolute.resolve(), root.resolve())).as_posix())
     return out

@@ -1,0 +1,245 @@
+"""perfgen build: atomic, reproducible, incremental, parallel and sharded — checked on real output bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+
+from perfgen.build import BuildOptions, Shard, build
+from perfgen.cli import main
+from perfgen.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "goals" / "2023").glob("0*.yaml"))
+
+
+def make_repo(dest: Path, copies: int = 1) -> Path:
+    """A goals repo with the nine examples, repeated in ``copies`` unit folders."""
+    for i in range(copies):
+        folder = dest / "goals" / f"unit{i:02d}" / "2023"
+        folder.mkdir(parents=True)
+        defaults = (ROOT / "goals" / "2023" / "_defaults.yaml").read_text(encoding="utf-8")
+        (folder / "_defaults.yaml").write_text(defaults.replace("库尔勒市社会保险中心", f"单位{i:02d}"),
+                                               encoding="utf-8")
+        for f in EXAMPLES:
+            shutil.copy(f, folder / f.name)
+    return dest
+
+
+def tree(out: Path) -> dict[str, str]:
+    """Every output file's sha256, cache and staging excluded."""
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".perfgen" not in p.parts
+    }
+
+
+def run(repo: Path, *args: str) -> Result:
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        return CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+def lib_build(repo: Path, out: str = "build", **kw: object) -> object:
+    opts = BuildOptions(root=repo, out=repo / out, **kw)  # type: ignore[arg-type]
+    result = build(opts, Config())
+    assert result.ok, [str(d.pos) + d.message for d in result.report.diagnostics if d.severity == "error"]
+    return result
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Path]:
+    yield make_repo(tmp_path / "repo", copies=3)
+
+
+def test_build_writes_docx_html_and_index(repo: Path) -> None:
+    result = run(repo, "build")
+    assert result.exit_code == 0, result.output
+    files = tree(repo / "build")
+    assert len([f for f in files if f.endswith(".docx")]) == 27
+    assert len([f for f in files if f.endswith(".html")]) == 28  # 27 projects + index.html
+    index = (repo / "build" / "index.html").read_text(encoding="utf-8")
+    for i in range(3):
+        assert f"单位{i:02d}" in index
+    assert "unit00/2023/01-yuanshuili-buchai.docx" in index
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    a = make_repo(tmp_path / "a")
+    b = make_repo(tmp_path / "b")
+    lib_build(a)
+    lib_build(b)
+    assert tree(a / "build") == tree(b / "build")
+    # and a third, forced, in the same place
+    before = tree(a / "build")
+    lib_build(a, force=True)
+    assert tree(a / "build") == before
+
+
+def test_parallel_equals_serial(repo: Path) -> None:
+    lib_build(repo, "serial", jobs=1)
+    lib_build(repo, "parallel", jobs=2)
+    assert tree(repo / "serial") == tree(repo / "parallel")
+
+
+def test_shards_partition_the_build(repo: Path) -> None:
+    lib_build(repo, "all", jobs=1)
+    union: dict[str, str] = {}
+    for i in (1, 2, 3):
+        lib_build(repo, f"shard{i}", shard=Shard(i, 3), jobs=1)
+        part = {k: v for k, v in tree(repo / f"shard{i}").items() if k != "index.html"}
+        assert not set(part) & set(union), "a project was built by two shards"
+        union.update(part)
+    everything = {k: v for k, v in tree(repo / "all").items() if k != "index.html"}
+    assert union == everything
+    assert Shard.parse("2/3") == Shard(2, 3)
+    with pytest.raises(ValueError):
+        Shard.parse("4/3")
+
+
+def test_bad_shard_is_a_usage_error(repo: Path) -> None:
+    result = run(repo, "build", "--shard", "0/2")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_noop_rebuild_builds_nothing(repo: Path) -> None:
+    lib_build(repo)
+    before = {p: p.stat().st_mtime_ns for p in (repo / "build").rglob("*.docx")}
+    result = lib_build(repo)
+    assert result.built == 0 and result.unchanged == 27  # type: ignore[attr-defined]
+    assert before == {p: p.stat().st_mtime_ns for p in (repo / "build").rglob("*.docx")}
+
+
+def _docx_unit(path: Path) -> str:
+    return docx.Document(str(path)).tables[0].rows[0].cells[2].text
+
+
+def test_defaults_change_rebuilds_every_project_it_reaches(repo: Path) -> None:
+    lib_build(repo)
+    d = repo / "goals" / "unit01" / "2023" / "_defaults.yaml"
+    d.write_text(d.read_text(encoding="utf-8").replace("单位01", "新单位"), encoding="utf-8")
+    result = lib_build(repo)
+    assert result.built == 9 and result.unchanged == 18  # type: ignore[attr-defined]
+    for f in (repo / "build" / "unit01" / "2023").glob("*.docx"):
+        assert _docx_unit(f) == "新单位"
+    assert _docx_unit(repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx") == "单位00"
+
+
+def test_value_change_rebuilds_one_project(repo: Path) -> None:
+    lib_build(repo)
+    f = repo / "goals" / "unit02" / "2023" / "03-shebao-jingban-jingfei.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("≥16.44万人", "≥17万人"), encoding="utf-8")
+    result = lib_build(repo)
+    assert result.built == 1  # type: ignore[attr-defined]
+    html = (repo / "build" / "unit02" / "2023" / "03-shebao-jingban-jingfei.html").read_text(encoding="utf-8")
+    assert "≥17万人" in html and "≥16.44万人" not in html
+
+
+def test_template_override_invalidates_cache(repo: Path) -> None:
+    lib_build(repo)
+    (repo / "templates").mkdir()
+    (repo / "templates" / "project.html.j2").write_text(
+        '{% extends "default:project.html.j2" %}{% block footer %}<p>填报人：王五</p>{% endblock %}',
+        encoding="utf-8")
+    result = lib_build(repo)
+    assert result.built == 27  # type: ignore[attr-defined]
+    page = (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+    assert "填报人：王五" in page and "项目支出绩效目标表" in page
+
+
+def test_deleted_goals_file_removes_its_outputs(repo: Path) -> None:
+    lib_build(repo)
+    (repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
+    result = lib_build(repo)
+    assert result.removed == 2  # type: ignore[attr-defined]
+    assert not (repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx").exists()
+    assert "05-zizhiqu" not in (repo / "build" / "index.html").read_text(encoding="utf-8").split("unit01")[0]
+
+
+def test_deleted_output_is_rebuilt(repo: Path) -> None:
+    lib_build(repo)
+    target = repo / "build" / "unit00" / "2023" / "02-1995-qian-tuixiu-buzhu.docx"
+    target.unlink()
+    result = lib_build(repo)
+    assert result.built == 1 and target.is_file()  # type: ignore[attr-defined]
+
+
+def test_error_anywhere_writes_nothing_and_keeps_previous_build(repo: Path) -> None:
+    assert run(repo, "build").exit_code == 0
+    before = tree(repo / "build")
+    bad = repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("weight: 20", "weight: 25", 1), encoding="utf-8")
+    other = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
+    result = run(repo, "build")
+    assert result.exit_code == 1
+    assert "PG101" in result.output and "04-zhongyang-chengxiang-yanglao.yaml" in result.output
+    assert tree(repo / "build") == before
+    assert not [p for p in (repo / "build").iterdir() if p.name.startswith(".perfgen-staging")]
+
+
+def test_strict_build_fails_on_warnings(repo: Path) -> None:
+    result = run(repo, "build", "--strict")
+    assert result.exit_code == 1
+    assert not (repo / "build" / "unit00").exists()
+
+
+def test_format_option(repo: Path) -> None:
+    assert run(repo, "build", "--format", "html").exit_code == 0
+    assert not list((repo / "build").rglob("*.docx"))
+    assert run(repo, "build", "--format", "pdf").exit_code == 2
+
+
+def test_html_escapes_everything_from_yaml(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    f = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("name: 2022年", "name: <script>alert(1)</script>2022年", 1), encoding="utf-8")
+    lib_build(repo)
+    page = (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>2022年" in _docx_name(repo / "build/unit00/2023/01-yuanshuili-buchai.docx")
+
+
+def _docx_name(path: Path) -> str:
+    return docx.Document(str(path)).tables[0].rows[1].cells[2].text
+
+
+def test_broken_user_template_is_a_diagnostic(repo: Path) -> None:
+    (repo / "templates").mkdir()
+    (repo / "templates" / "project.html.j2").write_text("{{ no_such_thing }}\n", encoding="utf-8")
+    result = run(repo, "build")
+    assert result.exit_code == 1
+    assert "templates/project.html.j2:1" in result.output and "PG030" in result.output
+    assert "Traceback" not in result.output
+    assert not (repo / "build" / "unit00").exists()
+
+
+def test_no_output_path_leaves_the_output_folder(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    outside = tmp_path / "elsewhere.yaml"
+    shutil.copy(EXAMPLES[0], outside)
+    (tmp_path / "_defaults.yaml").write_text("year: 2023\nunit: 某单位\n", encoding="utf-8")
+    result = run(repo, "build", str(outside))
+    assert result.exit_code == 0, result.output
+    assert (repo / "build" / "elsewhere.docx").is_file()  # named after the file, inside build/
+    assert not (tmp_path / "elsewhere.docx").exists()
+    assert docx.Document(str(repo / "build" / "elsewhere.docx")).tables[0].rows[0].cells[2].text == "某单位"
+
+
+def test_not_a_goals_repo_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(tmp_path, "build")
+    assert result.exit_code == 2
+    assert "goals/" in result.output
