@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from . import schema
+from . import schemacheck
 from .diagnostics import Diagnostic, diag
 from .model import FUNDS_KEYS, Funds, Indicator, Pos, Project
 from .yamlload import Map, Node, Scalar, Seq, load
@@ -129,7 +129,7 @@ class Loader:
             else:
                 node, diags = load(data, rel)
                 if node is not None:
-                    diags = diags + schema.check(node, partial=True)
+                    diags = diags + schemacheck.check(node, partial=True)
                 self._defaults[rel] = (node, diags)
         return self._defaults[rel]
 
@@ -154,7 +154,7 @@ class Loader:
         if node is None:
             return None, diags
         merged.items.update(node.items)
-        own = [x for x in schema.check(merged) if x.pos.file == rel or x.code == "PG011"]
+        own = [x for x in schemacheck.check(merged) if x.pos.file == rel or x.code == "PG011"]
         diags = diags + own
         if any(x.severity == "error" for x in diags) or not defaults_ok:
             return None, diags

@@ -1,0 +1,49 @@
+"""`pip install .` then `perfgen build` in any other folder: templates and schema ship inside the package."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_package_is_listed_in_pyproject() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "perfgen").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
+
+
+def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(wheels.glob("perfgen-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("perfgen/schema/project.schema.json", "perfgen/templates/reference.docx",
+                   "perfgen/templates/project.html.j2", "perfgen/templates/index.html.j2",
+                   "perfgen/commands/build.py"):
+        assert needed in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)  # a wheel is installed by unpacking it
+    repo = tmp_path / "elsewhere"
+    shutil.copytree(ROOT / "goals", repo / "goals")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    probe = subprocess.run([sys.executable, "-c", "import perfgen, sys; print(perfgen.__file__)"], cwd=repo,
+                           env=env, capture_output=True, text=True, check=True)
+    assert probe.stdout.startswith(str(site)), "the test must run the unpacked wheel, not the checkout"
+    result = subprocess.run([sys.executable, "-m", "perfgen", "build", "-j", "1"], cwd=repo, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert len(list((repo / "build" / "2023").glob("*.docx"))) == 9
+    assert (repo / "build" / "index.html").is_file()
