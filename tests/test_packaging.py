@@ -25,8 +25,12 @@ def test_every_package_is_listed_in_pyproject() -> None:
 
 
 def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
+    # Build from a clean copy: setuptools reuses ./build/lib, which may hold stale modules.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        "build", ".git", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".venv"))
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True)
     wheel = next(wheels.glob("perfgen-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
