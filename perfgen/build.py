@@ -172,8 +172,7 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[_Job]
             if len(pending) >= opts.jobs * 4:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    for outcome in fut.result():
-                        yield outcome
+                    yield from fut.result()
                     progress(size)
         for fut in pending:
             yield from fut.result()

@@ -250,9 +250,8 @@ def balanced(text: str) -> bool:
     for ch in text:
         if ch in _PAIRS:
             stack.append(ch)
-        elif ch in _CLOSERS:
-            if not stack or stack.pop() != _CLOSERS[ch]:
-                return False
+        elif ch in _CLOSERS and (not stack or stack.pop() != _CLOSERS[ch]):
+            return False
     return not stack
 
 

@@ -108,7 +108,7 @@ def parse_config(root: Map, source: str) -> Config:
             if not isinstance(node, Map):
                 errors.append(_bad(node, key, "{PG###: error|warning|off}"))
                 continue
-            for code, (cpos, sev) in node.items.items():
+            for code, (_, sev) in node.items.items():
                 text = "off" if isinstance(sev, Scalar) and sev.value is False else str(to_plain(sev)).lower()
                 if text not in SEVERITIES:
                     errors.append(_bad(sev, f"rules.{code}", "error | warning | off"))

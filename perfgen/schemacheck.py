@@ -81,7 +81,7 @@ def _kind(value: Any) -> str:
 
 def _one(err: ValidationError, root: Node) -> Diagnostic:
     path = list(err.absolute_path)
-    node, parent, key = _walk(root, path)
+    node, parent, _ = _walk(root, path)
     where = _path_text(path)
     v = err.validator
     if v == "additionalProperties" and isinstance(node, Map):
@@ -104,7 +104,8 @@ def _one(err: ValidationError, root: Node) -> Diagnostic:
     if v == "type":
         want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         got = err.instance
-        args = {"at": where, "want": "/".join(_TYPE_WORDS.get(w, w) for w in want), "got": _kind(got)}
+        words = "/".join(_TYPE_WORDS.get(str(w), str(w)) for w in want)
+        args: dict[str, Any] = {"at": where, "want": words, "got": _kind(got)}
         raw = node.raw if isinstance(node, Scalar) else ""
         if isinstance(got, bool) and "string" in want:
             return diag(node.pos, "PG012", "schema.type_bool", raw=raw, **args)

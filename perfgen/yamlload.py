@@ -192,7 +192,7 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def load(data: bytes, source: str) -> tuple[Node | None, list[Diagnostic]]:
+def load(data: bytes, source: str) -> tuple[Map | None, list[Diagnostic]]:
     """Parse one YAML document; returns (root node or None, diagnostics)."""
     if len(data) > MAX_BYTES:
         return None, [diag(Pos(source), "PG005", "file.toolarge", size=len(data), limit=MAX_BYTES)]
