@@ -248,6 +248,9 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
             result.removed += _remove_outputs(opts.out, stale)
         cache.entries.update(fresh)
         cache.entries.update(built)
+        if not built and not result.removed and (opts.out / "index.html").is_file():
+            result.ok = True  # a no-op rebuild: the index and the cache already say all this
+            return result
         try:
             index = _render_index(opts, cache)
         except TemplateError as exc:
