@@ -1,0 +1,92 @@
+"""``perfgen init``: the files of a new goals repo, planned in memory first, then written.
+
+The files are data under ``templates/init/`` (shipped as package data). Names starting with a dot are
+stored without it (``gitignore`` → ``.gitignore``) so that packaging tools and editors do not hide or skip
+them. The output is a pure function of perfgen's own files: no dates, a fixed example year.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fsutil import atomic_write
+from .resources import builtin_templates_dir, schema_path
+
+EXAMPLE_YEAR = 2024
+
+# (file under templates/init/, where it goes in the new repo), in the order they are reported.
+MANIFEST: tuple[tuple[str, str], ...] = (
+    ("perfgen.yaml", "perfgen.yaml"),
+    (f"goals/{EXAMPLE_YEAR}/_defaults.yaml", f"goals/{EXAMPLE_YEAR}/_defaults.yaml"),
+    (f"goals/{EXAMPLE_YEAR}/01-example.yaml", f"goals/{EXAMPLE_YEAR}/01-example.yaml"),
+    ("gitignore", ".gitignore"),
+    ("pre-commit-config.yaml", ".pre-commit-config.yaml"),
+    ("github/workflows/perfgen.yml", ".github/workflows/perfgen.yml"),
+    ("vscode/settings.json", ".vscode/settings.json"),
+    ("vscode/extensions.json", ".vscode/extensions.json"),
+)
+PROJECT_SCHEMA = "schema/project.schema.json"
+DEFAULTS_SCHEMA = "schema/defaults.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    path: str  # posix, relative to the new repo's root
+    data: bytes
+
+
+class ScaffoldConflict(Exception):
+    """Files that already exist and would be overwritten (without ``force``)."""
+
+    def __init__(self, existing: list[str]):
+        super().__init__(", ".join(existing))
+        self.existing = existing
+
+
+def init_dir() -> Path:
+    return builtin_templates_dir() / "init"
+
+
+def defaults_schema(project_schema: dict[str, object]) -> dict[str, object]:
+    """The schema for ``_defaults.yaml``: the project's, with no key required at the top (a defaults file
+    gives only some values). Editors then check keys and types there without demanding a whole project."""
+    out = dict(project_schema)
+    out.pop("required", None)
+    if isinstance(out.get("$id"), str):
+        out["$id"] = str(out["$id"]).replace("project.schema.json", "defaults.schema.json")
+    out["title"] = "共用默认值（_defaults.yaml）"
+    out["description"] = ("本目录及子目录中各项目共用的顶层值（如 year、unit、leader）；"
+                          "项目文件中的同名键优先。")
+    return out
+
+
+def plan() -> list[PlannedFile]:
+    """Every file ``perfgen init`` writes, with its bytes."""
+    base = init_dir()
+    files = [PlannedFile(dest, (base / src).read_bytes()) for src, dest in MANIFEST]
+    schema_bytes = schema_path().read_bytes()
+    derived = defaults_schema(json.loads(schema_bytes.decode("utf-8")))
+    files.append(PlannedFile(PROJECT_SCHEMA, schema_bytes))
+    derived_bytes = (json.dumps(derived, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files.append(PlannedFile(DEFAULTS_SCHEMA, derived_bytes))
+    return files
+
+
+def existing(dest: Path, files: list[PlannedFile]) -> list[str]:
+    return [f.path for f in files if (dest / f.path).exists() or (dest / f.path).is_symlink()]
+
+
+def scaffold(dest: Path, force: bool = False) -> list[str]:
+    """Write a new goals repo into ``dest`` (created if missing); the paths written, in order.
+
+    Raises ScaffoldConflict, before writing anything, when files exist and ``force`` is false.
+    """
+    files = plan()
+    clash = existing(dest, files)
+    if clash and not force:
+        raise ScaffoldConflict(clash)
+    for f in files:
+        atomic_write(dest / f.path, f.data)
+    return [f.path for f in files]
