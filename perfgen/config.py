@@ -7,7 +7,7 @@ Everything is optional; the defaults are the xinjiang-2023 form of FORMAT.md.
       产出指标+成本指标: 50
       效益指标: 30
       满意度指标: 10
-    cost_tolerance: 0.05          # cost × quantity may differ from 年度预算总额 by this share (PG118)
+    cost_tolerance: 0.05          # cost × quantity may differ from 年度预算总额 by this share (PG119)
     rules:                        # change a rule's severity, or turn it off
       PG102: off
       PG113: error
