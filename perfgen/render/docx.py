@@ -1,0 +1,375 @@
+"""Fast Word (.docx) writer for the 项目支出绩效目标表.
+
+The reference document (``templates/reference.docx``, see ``tools/make_reference_docx.py``) supplies
+every part of the package except the body: styles, fonts, settings and the section properties (page size,
+orientation, margins). Users restyle the output by editing that file in Word.
+
+:class:`DocxWriter` reads the reference once and pre-compresses its unchanged parts. Rendering a project
+then only builds ``word/document.xml`` as a string, deflates it and writes the zip container by hand —
+no python-docx objects, no per-cell DOM work. The output is byte-identical across runs and processes:
+fixed entry order, DOS timestamp 1980-01-01, fixed permissions, no dates in ``docProps/core.xml``.
+
+Layout (PITFALLS.md): two tables on one 9-column grid — the header block (预算单位 … 项目总体目标) and
+the indicator table, whose column-title row is ``w:tblHeader`` so it repeats on every page — separated
+by a 1pt paragraph so Word keeps them apart. 一级/二级 cells merge with ``w:vMerge``; spans use
+``w:gridSpan``; every ``w:tc`` holds at least one ``w:p``.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from perfgen.model import Project, format_money, format_number
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+
+COLUMN_TITLES = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "指标值设置依据",
+    "上年完成值",
+    "指标分值权重",
+    "指标赋分规则",
+    "佐证资料",
+)
+# Relative column widths: twips for A4 landscape with 1.8 cm margins (14796 twips of text width).
+# They are scaled to the text width of the reference's page setup.
+COLUMN_WEIGHTS = (1300, 1500, 2500, 1700, 1750, 1400, 1500, 1950, 1196)
+ROW_HEIGHT = 397  # minimum row height in twips (0.7 cm)
+
+# Paragraph styles the body refers to, with fallback definitions for a reference that lacks them.
+STYLE_TITLE = "Title"
+STYLE_YEAR = "PerfgenYear"
+STYLE_CELL = "PerfgenCell"
+STYLE_CELL_LEFT = "PerfgenCellLeft"
+STYLE_HEADING = "PerfgenCellHeading"
+
+
+def _style_xml(style_id: str, name: str, base: str, align: str | None, run: str) -> str:
+    """A paragraph style definition: zero spacing, optional alignment, 宋体 East Asian font."""
+    custom = "" if style_id == STYLE_TITLE else ' w:customStyle="1"'
+    jc = f'<w:jc w:val="{align}"/>' if align else ""
+    return (
+        f'<w:style w:type="paragraph"{custom} w:styleId="{style_id}"><w:name w:val="{name}"/>'
+        f'<w:basedOn w:val="{base}"/><w:qFormat/>'
+        f'<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>{jc}</w:pPr>'
+        f'<w:rPr><w:rFonts w:eastAsia="宋体"/>{run}<w:lang w:eastAsia="zh-CN"/></w:rPr></w:style>'
+    )
+
+
+FALLBACK_STYLES = {
+    STYLE_TITLE: _style_xml(STYLE_TITLE, "Title", "Normal", "center", '<w:b/><w:sz w:val="36"/>'),
+    STYLE_YEAR: _style_xml(STYLE_YEAR, "Perfgen Year", "Normal", "center", '<w:sz w:val="24"/>'),
+    STYLE_CELL: _style_xml(STYLE_CELL, "Perfgen Cell", "Normal", "center", ""),
+    STYLE_CELL_LEFT: _style_xml(STYLE_CELL_LEFT, "Perfgen Cell Left", STYLE_CELL, "left", ""),
+    STYLE_HEADING: _style_xml(STYLE_HEADING, "Perfgen Cell Heading", STYLE_CELL, None, "<w:b/>"),
+}
+
+_DEFAULT_SECTPR = (
+    '<w:sectPr><w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/><w:pgMar w:top="1134" w:right="1020" '
+    'w:bottom="1134" w:left="1020" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>'
+)
+_BORDER = '<w:{} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+_BORDERS = "".join(_BORDER.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+# The header block leaves its bottom edge to the indicator table's top border: no double line.
+_BORDERS_OPEN_BOTTOM = _BORDERS.replace(_BORDER.format("bottom"), '<w:bottom w:val="nil"/>')
+_SPACER = (
+    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+)
+_EMPTY_CELL_P = f'<w:p><w:pPr><w:pStyle w:val="{STYLE_CELL}"/></w:pPr></w:p>'
+_BODY_MARK = "@@perfgen-body@@"
+
+# Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+_DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00:00
+_FILE_MODE = 0o100644 << 16
+_FIRST_PARTS = ("[Content_Types].xml", "_rels/.rels")
+
+
+def xml_text(text: str) -> str:
+    """Escape ``text`` for element content; drop characters XML 1.0 cannot hold."""
+    text = _ILLEGAL_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _paragraph(text: str, style: str = STYLE_CELL) -> str:
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+    if not text:
+        return f"<w:p>{ppr}</w:p>"
+    body = xml_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    return f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{body}</w:t></w:r></w:p>'
+
+
+class _Entry:
+    """One zip member, already deflated: local header + data, and its central directory record."""
+
+    __slots__ = ("central", "local")
+    local: bytes
+    central: tuple[bytes, bytes]
+
+    def __init__(self, name: str, data: bytes) -> None:
+        raw_name = name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packed = compressor.compress(data) + compressor.flush()
+        crc = zlib.crc32(data)
+        method = zipfile.ZIP_DEFLATED
+        fields = (20, flags, method, _DOS_TIME, _DOS_DATE, crc, len(packed), len(data), len(raw_name))
+        self.local = struct.pack("<I5HIII2H", 0x04034B50, *fields, 0) + raw_name + packed
+        # Central record without its trailing local-header offset (added when the zip is assembled).
+        central = struct.pack("<I6HIII5HI", 0x02014B50, 0x0314, *fields, 0, 0, 0, 0, _FILE_MODE)
+        self.central = (central, raw_name)
+
+
+def _zip(entries: list[_Entry]) -> bytes:
+    chunks: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for entry in entries:
+        head, raw_name = entry.central
+        directory.append(head + struct.pack("<I", offset) + raw_name)
+        chunks.append(entry.local)
+        offset += len(entry.local)
+    central = b"".join(directory)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), offset, 0)
+    return b"".join(chunks) + central + end
+
+
+def _attr_int(element: etree._Element | None, name: str, default: int) -> int:
+    if element is None:
+        return default
+    value = element.get(f"{{{W_NS}}}{name}")
+    try:
+        return int(float(value)) if value is not None else default
+    except ValueError:
+        return default
+
+
+class DocxWriter:
+    """Renders projects to .docx bytes using one reference document's styles and page setup."""
+
+    def __init__(self, reference: Path) -> None:
+        self.reference = Path(reference)
+        with zipfile.ZipFile(self.reference) as package:
+            parts = {info.filename: package.read(info) for info in package.infolist() if not info.is_dir()}
+        self._core_name = self._ensure_core_part(parts)
+        self._head, sectpr_xml, self._tail, text_width = self._split_document(parts["word/document.xml"])
+        self._tail = sectpr_xml + self._tail
+        self.column_widths = self._scale_columns(text_width)
+        if "word/styles.xml" in parts:
+            parts["word/styles.xml"] = self._ensure_styles(parts["word/styles.xml"])
+        every = set(parts) | {self._core_name}
+        self._order = [n for n in _FIRST_PARTS if n in every] + sorted(every - set(_FIRST_PARTS))
+        dynamic = ("word/document.xml", self._core_name)
+        self._static = {n: _Entry(n, parts[n]) for n in self._order if n not in dynamic}
+
+    # -- reference handling (once) ---------------------------------------------------------------
+
+    @staticmethod
+    def _ensure_core_part(parts: dict[str, bytes]) -> str:
+        """Name of the core-properties part; registered in the package when the reference lacks one."""
+        rels = etree.fromstring(parts["_rels/.rels"])
+        for rel in rels:
+            if rel.get("Type") == _CORE_REL:
+                return str(rel.get("Target", "docProps/core.xml")).lstrip("/")
+        etree.SubElement(
+            rels,
+            f"{{{_REL_NS}}}Relationship",
+            Id="rIdPerfgenCore",
+            Type=_CORE_REL,
+            Target="docProps/core.xml",
+        )
+        parts["_rels/.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        types = parts["[Content_Types].xml"].decode("utf-8")
+        override = f'<Override PartName="/docProps/core.xml" ContentType="{_CORE_TYPE}"/>'
+        parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode("utf-8")
+        return "docProps/core.xml"
+
+    @staticmethod
+    def _split_document(document: bytes) -> tuple[str, str, str, int]:
+        """Document.xml around an empty body: (head, sectPr, tail, text width in twips)."""
+        root = etree.fromstring(document)
+        if root.nsmap.get("w") != W_NS:
+            raise ValueError("reference document.xml must bind the prefix 'w' to WordprocessingML")
+        body = root.find(f"{{{W_NS}}}body")
+        if body is None:
+            raise ValueError("reference document.xml has no w:body")
+        sectpr = body.find(f"{{{W_NS}}}sectPr")
+        for child in list(body):
+            if child is not sectpr:
+                body.remove(child)
+        if sectpr is None:
+            default = _DEFAULT_SECTPR.replace("<w:sectPr>", f'<w:sectPr xmlns:w="{W_NS}">', 1)
+            sectpr = etree.fromstring(default)
+            body.append(sectpr)
+        page = sectpr.find(f"{{{W_NS}}}pgSz")
+        margins = sectpr.find(f"{{{W_NS}}}pgMar")
+        text_width = (
+            _attr_int(page, "w", 16838)
+            - _attr_int(margins, "left", 1020)
+            - _attr_int(margins, "right", 1020)
+            - _attr_int(margins, "gutter", 0)
+        )
+        body.text = _BODY_MARK
+        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+        head, rest = xml.split(_BODY_MARK)
+        split = rest.rindex("</w:body>")
+        return head, rest[:split], rest[split:], max(text_width, 2000)
+
+    @staticmethod
+    def _scale_columns(text_width: int) -> tuple[int, ...]:
+        total = sum(COLUMN_WEIGHTS)
+        widths = [w * text_width // total for w in COLUMN_WEIGHTS[:-1]]
+        return (*widths, text_width - sum(widths))
+
+    @staticmethod
+    def _ensure_styles(styles: bytes) -> bytes:
+        text = styles.decode("utf-8")
+        present = set(re.findall(r'w:styleId="([^"]+)"', text))
+        missing = "".join(xml for sid, xml in FALLBACK_STYLES.items() if sid not in present)
+        if not missing:
+            return styles
+        return text.replace("</w:styles>", missing + "</w:styles>").encode("utf-8")
+
+    # -- rendering (hot path) -------------------------------------------------------------------
+
+    def _cell(self, col: int, content: str, span: int = 1, vmerge: str | None = None) -> str:
+        width = sum(self.column_widths[col : col + span])
+        props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if span > 1:
+            props += f'<w:gridSpan w:val="{span}"/>'
+        if vmerge is not None:
+            props += '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>"
+        return f'<w:tc><w:tcPr>{props}<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
+
+    @staticmethod
+    def _row(cells: list[str], header: bool = False) -> str:
+        props = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
+        props += f'<w:trHeight w:val="{ROW_HEIGHT}" w:hRule="atLeast"/>'
+        return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+
+    def _table(self, rows: list[str], borders: str = _BORDERS) -> str:
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.column_widths)
+        props = (
+            f'<w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(self.column_widths)}" w:type="dxa"/>'
+            f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        )
+        return f"<w:tbl><w:tblPr>{props}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+    def _header_block(self, project: Project) -> str:
+        cell, label = self._cell, lambda text: _paragraph(text, STYLE_HEADING)
+        funds = project.funds
+        objectives = "".join(
+            _paragraph(f"目标{n}、{text}", STYLE_CELL_LEFT) for n, text in enumerate(project.objectives, 1)
+        )
+        rows = [
+            [cell(0, label("预算单位"), 2), cell(2, _paragraph(project.unit, STYLE_CELL_LEFT), 7)],
+            [
+                cell(0, label("项目名称"), 2),
+                cell(2, _paragraph(project.name, STYLE_CELL_LEFT), 3),
+                cell(5, label("项目负责人"), 2),
+                cell(7, _paragraph(project.leader), 2),
+            ],
+            [
+                cell(0, label("项目资金（万元）"), 2),
+                cell(2, label("年度预算总额：")),
+                cell(3, _paragraph(format_money(funds.total))),
+                cell(4, label("其中：财政拨款")),
+                cell(5, _paragraph(format_money(funds.fiscal))),
+                cell(6, label("其他资金：")),
+                cell(7, _paragraph(format_money(funds.other)), 2),
+            ],
+            [cell(0, label("项目总体目标"), 2), cell(2, objectives or _paragraph(""), 7)],
+        ]
+        return self._table([self._row(r) for r in rows], _BORDERS_OPEN_BOTTOM)
+
+    def _merged(self, col: int, text: str, first: bool) -> str:
+        """A vertically merged 一级/二级 cell: text in the group's first row, empty continuations below."""
+        if first:
+            return self._cell(col, _paragraph(text), vmerge="restart")
+        return self._cell(col, _EMPTY_CELL_P, vmerge="continue")
+
+    def _indicator_table(self, project: Project) -> str:
+        cell = self._cell
+        rows = [self._row([cell(c, _paragraph(t, STYLE_HEADING)) for c, t in enumerate(COLUMN_TITLES)], True)]
+        for level1, subgroups in project.groups():
+            first1 = True
+            for level2, indicators in subgroups:
+                first2 = True
+                for ind in indicators:
+                    cells = [
+                        self._merged(0, level1, first1),
+                        self._merged(1, level2, first2),
+                        cell(2, _paragraph(ind.name, STYLE_CELL_LEFT)),
+                        cell(3, _paragraph(ind.target)),
+                        cell(4, _paragraph(ind.basis)),
+                        cell(5, _paragraph(ind.last_year)),
+                        cell(6, _paragraph(format_number(ind.weight))),
+                        cell(7, _paragraph(ind.scoring)),
+                        cell(8, _paragraph(ind.evidence)),
+                    ]
+                    rows.append(self._row(cells))
+                    first1 = first2 = False
+        return self._table(rows)
+
+    def document_xml(self, project: Project) -> str:
+        """The complete ``word/document.xml`` for ``project``."""
+        return "".join(
+            (
+                self._head,
+                _paragraph("项目支出绩效目标表", STYLE_TITLE),
+                _paragraph(f"({project.year}年)", STYLE_YEAR),
+                self._header_block(project),
+                _SPACER,
+                self._indicator_table(project),
+                self._tail,
+            )
+        )
+
+    @staticmethod
+    def core_xml(project: Project) -> str:
+        """Core properties with fixed values (no dates), so output bytes never depend on the clock."""
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+            ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+            ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{xml_text(project.name)}</dc:title><dc:subject>项目支出绩效目标表</dc:subject>"
+            "<dc:creator>perfgen</dc:creator><cp:lastModifiedBy>perfgen</cp:lastModifiedBy>"
+            "<cp:revision>1</cp:revision></cp:coreProperties>"
+        )
+
+    def render(self, project: Project) -> bytes:
+        """The .docx file for ``project``, as bytes."""
+        dynamic = {
+            "word/document.xml": _Entry("word/document.xml", self.document_xml(project).encode("utf-8")),
+            self._core_name: _Entry(self._core_name, self.core_xml(project).encode("utf-8")),
+        }
+        return _zip([dynamic.get(name) or self._static[name] for name in self._order])
+
+
+@lru_cache(maxsize=8)
+def _writer(reference: Path, mtime_ns: int, size: int) -> DocxWriter:
+    return DocxWriter(reference)
+
+
+def render_docx(project: Project, reference: Path) -> bytes:
+    """Render ``project`` with a cached :class:`DocxWriter` (reloaded when the reference changes)."""
+    path = Path(reference).resolve()
+    stat = path.stat()
+    return _writer(path, stat.st_mtime_ns, stat.st_size).render(project)
