@@ -14,7 +14,8 @@ and then READ every changed expected.txt (``git diff tests/cases/validate``): it
 case is named after, at the right line:col, with a sensible message. Blessing never makes a case pass on its
 own: ``test_case_names_say_what_they_expect`` checks each expected file against the case's name.
 
-Tests below the case runner generate their input (a 2 MB file, 100000-deep nesting, alias bombs).
+Tests below the case runner generate their input (a 2 MB file, 100000-deep nesting, alias bombs) or document
+bugs (``test_bug_*``: they fail until perfgen is fixed).
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def outcome(result: Result) -> str:
     return f"exit: {result.exit_code}\n{result.output}"
 
 
+# Two case folders document bugs, with the output perfgen should give written by hand (do not bless them
+# until the bug is fixed):
+#   defaults-broken-reported-once   a broken _defaults.yaml also makes every project below it report
+#                                   "required key year is missing" (year is in the broken file)
+#   pg119-ok-exactly-at-tolerance   126元/人/月 × 200人 × 12月 = 30.24 is exactly 5% from 28.8, yet float
+#                                   rounding fires PG119 saying "5.0% away (tolerance 5%)"
 @pytest.mark.parametrize("name", CASES)
 def test_case(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = CASES_DIR / name
@@ -223,3 +230,116 @@ def test_alias_bomb_is_answered_fast_and_small(where: str, tmp_path: Path, monke
     assert peak < 50 * 1024 * 1024
     assert result.exit_code == 1
     assert "error[PG004]: aliases (*, <<) are not allowed in goals files" in result.output
+
+
+# ---- bugs found while writing these cases (they fail until perfgen is fixed) ---------------------------
+
+def test_bug_huge_integer_is_a_diagnostic_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python refuses int() of more than 4300 digits (ValueError) in yamlload._Builder.scalar.
+    text = BASE.replace("weight: 10\n", "weight: 1" + "0" * 5000 + "\n", 1)
+    goals_repo(tmp_path, {"2023/a.yaml": text})
+    i18n.set_lang("zh")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--lang", "en"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 1
+    assert "goals/2023/a.yaml:40:17: error[" in result.output
+
+
+def test_bug_nesting_under_the_depth_limits_does_not_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 400 levels of one-space indentation pass yamlload._too_deep, and so do 100 flow levels; together they
+    # are 500 levels, and yamlload.to_plain (called by the schema check) overflows Python's recursion limit.
+    lines = ["year: 2023", "note:"] + [" " * i + "k:" for i in range(1, 401)]
+    lines[-1] += " " + "{a: " * 100 + "1" + "}" * 100
+    goals_repo(tmp_path, {"2023/a.yaml": "\n".join(lines) + "\n"})
+    i18n.set_lang("zh")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--lang", "en"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 1
+    assert "goals/2023/a.yaml: error[PG005]" in result.output
+
+
+def test_bug_unreadable_file_is_a_diagnostic_not_a_traceback(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # FsReader.read catches only FileNotFoundError/IsADirectoryError/NotADirectoryError; a symlink loop
+    # (ELOOP) or a file without read permission (EACCES) escapes as OSError.
+    goals_repo(tmp_path, {"2023/ok.yaml": BASE})
+    (tmp_path / "goals" / "2023" / "loop.yaml").symlink_to("loop.yaml")
+    i18n.set_lang("zh")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--lang", "en"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 1
+    assert re.search(r"^goals/2023/loop\.yaml: error\[PG\d{3}\]", result.output, re.M)
+
+
+def test_bug_every_unknown_key_of_a_mapping_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # schema._one returns after the first unknown key of an additionalProperties error: the second typo
+    # only shows once the first is fixed.
+    text = BASE.replace("        weight: 10\n", "        weigth: 10\n        scorng: 满意度赋分\n", 1)
+    text = text.replace("        scoring: 满意度赋分\n", "", 1)
+    goals_repo(tmp_path, {"2023/a.yaml": text})
+    result = run_validate(tmp_path, ["--lang", "en"], monkeypatch)
+    assert "unknown key “weigth”; did you mean “weight”?" in result.output
+    assert "unknown key “scorng”; did you mean “scoring”?" in result.output
+
+
+def test_bug_every_missing_required_key_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # schema._one names the first missing key of the `required` list for every `required` error, and
+    # schema.check then drops the rest as duplicates (same file, line, col and code).
+    text = BASE.replace("year: 2023\n", "").replace("unit: 库尔勒市社会保险中心\n", "")
+    goals_repo(tmp_path, {"2023/a.yaml": text})
+    result = run_validate(tmp_path, ["--lang", "en"], monkeypatch)
+    assert "required key “year” is missing" in result.output
+    assert "required key “unit” is missing" in result.output
+
+
+def test_bug_format_json_is_kept_when_perfgen_yaml_is_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
+    # commands/_common.repo_config prints perfgen.yaml's errors as text whatever --format says: a CI job
+    # reading the JSON gets an empty stdout.
+    result = run_validate(CASES_DIR / "config-unknown-setting", ["--format", "json", "--lang", "en"], monkeypatch)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("{"), f"stdout is not JSON; the output was:\n{result.output}"
+    doc = json.loads(result.stdout)
+    assert [d["code"] for d in doc["diagnostics"]] == ["PG009"]
+    assert doc["diagnostics"][0]["file"] == "perfgen.yaml"
+
+
+def test_bug_multiple_documents_get_their_own_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    # yamlload._yaml_error looks for "expected a single document" in exc.problem, but libyaml puts it in
+    # exc.context (problem: "but found another document"): the yaml.multidoc message is never shown.
+    result = run_validate(CASES_DIR / "yaml-multiple-documents-en", ["--lang", "en"], monkeypatch)
+    assert "a file may hold one YAML document only (found ---)" in result.output
+
+
+def test_bug_comments_only_defaults_file_is_accepted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A _defaults.yaml holding only comments (a placeholder) gives no defaults; today it is PG006 "file is
+    # empty" with the hint for project files, and it stops every project below it from being checked.
+    # An empty perfgen.yaml is accepted (config.load_config); _defaults.yaml should be too.
+    goals_repo(tmp_path, {"2023/_defaults.yaml": "# 本目录共用的值（暂无）\n", "2023/a.yaml": BASE})
+    result = run_validate(tmp_path, ["--lang", "en"], monkeypatch)
+    assert outcome(result) == expected("ok-clean").replace(
+        "已检查 1 个文件：0 个错误，0 个警告", "checked 1 file(s): 0 error(s), 0 warning(s)")
+
+
+def test_bug_summary_counts_what_is_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A domain warning about a value inherited from _defaults.yaml is the same diagnostic for every project
+    # it reaches: printed once (Report.sorted dedupes) but counted once per project (Report.warnings does not).
+    project = BASE.replace("year: 2023\nunit: 库尔勒市社会保险中心\nname: 退休人员待遇补差\n", "")
+    goals_repo(tmp_path, {"2023/_defaults.yaml": "year: 2023\nunit: 库尔勒市社会保险中心\nname: 退休人员待遇补差.\n",
+                          "2023/a.yaml": project, "2023/b.yaml": project})
+    result = run_validate(tmp_path, ["--lang", "en"], monkeypatch)
+    printed = len(re.findall(r"^\S+: warning\[", result.output, re.M))
+    assert printed == 1
+    assert result.output.splitlines()[-1] == "checked 2 file(s): 0 error(s), 1 warning(s)"
+
+
+def test_bug_unknown_rule_code_in_perfgen_yaml_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # config.parse_config accepts any key under `rules:`: a misspelt code (PG12 for PG102) silently does
+    # nothing, while an unknown setting is PG009. Unknown codes should be PG009 too (naming the code).
+    goals_repo(tmp_path, {"2023/a.yaml": BASE})
+    (tmp_path / "perfgen.yaml").write_text("rules:\n  PG12: off\n", encoding="utf-8")
+    result = run_validate(tmp_path, ["--lang", "en"], monkeypatch)
+    assert result.exit_code == 1
+    assert re.search(r"^perfgen\.yaml:2:3: error\[PG009\]: .*PG12", result.output, re.M)
