@@ -240,7 +240,6 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
             result.report.extend(outcome.diagnostics)
             if outcome.entry is not None:
                 built[outcome.rel] = outcome.entry
-        result.report.diagnostics = list(dict.fromkeys(result.report.diagnostics))
         if result.report.failed(opts.strict):
             return result  # nothing moved into place: the previous build stays as it was
         for rel in [r for r in cache.entries if r not in built and _is_stale(opts, r)]:

@@ -216,7 +216,7 @@ def cost_times_quantity(p: Project, cfg: Config) -> Iterator[Diagnostic]:
             factors.append(found[1])
         else:
             off = abs(product - p.funds.total) / p.funds.total
-            if off > cfg.cost_tolerance:
+            if off > cfg.cost_tolerance + 1e-9:  # "exactly 5%" must not fire through float rounding
                 yield emit("PG119", ind.pos("target"), calc=" × ".join(factors), product=f"{product:.2f}",
                            total=f"{p.funds.total:.2f}", off=f"{off * 100:.1f}",
                            tol=f"{cfg.cost_tolerance * 100:g}")
@@ -270,7 +270,7 @@ def names_and_text(p: Project, cfg: Config) -> Iterator[Diagnostic]:
     by_name: dict[str, Indicator] = {}
     for ind in p.indicators:
         if not ind.name.strip():
-            yield emit("PG134", ind.pos("name"), what="name")
+            yield emit("PG134", ind.pos("name"))
             continue
         key = (ind.level1, ind.level2, ind.name.strip())
         if key in first:
@@ -283,7 +283,7 @@ def names_and_text(p: Project, cfg: Config) -> Iterator[Diagnostic]:
         by_name.setdefault(ind.name.strip(), ind)
     for i, o in enumerate(p.objectives):
         if not o.strip():
-            yield emit("PG134", p.pos(f"objectives[{i}]"), what="objective")
+            yield emit("PG134", p.pos(f"objectives[{i}]"), "PG134.objective")
     for text, pos in _texts(p):
         if _STRAY_DOT.search(text):
             yield emit("PG132", pos, text=text)

@@ -108,9 +108,14 @@ def parse_config(root: Map, source: str) -> Config:
             if not isinstance(node, Map):
                 errors.append(_bad(node, key, "{PG###: error|warning|off}"))
                 continue
-            for code, (_, sev) in node.items.items():
+            for code, (cpos, sev) in node.items.items():
                 text = "off" if isinstance(sev, Scalar) and sev.value is False else str(to_plain(sev)).lower()
-                if text not in SEVERITIES:
+                rule = _rule(code.upper())
+                if rule is None:
+                    errors.append(diag(cpos, "PG009", "config.rule_unknown", code=code))
+                elif not rule.configurable:
+                    errors.append(diag(cpos, "PG009", "config.rule_fixed", code=code))
+                elif text not in SEVERITIES:
                     errors.append(_bad(sev, f"rules.{code}", "error | warning | off"))
                 else:
                     cfg.severity[code.upper()] = text
@@ -128,6 +133,12 @@ def parse_config(root: Map, source: str) -> Config:
     if errors:
         raise ConfigError(errors)
     return cfg
+
+
+def _rule(code: str) -> Any:
+    from .rules import RULES  # rules imports this module
+
+    return RULES.get(code)
 
 
 def load_config(root: Path) -> Config:

@@ -58,9 +58,18 @@ class Report:
     """All diagnostics of a run, and the counts that decide the exit code."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        given, self.diagnostics = self.diagnostics, []
+        self.extend(given)
 
     def extend(self, items: Iterable[Diagnostic]) -> None:
-        self.diagnostics.extend(items)
+        """Add diagnostics; one reported twice (a _defaults.yaml value reaching many projects) counts once."""
+        for d in items:
+            if d not in self._seen:
+                self._seen.add(d)
+                self.diagnostics.append(d)
 
     @property
     def errors(self) -> int:
@@ -74,7 +83,7 @@ class Report:
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(set(self.diagnostics), key=Diagnostic.sort_key)
+        return sorted(self.diagnostics, key=lambda d: (*d.sort_key(), d.message))
 
 
 # ---- reporters ---------------------------------------------------------------------------------------

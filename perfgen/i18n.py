@@ -25,12 +25,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "hint": ("提示", "hint"),
     "see": ("参见", "see"),
     "text": ("文字", "text"),
-    "number": ("数字", "number"),
-    "integer": ("整数", "integer"),
-    "mapping": ("映射（键: 值）", "mapping"),
-    "list": ("列表", "list"),
-    "bool": ("布尔值", "boolean"),
-    "null": ("空值", "empty value"),
+    "number": ("数字", "a number"),
+    "integer": ("整数", "an integer"),
+    "mapping": ("映射（键: 值）", "a mapping"),
+    "list": ("列表", "a list"),
+    "bool": ("布尔值", "a boolean"),
+    "null": ("空值", "an empty value"),
 }
 
 # key -> (zh, en, zh hint | None, en hint | None)
@@ -97,15 +97,15 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
         "可在本文件中填写，或在同目录或上级目录的 _defaults.yaml 中提供",
         "add it here, or in a _defaults.yaml in this folder or above"),
     "schema.type": (
-        "{at} 应为{want}，实际为{got}", "{at} must be a {want}, found a {got}", None, None),
+        "{at} 应为{want}，实际为{got}", "{at} must be {want}, found {got}", None, None),
     "schema.type_bool": (
-        "{at} 应为{want}，但 {raw} 被 YAML 当作布尔值", "{at} must be a {want}, but YAML reads {raw} as a boolean",
+        "{at} 应为{want}，但 {raw} 被 YAML 当作布尔值", "{at} must be {want}, but YAML reads {raw} as a boolean",
         "加引号：\"{raw}\"", "quote it: \"{raw}\""),
     "schema.type_null": (
         "{at} 没有填写值", "{at} has no value",
         "在冒号后填写值，或删除这一行", "write a value after the colon, or remove the line"),
     "schema.type_text_for_number": (
-        "{at} 应为{want}，“{raw}” 不是数字", "{at} must be a {want}; “{raw}” is not a number",
+        "{at} 应为{want}，“{raw}” 不是数字", "{at} must be {want}; “{raw}” is not a number",
         "请用阿拉伯数字书写，如 10、2023、5.5", "write it in digits, e.g. 10, 2023, 5.5"),
     "schema.minimum": ("{at} 不能小于 {limit}（实际 {value}）", "{at} must be at least {limit} (found {value})",
                        None, None),
@@ -169,4 +169,17 @@ add({
     "template.error": ("模板错误：{detail}", "template error: {detail}",
                        "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
                        "check the override in the repo's templates/; delete it to use the built-in one"),
+})
+
+add({
+    "file.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}",
+                        "检查文件权限，或它是否是指向自身的符号链接", "check its permissions, or whether it is a looping symlink"),
+})
+
+add({
+    "config.rule_unknown": ("perfgen.yaml 中没有规则 “{code}”", "no rule “{code}” (in perfgen.yaml)",
+                            "perfgen rules 列出全部规则代码", "perfgen rules lists every rule code"),
+    "config.rule_fixed": ("规则 “{code}” 不能调整或关闭：没有它无法读取或生成表格",
+                          "rule “{code}” cannot be changed or turned off: files cannot be read or built without it",
+                          "只有 PG100 以后的业务规则可以调整", "only the domain rules (PG100 and above) can be changed"),
 })

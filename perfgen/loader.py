@@ -21,6 +21,10 @@ GOALS_DIR = "goals"
 SUFFIXES = (".yaml", ".yml")
 
 
+class ReadError(Exception):
+    """A file exists but cannot be read; the message says why (for the user)."""
+
+
 class Reader(Protocol):
     """Read access to a goals repo: the working tree, or a git revision."""
 
@@ -42,6 +46,8 @@ class FsReader:
             return (self.root / rel).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        except OSError as exc:  # permissions, symlink loops, ...
+            raise ReadError(exc.strerror or str(exc)) from None
 
     def walk(self, rel: str) -> list[str]:
         base = self.root / rel
@@ -111,8 +117,10 @@ class Loader:
             if self.reader.is_dir(p):
                 found = [f for f in self.reader.walk(p) if is_goals_file(f)]
                 files.extend(f[2:] if f.startswith("./") else f for f in found)
-            elif self.reader.read(p) is not None:
-                if PurePosixPath(p).name == DEFAULTS_NAME:
+            elif (found_file := self._read(p))[0] is not None or found_file[1] is not None:
+                if found_file[1] is not None:
+                    diags.append(found_file[1])
+                elif PurePosixPath(p).name == DEFAULTS_NAME:
                     self._defaults_file(p)  # checked on its own
                     diags.extend(self._defaults[p][1])
                 else:
@@ -121,22 +129,31 @@ class Loader:
                 diags.append(diag(Pos(p), "PG007", "file.missing"))
         return sorted(set(files)), diags
 
+    def _read(self, rel: str) -> tuple[bytes | None, Diagnostic | None]:
+        try:
+            return self.reader.read(rel), None
+        except ReadError as exc:
+            return None, diag(Pos(rel), "PG007", "file.unreadable", reason=str(exc))
+
     def _defaults_file(self, rel: str) -> tuple[Map | None, list[Diagnostic]]:
         if rel not in self._defaults:
-            data = self.reader.read(rel)
+            data, problem = self._read(rel)
             if data is None:
-                self._defaults[rel] = (None, [])
+                self._defaults[rel] = (None, [problem] if problem else [])
             else:
                 node, diags = load(data, rel)
+                if node is None and [d.key for d in diags] == ["file.empty"]:
+                    diags = []  # an empty or comments-only _defaults.yaml gives no defaults
                 if node is not None:
                     diags = diags + schemacheck.check(node, partial=True)
                 self._defaults[rel] = (node, diags)
         return self._defaults[rel]
 
     def load_project(self, rel: str) -> tuple[Project | None, list[Diagnostic]]:
-        data = self.reader.read(rel)
+        """The project of one goals file, with its own diagnostics and those of the defaults reaching it."""
+        data, problem = self._read(rel)
         if data is None:
-            return None, [diag(Pos(rel), "PG007", "file.missing")]
+            return None, [problem or diag(Pos(rel), "PG007", "file.missing")]
         node, diags = load(data, rel)
         merged = Map(node.pos if node else Pos(rel, 1, 1))
         inputs = []
@@ -147,6 +164,7 @@ class Loader:
                 continue
             inputs.append(d)
             if ddiags:
+                diags = diags + ddiags
                 defaults_ok = defaults_ok and not any(x.severity == "error" for x in ddiags)
             if dnode is not None:
                 merged.items.update(dnode.items)
@@ -154,7 +172,10 @@ class Loader:
         if node is None:
             return None, diags
         merged.items.update(node.items)
-        own = [x for x in schemacheck.check(merged) if x.pos.file == rel or x.code == "PG011"]
+        # Errors inside inherited values were reported against their _defaults.yaml; while one is
+        # broken, "key missing" here would only repeat that.
+        own = [x for x in schemacheck.check(merged)
+               if (x.pos.file == rel and x.code != "PG011") or (x.code == "PG011" and defaults_ok)]
         diags = diags + own
         if any(x.severity == "error" for x in diags) or not defaults_ok:
             return None, diags

@@ -115,6 +115,9 @@ add({
         "括号或引号不配对：{text}", "unbalanced brackets or quotes: {text}",
         "原表被截断时常见；检查是否漏了一半括号", "common when the original was truncated; check for a missing half"),
     "PG134": (
-        "名称或目标只有空白", "a name or objective is blank",
-        "填写内容或删除这一项", "fill it in or remove the item"),
+        "三级指标名称只有空白", "the indicator's name is blank",
+        "填写名称或删除这一项", "fill in the name or remove the indicator"),
+    "PG134.objective": (
+        "这条项目总体目标只有空白", "this objective is blank",
+        "填写内容或删除这一条", "fill it in or remove it"),
 })

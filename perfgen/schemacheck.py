@@ -79,28 +79,35 @@ def _kind(value: Any) -> str:
     return "list"
 
 
-def _one(err: ValidationError, root: Node) -> Diagnostic:
+def _one(err: ValidationError, root: Node) -> list[Diagnostic]:
+    """Our diagnostics for one jsonschema error (one per unknown or missing key)."""
+    path = list(err.absolute_path)
+    node, _, _ = _walk(root, path)
+    if err.validator == "additionalProperties" and isinstance(node, Map):
+        allowed = _schema_keys(err)
+        out = []
+        for extra in node.items:
+            if extra in allowed:
+                continue
+            near = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.5)
+            kpos = node.items[extra][0]
+            if near:
+                out.append(diag(kpos, "PG010", "schema.unknown_near", key=extra, near=near[0],
+                                allowed=", ".join(allowed)))
+            else:
+                out.append(diag(kpos, "PG010", "schema.unknown", key=extra, allowed=", ".join(allowed)))
+        return out
+    if err.validator == "required" and isinstance(err.instance, dict):
+        return [diag(node.pos, "PG011", "schema.required", key=str(m), at=_path_text(path))
+                for m in err.validator_value if m not in err.instance]
+    return [_other(err, root)]
+
+
+def _other(err: ValidationError, root: Node) -> Diagnostic:
     path = list(err.absolute_path)
     node, parent, _ = _walk(root, path)
     where = _path_text(path)
     v = err.validator
-    if v == "additionalProperties" and isinstance(node, Map):
-        allowed = _schema_keys(err)
-        for extra in node.items:
-            if extra not in allowed:
-                near = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.5)
-                kpos = node.items[extra][0]
-                if near:
-                    return diag(kpos, "PG010", "schema.unknown_near", key=extra, near=near[0],
-                                allowed=", ".join(allowed))
-                return diag(kpos, "PG010", "schema.unknown", key=extra, allowed=", ".join(allowed))
-    if v == "required":
-        missing = str(err.validator_value[0]) if err.validator_value else "?"
-        for m in err.validator_value:
-            if isinstance(err.instance, dict) and m not in err.instance:
-                missing = str(m)
-                break
-        return diag(node.pos, "PG011", "schema.required", key=missing, at=where)
     if v == "type":
         want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         got = err.instance
@@ -129,15 +136,15 @@ def _one(err: ValidationError, root: Node) -> Diagnostic:
 def check(root: Map, *, partial: bool = False) -> list[Diagnostic]:
     """Validate a goals (or, with ``partial``, a _defaults) document; every problem, in order."""
     out: list[Diagnostic] = []
-    seen: set[tuple[str, int, int, str]] = set()
+    seen: set[tuple[Any, ...]] = set()
     for err in validator().iter_errors(to_plain(root)):
         for leaf in _leaves(err):
             if partial and leaf.validator == "required" and not leaf.absolute_path:
                 continue
-            d = _one(leaf, root)
-            if d.sort_key() not in seen:
-                seen.add(d.sort_key())
-                out.append(d)
+            for d in _one(leaf, root):
+                if (d.sort_key(), d.args) not in seen:
+                    seen.add((d.sort_key(), d.args))
+                    out.append(d)
     return out
 
 

@@ -8,6 +8,7 @@ Nothing here raises on bad input: problems come back as diagnostics.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,7 +107,8 @@ def _yaml_error(source: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
         m = re.search(r"(?::|^\s*-)\s+([>|][=<>]?[-+]?\d\S*)", lines[i])
         if m:
             return diag(Pos(source, i + 1, m.start(1) + 1), "PG001", "yaml.gt", value=m.group(1))
-    if "expected a single document" in problem:
+    context = str(getattr(exc, "context", None) or "")
+    if "expected a single document" in problem or "expected a single document" in context:
         return diag(pos, "PG001", "yaml.multidoc")
     if "found duplicate anchor" in problem or "found undefined alias" in problem:
         return diag(pos, "PG004", "yaml.alias")
@@ -122,9 +124,9 @@ class _Builder:
     def pos(self, n: yaml.Node) -> Pos:
         return _mark(self.source, n.start_mark)
 
-    def build(self, n: yaml.Node) -> Node:
+    def build(self, n: yaml.Node, depth: int = 0) -> Node:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
             raise _TooBig
         if isinstance(n, yaml.MappingNode):
             m = Map(self.pos(n))
@@ -141,10 +143,10 @@ class _Builder:
                     self.diags.append(
                         diag(kpos, "PG003", "yaml.dupkey", related=m.items[key][0], key=key))
                     continue
-                m.items[key] = (kpos, self.build(vn))
+                m.items[key] = (kpos, self.build(vn, depth + 1))
             return m
         if isinstance(n, yaml.SequenceNode):
-            return Seq(self.pos(n), [self.build(x) for x in n.value])
+            return Seq(self.pos(n), [self.build(x, depth + 1) for x in n.value])
         return self.scalar(n)
 
     def scalar(self, n: yaml.Node) -> Scalar:
@@ -157,9 +159,9 @@ class _Builder:
             return Scalar(pos, None, raw)
         if raw.lower() in _BOOL and n.tag == "tag:yaml.org,2002:bool":
             return Scalar(pos, _BOOL[raw.lower()], raw)
-        if _INT.match(raw):
+        if _INT.match(raw) and len(raw) <= 30:  # int() refuses >4300 digits; no goals value needs 30
             return Scalar(pos, int(raw), raw)
-        if _FLOAT.match(raw):
+        if _FLOAT.match(raw) and len(raw) <= 40 and math.isfinite(float(raw)):
             return Scalar(pos, float(raw), raw)
         # Everything else, including YAML 1.1-only forms (yes/no, 0755, 1_000, dates), stays text:
         # the same value yaml-language-server (YAML 1.2) shows the user.

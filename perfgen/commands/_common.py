@@ -35,11 +35,12 @@ def usage_error(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def repo_config(root: Path) -> Config:
+def repo_config(root: Path, fmt: str = "text") -> Config:
+    """perfgen.yaml, or exit 1 with its problems printed in the format the user asked for."""
     try:
         return load_config(root)
     except ConfigError as exc:
-        emit_report(Report(exc.diagnostics), "text")
+        emit_report(Report(exc.diagnostics), fmt, 0)
         sys.exit(EXIT_INPUT)
 
 

@@ -59,7 +59,7 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard:
         strict: bool, fmt: str) -> None:
     """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
     root = Path.cwd()
-    config = repo_config(root)
+    config = repo_config(root, fmt)
     shard_obj = None
     if shard is not None:
         try:

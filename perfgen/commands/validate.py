@@ -19,7 +19,7 @@ from ._common import EXIT_INPUT, EXIT_OK, emit_report, format_option, lang_optio
 def cmd(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     """校验目标文件（默认 goals/ 下全部）：JSON Schema + 业务规则，列出所有问题。"""
     root = Path.cwd()
-    config = repo_config(root)
+    config = repo_config(root, fmt)
     checked = check_paths(root, list(paths), config)
     emit_report(checked.report, fmt, checked.files)
     sys.exit(EXIT_INPUT if checked.report.failed(strict) else EXIT_OK)
