@@ -212,7 +212,8 @@ def _num(node: Node | None, default: float = 0.0) -> float:
 
 
 def build_project(root: Map, rel: str, inputs: tuple[str, ...]) -> Project:
-    where = {k: v[1].pos for k, v in root.items.items()}
+    # A scalar is pointed at by its value; a mapping or list (funds, indicators) by its key.
+    where = {k: (v.pos if isinstance(v, Scalar) else kpos) for k, (kpos, v) in root.items.items()}
     funds_node = root.get("funds")
     assert isinstance(funds_node, Map)
     funds = Funds(
