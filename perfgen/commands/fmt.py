@@ -1,0 +1,142 @@
+"""``perfgen fmt [PATH...] [--check] [--diff]``: rewrite goals files in the canonical layout."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from .. import i18n
+from ..diagnostics import Diagnostic, PerfgenError, Report, diag
+from ..fmt import FormatSafetyError, format_text
+from ..fsutil import write_if_changed
+from ..model import Pos
+from ..yamlload import load
+from ._common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, emit_report, format_option, lang_option, msg
+
+i18n.add({
+    "fmt.unformatted": (
+        "文件未按规范格式化：第 {line} 行 “{old}” 应为 “{new}”",
+        "not in the canonical layout: line {line} “{old}” should read “{new}”",
+        "运行 perfgen fmt {file} 重新格式化（加 --diff 查看全部改动）",
+        "run perfgen fmt {file} to reformat it (add --diff to see every change)"),
+    "fmt.write": ("无法写入文件：{reason}", "cannot write the file: {reason}", None, None),
+})
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class FmtResult:
+    files: int = 0
+    changed: list[str] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    diffs: list[str] = field(default_factory=list)
+    bugs: list[str] = field(default_factory=list)
+
+
+def collect(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
+    """Goals files (``*.yaml``, ``*.yml``, ``_defaults.yaml``) under ``paths``; hidden entries skipped."""
+    files: list[Path] = []
+    diags: list[Diagnostic] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                files.extend(Path(dirpath, f) for f in sorted(filenames)
+                             if f.endswith(SUFFIXES) and not f.startswith("."))
+        elif path.is_file():
+            files.append(path)
+        else:
+            diags.append(diag(Pos(p), "PG007", "file.missing"))
+    return list(dict.fromkeys(files)), diags
+
+
+def _first_difference(old: str, new: str) -> tuple[int, str, str]:
+    a, b = old.splitlines(), new.splitlines()
+    for i in range(max(len(a), len(b))):
+        x = a[i] if i < len(a) else ""
+        y = b[i] if i < len(b) else ""
+        if x != y:
+            return i + 1, x.strip(), y.strip()
+    return max(len(a), 1), "", ""
+
+
+def run(paths: list[str], check: bool, want_diff: bool = False) -> FmtResult:
+    files, diags = collect(paths)
+    result = FmtResult(files=len(files))
+    result.report.extend(diags)
+    for path in files:
+        display = path.as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            result.report.extend([diag(Pos(display), "PG007", "file.missing")])
+            continue
+        _, problems = load(data, display)
+        if any(d.severity == "error" for d in problems):
+            result.report.extend(problems)
+            continue
+        old = data.decode("utf-8")
+        try:
+            new = format_text(old, display)
+        except PerfgenError as exc:
+            result.report.extend(exc.diagnostics)
+            continue
+        except FormatSafetyError as exc:
+            result.bugs.append(str(exc))
+            continue
+        if new.encode("utf-8") == data:
+            continue
+        result.changed.append(display)
+        if want_diff:
+            result.diffs.append("".join(difflib.unified_diff(
+                old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}")))
+        if check:
+            line, before, after = _first_difference(old.lstrip("\ufeff"), new)
+            result.report.extend([diag(Pos(display, line, 1), "PG050", "fmt.unformatted", line=line,
+                                       old=before, new=after, file=display)])
+            continue
+        try:
+            write_if_changed(path, new.encode("utf-8"))
+        except OSError as exc:
+            result.report.extend([diag(Pos(display), "PG051", "fmt.write", reason=exc.strerror or str(exc))])
+            result.changed.remove(display)
+    return result
+
+
+@click.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--check", is_flag=True, help="只检查不写入：有文件需要重新格式化时以状态 1 退出")
+@click.option("--diff", "want_diff", is_flag=True, help="显示每个文件的完整改动（unified diff）")
+@lang_option
+@format_option
+def cmd(paths: tuple[str, ...], check: bool, want_diff: bool, fmt: str) -> None:
+    """把目标文件改写为统一的规范格式（键的顺序、缩进、引号、运算符 ≥ ≤），保留全部注释。
+
+    PATH 默认为 goals/。"""
+    result = run(list(paths) or ["goals"], check, want_diff)
+    for text in result.diffs:
+        click.echo(text, nl=False)
+    emit_report(result.report, fmt, result.files, summary=False)
+    for bug in result.bugs:
+        click.echo(msg("perfgen: 内部错误（文件未改动，请报告此问题）：{bug}",
+                       "perfgen: internal error (file left unchanged, please report it): {bug}", bug=bug), err=True)
+    n, total = len(result.changed), result.files
+    if fmt == "text":
+        if check:
+            click.echo(msg("{n} 个文件需要重新格式化（共检查 {total} 个）",
+                           "{n} of {total} file(s) would be reformatted", n=n, total=total), err=True)
+        else:
+            for name in result.changed:
+                click.echo(msg("已格式化 {name}", "reformatted {name}", name=name), err=True)
+            click.echo(msg("已重新格式化 {n} 个文件（共 {total} 个）", "reformatted {n} of {total} file(s)",
+                           n=n, total=total), err=True)
+    if result.bugs:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_INPUT if result.report.errors or (check and n) else EXIT_OK)
