@@ -22,20 +22,8 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, Twips
 
-from perfgen.model import Funds, Indicator, Project, format_money, format_number
+from perfgen.model import COLUMN_TITLES, Funds, Indicator, Project, format_money, format_number
 from perfgen.render.docx import DocxWriter
-
-COLUMN_TITLES = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标值",
-    "指标值设置依据",
-    "上年完成值",
-    "指标分值权重",
-    "指标赋分规则",
-    "佐证资料",
-)
 
 
 def render_naive(project: Project) -> bytes:

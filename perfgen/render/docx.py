@@ -26,24 +26,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from perfgen.model import Project, format_money, format_number
+from perfgen.model import COLUMN_TITLES, Project, format_money, format_number
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 
-COLUMN_TITLES = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标值",
-    "指标值设置依据",
-    "上年完成值",
-    "指标分值权重",
-    "指标赋分规则",
-    "佐证资料",
-)
 # Relative column widths: twips for A4 landscape with 1.8 cm margins (14796 twips of text width).
 # They are scaled to the text width of the reference's page setup.
 COLUMN_WEIGHTS = (1300, 1500, 2500, 1700, 1750, 1400, 1500, 1950, 1196)

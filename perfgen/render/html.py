@@ -21,7 +21,7 @@ from urllib.parse import quote
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from perfgen.model import Indicator, Project, format_money, format_number
+from perfgen.model import COLUMN_TITLES, Indicator, Project, format_money, format_number
 
 PROJECT_TEMPLATE = "project.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
@@ -76,16 +76,9 @@ class Column:
 
 
 # The nine columns of the form, shared by the header block and the indicator table so that they align.
-COLUMNS: tuple[Column, ...] = (
-    Column("一级指标", "9%"),
-    Column("二级指标", "10%"),
-    Column("三级指标", "18%"),
-    Column("指标值", "11%"),
-    Column("指标值设置依据", "11%"),
-    Column("上年完成值", "9%"),
-    Column("指标分值权重", "9%"),
-    Column("指标赋分规则", "13%"),
-    Column("佐证资料", "10%"),
+COLUMNS: tuple[Column, ...] = tuple(
+    Column(title, width)
+    for title, width in zip(COLUMN_TITLES, ("9%", "10%", "18%", "11%", "11%", "9%", "9%", "13%", "10%"), strict=True)
 )
 
 
