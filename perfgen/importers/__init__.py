@@ -1,0 +1,80 @@
+"""``perfgen import``: 项目支出绩效目标表 from Word, Excel and PDF-extracted text → goals files.
+
+Readers (:mod:`.readers`) turn each file into rows of cells; :mod:`.tables` finds the tables in them and
+builds :class:`~perfgen.model.Project` objects (repairing shifted rows, :mod:`.rows`); :mod:`.output`
+names and writes the goals files, laid out by :func:`perfgen.fmt.dump_project`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..diagnostics import Diagnostic, diag
+from ..model import Pos, Project
+from . import messages as messages
+from .output import Output, plan, write
+from .readers import SUFFIXES, read
+from .rows import Vocab
+from .tables import TableReader
+
+__all__ = ["SUFFIXES", "ImportResult", "Output", "Vocab", "import_files", "read_bytes", "read_projects"]
+
+
+@dataclass
+class ImportResult:
+    projects: list[Project] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def read_bytes(data: bytes, suffix: str, display: str, vocab: Vocab | None = None
+               ) -> tuple[list[Project], list[Diagnostic]]:
+    """The projects in one file's content (``suffix`` says its kind: .txt, .docx, .xlsx)."""
+    sections, diags = read(data, suffix, display)
+    if any(d.severity == "error" for d in diags):
+        return [], diags
+    reader = TableReader(vocab or Vocab.from_config())
+    for section in sections:
+        reader.read(section, display)
+    diags.extend(reader.diags)
+    if reader.tables == 0:
+        diags.append(diag(Pos(display), "PG052", "import.notable"))
+    return reader.projects, diags
+
+
+def read_projects(files: list[Path], vocab: Vocab | None = None) -> tuple[list[Project], list[Diagnostic]]:
+    projects: list[Project] = []
+    diags: list[Diagnostic] = []
+    for path in files:
+        display = path.as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            diags.append(diag(Pos(display), "PG007", "file.missing"))
+            continue
+        found, problems = read_bytes(data, path.suffix, display, vocab)
+        projects.extend(found)
+        diags.extend(problems)
+    return projects, diags
+
+
+def import_files(files: list[Path], out: Path, root: Path, force: bool = False,
+                 config: Config | None = None) -> ImportResult:
+    """Read every file, then (only if nothing is wrong) write one goals file per project under ``out``."""
+    projects, diags = read_projects(files, Vocab.from_config(config))
+    result = ImportResult(projects, [], diags)
+    if result.failed:
+        return result
+    outputs, problems = plan(projects, out, root)
+    result.diagnostics.extend(problems)
+    if result.failed:
+        return result
+    result.written, problems = write(outputs, force)
+    result.diagnostics.extend(problems)
+    return result

@@ -1,0 +1,73 @@
+"""Messages of ``perfgen import`` (codes PG052–PG065), registered with :mod:`perfgen.i18n`."""
+
+from __future__ import annotations
+
+from .. import i18n
+
+i18n.add({
+    "import.notable": (
+        "文件中没有找到项目支出绩效目标表", "no 项目支出绩效目标表 table found in this file",
+        "表格应包含“预算单位”“项目名称”等表头和“一级指标 二级指标 三级指标 …”一行",
+        "a table needs the header labels (预算单位, 项目名称, …) and the row “一级指标 二级指标 三级指标 …”"),
+    "import.unreadable": (
+        "无法读取文件：{reason}", "cannot read the file: {reason}",
+        "文件可能已损坏，或不是它的扩展名所示的格式；请用 Word/Excel 打开后另存一份再试",
+        "the file may be damaged or not what its extension says; open it in Word/Excel, save a copy and retry"),
+    "import.unsupported": (
+        "不支持的文件类型 “{suffix}”", "unsupported file type “{suffix}”",
+        "支持 .docx、.xlsx 和 .txt（PDF 中复制出的制表符分隔文字）；.doc/.xls 请先另存为 .docx/.xlsx",
+        "supported: .docx, .xlsx and .txt (tab-separated text copied from a PDF); save .doc/.xls as .docx/.xlsx"),
+    "import.encoding": (
+        "文本文件不是 UTF-8，已按 GB18030 读取", "the text file is not UTF-8; read it as GB18030", None, None),
+    "import.shift_left": (
+        "本行开头少了单元格，已按词表把各列右移对齐", "this row lost a cell at its start; columns realigned "
+        "by the vocabulary", "请核对本行各列的值", "check this row's values"),
+    "import.extra_cell": (
+        "本行多出 {count} 个空单元格，已删除后对齐", "this row has {count} extra empty cell(s); removed and "
+        "realigned", "请核对本行各列的值", "check this row's values"),
+    "import.missing_cells": (
+        "本行缺少 {fields} 列，已留空", "this row has no cell for {fields}; left empty",
+        "请在生成的目标文件中补填", "fill it in the goals file"),
+    "import.level2_in_level1": (
+        "“{level2}”是二级指标，却印在一级指标列；已按 {level1} → {level2} 录入",
+        "“{level2}” is a 二级 category printed in the 一级 column; read as {level1} → {level2}", None, None),
+    "import.name_lost": (
+        "本行三级指标名称缺失（“{level2}”印在三级指标列）；名称暂记为“{level2}”",
+        "this row's 三级 name is missing (“{level2}” stands in the 三级 column); name set to “{level2}”",
+        "请在生成的目标文件中改为正确的名称", "put the right name in the goals file"),
+    "import.unplaced": (
+        "无法识别本行：{cells}", "cannot place this row: {cells}",
+        "本行不符合“一级指标 | 二级指标 | 三级指标 | 指标值 | 设置依据 | 上年完成值 | 权重 | 赋分规则 | 佐证资料”"
+        "，请在原表中修正后重新导入", "the row does not fit the nine indicator columns; fix it in the source "
+        "and import again"),
+    "import.no_level1": (
+        "本行之前没有一级指标：{cells}", "no 一级 category above this row: {cells}", None, None),
+    "import.no_level2": (
+        "本行没有二级指标：{cells}", "this row has no 二级 category: {cells}",
+        "新的一级指标的第一行必须写出二级指标", "the first row of a new 一级 must name its 二级"),
+    "import.no_name": (
+        "本行没有三级指标名称：{cells}", "this row has no 三级 name: {cells}", None, None),
+    "import.header_missing": (
+        "表格缺少“{label}”", "the table has no “{label}”",
+        "表头应包含 预算单位、项目名称、项目资金（年度预算总额）、项目总体目标，表名下方应有“(2023年)”一行",
+        "the header needs 预算单位, 项目名称, 项目资金 (年度预算总额), 项目总体目标, and “(2023年)” under the title"),
+    "import.bad_number": (
+        "“{label}”的值 “{value}” 不是数字", "the value “{value}” of “{label}” is not a number", None, None),
+    "import.ignored_row": (
+        "未识别的表头行，已忽略：{cells}", "unrecognised header row ignored: {cells}", None, None),
+    "import.exists": (
+        "文件已存在，未覆盖", "the file exists; not overwritten",
+        "加 --force 覆盖已有文件（本次未写入任何文件）", "add --force to overwrite (nothing was written)"),
+    "import.not_file": ("输出路径已存在且不是文件", "the output path exists and is not a file", None, None),
+    "import.write": ("无法写入文件：{reason}", "cannot write the file: {reason}", None, None),
+    "import.regrouped": (
+        "一级指标“{level1}”的行在表中不相邻，已合并到第一次出现的位置",
+        "the rows of 一级 “{level1}” are not adjacent in the table; grouped where it first appears", None, None),
+    "import.formula": (
+        "单元格是没有保存计算结果的公式 {formula}，按空白读取", "the cell holds a formula without a saved result "
+        "({formula}); read as empty", "在 Excel 中打开并保存一次即可保存计算结果", "open and save it once in Excel "
+        "to store the results"),
+    "import.too_many_rows": (
+        "工作表超过 {limit} 行，只读取了前 {limit} 行", "the sheet has more than {limit} rows; read the first "
+        "{limit}", None, None),
+})
