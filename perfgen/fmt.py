@@ -330,6 +330,8 @@ def _eol_owner(entries: list[_Entry], ln: int, col: int) -> _Entry | None:
 def format_text(text: str, source: str = "<text>") -> str:
     """The canonical layout of one goals (or _defaults.yaml) file. Raises PerfgenError on YAML errors."""
     root, diags = load(text.encode("utf-8"), source)
+    if root is None and [d.key for d in diags] == ["file.empty"]:
+        return text  # nothing but comments (an empty _defaults.yaml): nothing to lay out
     if root is None or any(d.severity == "error" for d in diags):
         raise PerfgenError(diags)
     b, tree, lines = _read(text, root)

@@ -418,3 +418,10 @@ def test_a_formatting_bug_never_reaches_the_file(repo: Path, monkeypatch: pytest
     monkeypatch.setattr(perfgen.fmt, "_render", lambda *a: real(*a).replace("  # 截断", "", 1))
     with pytest.raises(perfgen.fmt.FormatSafetyError, match="drop the comment '# 截断'"):
         format_text((CASES / "comments" / "input.yaml").read_text(encoding="utf-8"))
+
+
+def test_comments_only_files_are_left_alone(repo: Path) -> None:
+    (repo / "goals" / "_defaults.yaml").write_text("# 以后再填\n", encoding="utf-8")
+    assert format_text("# 以后再填\n") == "# 以后再填\n"
+    result = CliRunner().invoke(main, ["fmt", "--check", "goals/_defaults.yaml"])
+    assert result.exit_code == 0, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -587,3 +588,19 @@ def test_rows_that_cannot_be_placed_name_their_line(rows: list[str], message: st
     assert [(str(d.pos), d.code, d.message) for d in diags if d.code == "PG059"] == [
         (f"t.txt:{7 + len(rows)}:1", "PG059", message)]
     assert projects == []
+
+
+def test_parent_defaults_are_respected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A leader the table leaves empty must not be inherited from a _defaults.yaml higher up."""
+    (tmp_path / "goals").mkdir()
+    (tmp_path / "goals" / "_defaults.yaml").write_text("unit: 单位\nleader: 别人\n", encoding="utf-8")
+    (tmp_path / "t.txt").write_bytes(table(FIRST_ROW).replace("张三".encode(), b""))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["import", "t.txt", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["errors"] == 0
+    assert (tmp_path / "goals/2024/_defaults.yaml").read_text(encoding="utf-8") == "year: 2024\n"
+    text = (tmp_path / "goals/2024/名称.yaml").read_text(encoding="utf-8")
+    assert "unit:" not in text and 'leader: ""\n' in text
+    (project,) = load_tree(tmp_path / "goals")
+    assert (project.unit, project.leader) == ("单位", "")

@@ -78,7 +78,9 @@ def run(paths: list[str], check: bool, want_diff: bool = False) -> FmtResult:
         except OSError:
             result.report.extend([diag(Pos(display), "PG007", "file.missing")])
             continue
-        _, problems = load(data, display)
+        root, problems = load(data, display)
+        if root is None and [d.key for d in problems] == ["file.empty"]:
+            continue  # comments only: nothing to format
         if any(d.severity == "error" for d in problems):
             result.report.extend(problems)
             continue

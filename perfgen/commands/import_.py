@@ -27,9 +27,9 @@ def cmd(files: tuple[str, ...], out: str, force: bool, fmt: str) -> None:
     result = import_files([Path(f) for f in files], Path(out), root, force, repo_config(root))
     report = Report(result.diagnostics)
     emit_report(report, fmt, len(files), summary=False)
-    for path in result.written:
-        click.echo(path.as_posix())
     if fmt == "text":
+        for path in result.written:
+            click.echo(path.as_posix())
         if result.failed:
             click.echo(msg("导入失败：{e} 个错误，{w} 个警告；未写入任何文件",
                            "import failed: {e} error(s), {w} warning(s); nothing written",

@@ -51,7 +51,7 @@ def read_bytes(data: bytes, suffix: str, display: str, vocab: Vocab | None = Non
 def read_projects(files: list[Path], vocab: Vocab | None = None) -> tuple[list[Project], list[Diagnostic]]:
     projects: list[Project] = []
     diags: list[Diagnostic] = []
-    for path in files:
+    for path in dict.fromkeys(files):  # the same file named twice is read once
         display = path.as_posix()
         try:
             data = path.read_bytes()

@@ -17,7 +17,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, diag
 from ..fmt import dump_defaults, dump_project
 from ..fsutil import atomic_write
-from ..loader import DEFAULTS_NAME
+from ..loader import DEFAULTS_NAME, defaults_chain
 from ..model import Pos, Project
 from ..yamlload import load, to_plain
 
@@ -81,15 +81,17 @@ def folder_for(out: Path, year: int) -> Path:
     return out if out.name == str(year) else out / str(year)
 
 
-def _inherited(folder: Path, out: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Top-level values the existing ``_defaults.yaml`` files from ``out`` down to ``folder`` give."""
-    chain = [folder]
-    while chain[-1] != out and chain[-1].parent != chain[-1] and out in chain[-1].parents:
-        chain.append(chain[-1].parent)
+def _inherited(folder: Path, root: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Top-level values the existing ``_defaults.yaml`` files give a file in ``folder`` — the same chain
+    the loader applies (from the enclosing ``goals/`` folder down)."""
+    try:
+        rel = folder.absolute().relative_to(root.absolute()).as_posix()
+        chain = [root / d for d in defaults_chain(f"{rel}/x.yaml")]
+    except ValueError:  # outside the repo: only the folder itself
+        chain = [folder / DEFAULTS_NAME]
     values: dict[str, Any] = {}
     diags: list[Diagnostic] = []
-    for d in reversed(chain):
-        path = d / DEFAULTS_NAME
+    for path in chain:
         if not path.is_file():
             continue
         node, problems = load(path.read_bytes(), path.as_posix())
@@ -115,7 +117,7 @@ def plan(projects: list[Project], out: Path, root: Path) -> tuple[list[Output], 
     for p in projects:
         folders.setdefault(folder_for(out, p.year), []).append(p)
     for folder, group in folders.items():
-        inherited, problems = _inherited(folder, out)
+        inherited, problems = _inherited(folder, root)
         diags.extend(problems)
         lifted: dict[str, Any] = {}
         if not (folder / DEFAULTS_NAME).exists():
