@@ -183,3 +183,9 @@ add({
                           "rule “{code}” cannot be changed or turned off: files cannot be read or built without it",
                           "只有 PG100 以后的业务规则可以调整", "only the domain rules (PG100 and above) can be changed"),
 })
+
+add({
+    "internal.error": ("perfgen 内部错误（这是 perfgen 的缺陷，不是您的输入有误）：请把上面的信息报告给维护者",
+                       "perfgen internal error (a bug in perfgen, not in your input): please report the text above",
+                       None, None),
+})
