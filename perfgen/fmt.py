@@ -17,6 +17,7 @@ reloaded and compared before it is returned: fmt never changes a value and never
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +38,7 @@ _YAML12_NOT_TEXT = re.compile(
     r"(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))\Z")
 _RESOLVER = yaml.resolver.Resolver()
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's marks count characters too
 
 
 class FormatSafetyError(RuntimeError):
@@ -283,13 +285,18 @@ def _attach(b: _Builder, lines: list[str], root: _Coll) -> tuple[list[str], list
     for ln, col, owner in b.block_heads:
         if m := _BLOCK_HEAD.match(lines[ln][col:]):
             owner.eol = m.group(1).rstrip()
+    by_line: dict[int, list[_Entry]] = {}  # entries starting or ending on a line, in document order
+    for e in b.entries:
+        by_line.setdefault(e.start[0], []).append(e)
+        if e.end[0] != e.start[0]:
+            by_line.setdefault(e.end[0], []).append(e)
     for ln, col, text in find_comments(lines, cover):
         if not lines[ln][:col].strip():
             if text.startswith(SCHEMA_COMMENT):
                 schema.append(text)
             else:
                 notes.append((ln, text))
-        elif (line_owner := _eol_owner(b.entries, ln, col)) is not None:
+        elif (line_owner := _eol_owner(by_line.get(ln, []), ln, col)) is not None:
             line_owner.eol = f"{line_owner.eol}  {text}" if line_owner.eol else text
         else:
             notes.append((ln, text))
@@ -345,7 +352,7 @@ def format_text(text: str, source: str = "<text>") -> str:
 
 def _read(text: str, root: Map) -> tuple[_Builder, _Coll, list[str]]:
     text = text.lstrip("\ufeff")
-    composed = yaml.compose(text, Loader=yaml.SafeLoader)
+    composed = yaml.compose(text, Loader=_LOADER)
     assert composed is not None  # load() accepted it
     b = _Builder()
     tree = b.value(composed, root, (), None)
@@ -462,11 +469,16 @@ def _verify(root: Map, comments: list[str], after: str, source: str) -> None:
     if new_root is None or diags or _meaning(new_root) != _meaning(root):
         raise FormatSafetyError(f"{source}: formatting would change the meaning")
     b, _, lines = _read(after, new_root)
-    remaining = _comments(b, lines)
-    for comment in sorted(comments, key=len, reverse=True):
-        hit = next((i for i, c in enumerate(remaining) if c == comment), None)
-        if hit is None:  # end-of-line comments of entries printed on one line are joined
-            hit = next((i for i, c in enumerate(remaining) if comment in c), None)
+    remaining = Counter(_comments(b, lines))
+    joined: list[str] = []
+    for comment in comments:
+        if remaining[comment]:
+            remaining[comment] -= 1
+        else:
+            joined.append(comment)
+    pool = list(remaining.elements())  # end-of-line comments of entries printed on one line are joined
+    for comment in sorted(joined, key=len, reverse=True):
+        hit = next((i for i, c in enumerate(pool) if comment in c), None)
         if hit is None:
             raise FormatSafetyError(f"{source}: formatting would drop the comment {comment!r}")
-        remaining[hit] = remaining[hit].replace(comment, "", 1)
+        pool[hit] = pool[hit].replace(comment, "", 1)
