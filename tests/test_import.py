@@ -459,7 +459,8 @@ def test_text_in_gb18030_is_read_with_a_warning() -> None:
     data = SEED.read_text(encoding="utf-8").encode("gb18030")
     projects, diags = read_bytes(data, ".txt", "gbk.txt")
     assert len(projects) == 9
-    assert ("PG053", "warning") in [(d.code, d.severity) for d in diags]
+    assert (diags[0].code, diags[0].severity, diags[0].message) == (
+        "PG066", "warning", "文本文件不是 UTF-8，已按 GB18030 读取")
 
 
 @settings(max_examples=300, deadline=None)
@@ -604,3 +605,14 @@ def test_parent_defaults_are_respected(tmp_path: Path, monkeypatch: pytest.Monke
     assert "unit:" not in text and 'leader: ""\n' in text
     (project,) = load_tree(tmp_path / "goals")
     assert (project.unit, project.leader) == ("单位", "")
+
+
+def test_header_problems() -> None:
+    text = table(FIRST_ROW).decode().replace("(2024年)\n", "").replace("\t5\t其中", "\t五万\t其中")
+    text = text.replace("项目总体目标", "主管部门\t\t人社局\n项目总体目标")
+    projects, diags = read_bytes(text.encode(), ".txt", "h.txt")
+    assert projects == []
+    assert [(str(d.pos), d.code, d.message) for d in diags] == [
+        ("h.txt:5:1", "PG062", "未识别的表头行，已忽略：主管部门 | 人社局"),
+        ("h.txt:4:19", "PG060", "“年度预算总额”的值 “五万” 不是数字"),
+        ("h.txt:2:1", "PG060", "表格缺少“(年度)”")]

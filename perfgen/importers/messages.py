@@ -1,4 +1,4 @@
-"""Messages of ``perfgen import`` (codes PG052–PG065), registered with :mod:`perfgen.i18n`."""
+"""Messages of ``perfgen import`` (codes PG052–PG067), registered with :mod:`perfgen.i18n`."""
 
 from __future__ import annotations
 

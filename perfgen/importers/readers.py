@@ -76,7 +76,7 @@ def read_text(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic
                 text = data.decode("gb18030")
             except UnicodeDecodeError as exc:
                 return [], [diag(Pos(display), "PG053", "import.unreadable", reason=str(exc))]
-            diags.append(diag(Pos(display), "PG053", "import.encoding", "warning"))
+            diags.append(diag(Pos(display), "PG066", "import.encoding", "warning"))
     if "\x00" in text:
         return [], [diag(Pos(display), "PG053", "import.unreadable", reason="binary data (NUL bytes)")]
     section = Section(display)
@@ -182,7 +182,7 @@ def read_xlsx(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic
                 spans.update((r, c) for c in range(merged.min_col + 1, merged.max_col + 1))
         last_row = sheet.max_row
         if last_row > MAX_SHEET_ROWS:
-            diags.append(diag(Pos(name), "PG053", "import.too_many_rows", "warning", limit=MAX_SHEET_ROWS))
+            diags.append(diag(Pos(name), "PG067", "import.too_many_rows", "warning", limit=MAX_SHEET_ROWS))
             last_row = MAX_SHEET_ROWS
         section = Section(name)
         width = min(sheet.max_column, MAX_COLUMNS)
