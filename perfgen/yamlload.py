@@ -163,8 +163,8 @@ class _Builder:
             return Scalar(pos, int(raw), raw)
         if _FLOAT.match(raw) and len(raw) <= 40 and math.isfinite(float(raw)):
             return Scalar(pos, float(raw), raw)
-        # Everything else, including YAML 1.1-only forms (yes/no, 0755, 1_000, dates), stays text:
-        # the same value yaml-language-server (YAML 1.2) shows the user.
+        # Everything else, including YAML 1.1-only forms (yes/no, 0x1F, 1_000, 1:30, dates), stays text:
+        # the same value yaml-language-server (YAML 1.2) shows the user. (0755 is the number 755, as in 1.2.)
         return Scalar(pos, raw, raw)
 
 
