@@ -18,17 +18,16 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import rules
 from .buildcache import Cache, Entry, fingerprint
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
-from .fsutil import atomic_write, inside, write_if_changed
+from .fsutil import inside, write_if_changed
 from .loader import FsReader, Loader, defaults_chain, output_stem
 from .model import Pos, Project
-from .render.html import HtmlRenderer, IndexEntry, TemplateError
 from .resources import find_template, template_search_path
 from .validate import relative_paths
 
@@ -83,6 +82,53 @@ class BuildResult:
 class _Job:
     rel: str
     key: str
+    sources: dict[str, list[int] | None]  # input file -> [size, mtime_ns], recorded for the next run
+
+
+class _Keys:
+    """Cache keys: a hash of everything a project depends on.
+
+    Like git's index, a file whose size and mtime are as recorded is not read again, so a no-op
+    rebuild of ten thousand projects reads no goals file. Any change of perfgen, templates or
+    settings (the global fingerprint) makes every key be computed from content again.
+    """
+
+    def __init__(self, root: Path, global_fp: str, trust_stats: bool):
+        self.root, self.global_fp, self.trust_stats = root, global_fp, trust_stats
+        self.reader = FsReader(root)
+        self._stats: dict[str, list[int] | None] = {}
+        self._content: dict[str, bytes] = {}
+        self._chains: dict[str, list[str]] = {}
+
+    def _stat(self, rel: str) -> list[int] | None:
+        if rel not in self._stats:
+            try:
+                st = os.stat(os.path.join(self.root, rel))
+                self._stats[rel] = [st.st_size, st.st_mtime_ns]
+            except OSError:
+                self._stats[rel] = None
+        return self._stats[rel]
+
+    def inputs(self, rel: str) -> list[str]:
+        folder = rel.rpartition("/")[0]
+        if folder not in self._chains:
+            self._chains[folder] = defaults_chain(rel)
+        return [*self._chains[folder], rel]
+
+    def sources(self, rel: str) -> dict[str, list[int] | None]:
+        return {f: self._stat(f) for f in self.inputs(rel)}
+
+    def key(self, rel: str, entry: Entry | None) -> str:
+        if self.trust_stats and entry is not None and entry.sources == self.sources(rel):
+            return entry.key
+        h = hashlib.sha256(self.global_fp.encode())
+        for f in self.inputs(rel):
+            if f not in self._content:
+                self._content[f] = (self.reader.read(f) or b"\0missing") if self._stat(f) else b"\0missing"
+            h.update(f.encode() + b"\0" + self._content[f] + b"\0")
+        if rel in self._content and not rel.endswith("/_defaults.yaml"):
+            del self._content[rel]  # goals files are read once; keep only the shared defaults
+        return h.hexdigest()
 
 
 @dataclass
@@ -98,8 +144,12 @@ class _Worker:
 
     def __init__(self, opts: BuildOptions, config: Config, staging: Path):
         self.opts, self.config, self.staging = opts, config, staging
+        from .render.html import HtmlRenderer, TemplateError
+
+        self.template_error = TemplateError
         self.loader = Loader(FsReader(opts.root))
         self.html = HtmlRenderer(template_search_path(opts.root)) if "html" in opts.formats else None
+        self.made_dirs: set[Path] = set()
         self.docx: Any = None
         if "docx" in opts.formats:
             from .render.docx import DocxWriter
@@ -115,16 +165,21 @@ class _Worker:
             return _Outcome(job.rel, job.key, diags, None)
         try:
             outputs = self.render(project)
-        except TemplateError as exc:
+        except self.template_error as exc:
             return _Outcome(job.rel, job.key, [*diags, _template_diag(self.opts.root, exc)], None)
-        return _Outcome(job.rel, job.key, diags, Entry.of(project, job.key, outputs, diags))
+        return _Outcome(job.rel, job.key, diags, Entry.of(project, job.key, outputs, diags, job.sources))
 
     def render(self, project: Project) -> dict[str, str]:
         outputs: dict[str, str] = {}
         for fmt in self.opts.formats:
             data = self.html.render_project(project) if fmt == "html" else self.docx.render(project)  # type: ignore[union-attr]
             rel_out = f"{project.rel}.{fmt}"
-            atomic_write(self.staging / rel_out, data)
+            target = self.staging / rel_out
+            if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.made_dirs.add(target.parent)
+            with open(target, "wb") as fh:
+                fh.write(data)
             outputs[fmt] = rel_out
         return outputs
 
@@ -182,10 +237,10 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[_Job]
 def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     loader = Loader(FsReader(opts.root))
     files, diags = loader.discover(relative_paths(opts.root, opts.paths))
-    out_root = opts.out
     for rel in files:
-        if not inside(out_root, out_root / output_stem(rel)):
-            diags.append(diag(Pos(rel), "PG008", "build.escape", path=output_stem(rel)))
+        stem = PurePosixPath(output_stem(rel))
+        if stem.is_absolute() or ".." in stem.parts or not stem.parts:  # it must stay inside --out
+            diags.append(diag(Pos(rel), "PG008", "build.escape", path=str(stem)))
     if opts.shard:
         files = [f for f in files if opts.shard.owns(f)]
     return files, diags
@@ -202,28 +257,19 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
     opts.out.mkdir(parents=True, exist_ok=True)
     cache = Cache.load(opts.out)
     global_fp = fingerprint(opts.root, config, opts.formats)
-    reader = FsReader(opts.root)
-    defaults_bytes: dict[str, bytes] = {}
-
-    def key_of(rel: str) -> str:
-        h = hashlib.sha256(global_fp.encode())
-        for d in defaults_chain(rel):
-            if d not in defaults_bytes:
-                defaults_bytes[d] = reader.read(d) or b"\0missing"
-            h.update(d.encode() + b"\0" + defaults_bytes[d] + b"\0")
-        h.update(rel.encode() + b"\0" + (reader.read(rel) or b""))
-        return h.hexdigest()
+    keys = _Keys(opts.root, global_fp, cache.fingerprint == global_fp)
+    cache.fingerprint = global_fp
 
     todo: list[_Job] = []
     fresh: dict[str, Entry] = {}
     for rel in files:
-        key = key_of(rel)
         entry = cache.entries.get(rel)
+        key = keys.key(rel, entry)
         if not opts.force and entry is not None and entry.key == key and entry.outputs_intact(opts.out):
             fresh[rel] = entry
             result.report.extend(entry.diagnostics())
         else:
-            todo.append(_Job(rel, key))
+            todo.append(_Job(rel, key, keys.sources(rel)))
     result.unchanged = len(fresh)
 
     staging = opts.out / f"{STAGING_PREFIX}{os.getpid()}"
@@ -245,22 +291,27 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
         for rel in [r for r in cache.entries if r not in built and _is_stale(opts, r)]:
             stale = cache.entries.pop(rel)
             result.removed += _remove_outputs(opts.out, stale)
+        index_same = all(rel in cache.entries and cache.entries[rel].listing() == e.listing()
+                         for rel, e in built.items())
         cache.entries.update(fresh)
         cache.entries.update(built)
-        if not built and not result.removed and (opts.out / "index.html").is_file():
+        index_path = opts.out / "index.html"
+        if not built and not result.removed and index_path.is_file():
             result.ok = True  # a no-op rebuild: the index and the cache already say all this
             return result
-        try:
-            index = _render_index(opts, cache)
-        except TemplateError as exc:
-            result.report.extend([_template_diag(opts.root, exc)])
-            return result
+        index: bytes | None = None
+        if not (index_same and not result.removed and index_path.is_file()):
+            index, problem = _render_index(opts, cache)
+            if problem is not None:
+                result.report.extend([problem])
+                return result
         for entry in built.values():
             for rel_out in entry.outputs.values():
                 _promote(staging / rel_out, opts.out / rel_out)
             entry.stamp(opts.out)
         result.built = len(built)
-        write_if_changed(opts.out / "index.html", index)
+        if index is not None:
+            write_if_changed(index_path, index)
         cache.save(opts.out)
         result.ok = True
         return result
@@ -308,16 +359,21 @@ def _prune_dirs(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
-def _render_index(opts: BuildOptions, cache: Cache) -> bytes:
+def _render_index(opts: BuildOptions, cache: Cache) -> tuple[bytes | None, Diagnostic | None]:
+    from .render.html import HtmlRenderer, IndexEntry, TemplateError
+
     entries = [
         IndexEntry(unit=e.unit, year=e.year, name=e.name, total=e.total, fiscal=e.fiscal, other=e.other,
                    html_href=e.outputs.get("html"), docx_href=e.outputs.get("docx"), source=rel)
         for rel, e in sorted(cache.entries.items())
     ]
-    return HtmlRenderer(template_search_path(opts.root)).render_index(entries)
+    try:
+        return HtmlRenderer(template_search_path(opts.root)).render_index(entries), None
+    except TemplateError as exc:
+        return None, _template_diag(opts.root, exc)
 
 
-def _template_diag(root: Path, exc: TemplateError) -> Diagnostic:
+def _template_diag(root: Path, exc: Any) -> Diagnostic:
     where = "templates"
     if exc.file is not None:
         try:

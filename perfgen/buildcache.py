@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from .resources import template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -37,11 +38,17 @@ class Entry:
     other: float
     diags: list[list[Any]] = field(default_factory=list)
     stamps: dict[str, list[int]] = field(default_factory=dict)  # output -> [size, mtime_ns]
+    sources: dict[str, list[int] | None] = field(default_factory=dict)  # input -> [size, mtime_ns]
 
     @classmethod
-    def of(cls, p: Project, key: str, outputs: dict[str, str], diags: list[Diagnostic]) -> Entry:
+    def of(cls, p: Project, key: str, outputs: dict[str, str], diags: list[Diagnostic],
+           sources: dict[str, list[int] | None]) -> Entry:
         return cls(key, outputs, p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                   [_dump_diag(d) for d in diags])
+                   [_dump_diag(d) for d in diags], sources=sources)
+
+    def listing(self) -> tuple[Any, ...]:
+        """What the index page shows of this project."""
+        return (self.unit, self.year, self.name, self.total, self.fiscal, self.other, sorted(self.outputs.items()))
 
     def diagnostics(self) -> list[Diagnostic]:
         return [_load_diag(d) for d in self.diags]
@@ -52,9 +59,10 @@ class Entry:
             self.stamps[rel_out] = [st.st_size, st.st_mtime_ns]
 
     def outputs_intact(self, out: Path) -> bool:
+        base = str(out)
         for rel_out in self.outputs.values():
             try:
-                st = (out / rel_out).stat()
+                st = os.stat(os.path.join(base, rel_out))
             except OSError:
                 return False
             if self.stamps.get(rel_out) != [st.st_size, st.st_mtime_ns]:
@@ -79,6 +87,7 @@ def _load_diag(raw: list[Any]) -> Diagnostic:
 @dataclass
 class Cache:
     entries: dict[str, Entry] = field(default_factory=dict)
+    fingerprint: str = ""  # of perfgen, templates and settings when the entries were made
 
     @classmethod
     def load(cls, out: Path) -> Cache:
@@ -86,12 +95,14 @@ class Cache:
             data = json.loads((out / CACHE_DIR / CACHE_FILE).read_text(encoding="utf-8"))
             if data.get("version") != CACHE_VERSION:
                 return cls()
-            return cls({rel: Entry(**e) for rel, e in data["entries"].items()})
+            return cls({rel: Entry(**e) for rel, e in data["entries"].items()}, str(data.get("fingerprint", "")))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()  # a missing or damaged cache only costs a full build
 
     def save(self, out: Path) -> None:
-        data = {"version": CACHE_VERSION, "entries": {k: asdict(v) for k, v in sorted(self.entries.items())}}
+        # vars() rather than asdict(): the fields are JSON-ready and asdict deep-copies (10x slower).
+        data = {"version": CACHE_VERSION, "fingerprint": self.fingerprint,
+                "entries": {k: vars(v) for k, v in sorted(self.entries.items())}}
         atomic_write(out / CACHE_DIR / CACHE_FILE,
                      json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, diag
 from .resources import schema_path
 from .yamlload import Map, Node, Scalar, Seq, to_plain
+
+if TYPE_CHECKING:  # jsonschema is imported when first needed: a no-op rebuild never validates
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_WORDS = {"string": "text", "number": "number", "integer": "integer", "object": "mapping",
                "array": "list", "boolean": "bool", "null": "null"}
@@ -31,6 +32,8 @@ def schema() -> dict[str, Any]:
 
 @cache
 def validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     s = schema()
     Draft202012Validator.check_schema(s)
     return Draft202012Validator(s, format_checker=FormatChecker())

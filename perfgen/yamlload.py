@@ -172,18 +172,19 @@ class _TooBig(Exception):
     pass
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
 _DASHES = re.compile(r"[ \t]*(?:[-?:][ \t]+)*")
 
 
 def _too_deep(text: str) -> bool:
     """A cheap upper bound on nesting, checked before libyaml composes (it would overflow the C stack)."""
     depth = peak = 0
-    for ch in text:
-        if ch in "[{":
+    for bracket in _BRACKETS.finditer(text):
+        if bracket.group() in "[{":
             depth += 1
             if depth > peak:
                 peak = depth
-        elif ch in "]}":
+        else:
             depth = max(0, depth - 1)
     if peak > MAX_DEPTH:
         return True

@@ -243,3 +243,36 @@ def test_not_a_goals_repo_is_a_usage_error(tmp_path: Path) -> None:
     result = run(tmp_path, "build")
     assert result.exit_code == 2
     assert "goals/" in result.output
+
+
+def test_new_defaults_file_reaches_projects_below_it(repo: Path) -> None:
+    lib_build(repo)
+    (repo / "goals" / "unit02" / "_defaults.yaml").write_text("leader: 李四\n", encoding="utf-8")
+    result = lib_build(repo)
+    # The new file is an input of the nine projects below it (the nearer unit02/2023/_defaults.yaml
+    # still wins for leader), so exactly those are rebuilt.
+    assert result.built == 9 and result.unchanged == 18  # type: ignore[attr-defined]
+    leader = docx.Document(str(repo / "build/unit02/2023/01-yuanshuili-buchai.docx")).tables[0].rows[1].cells[7]
+    assert leader.text == "张琪悦"
+
+
+def test_index_rewritten_only_when_what_it_lists_changes(repo: Path) -> None:
+    lib_build(repo)
+    index = repo / "build" / "index.html"
+    stamp = index.stat().st_mtime_ns
+    f = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
+    lib_build(repo)
+    assert index.stat().st_mtime_ns == stamp  # a target is not on the index
+    f.write_text(f.read_text(encoding="utf-8").replace("total: 5", "total: 6").replace("fiscal: 5", "fiscal: 6"),
+                 encoding="utf-8")
+    lib_build(repo)
+    assert "6.00" in index.read_text(encoding="utf-8")
+
+
+def test_damaged_cache_only_costs_a_full_build(repo: Path) -> None:
+    lib_build(repo)
+    (repo / "build" / ".perfgen" / "cache.json").write_text("{not json", encoding="utf-8")
+    result = lib_build(repo)
+    assert result.built == 27  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
