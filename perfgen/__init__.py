@@ -1,8 +1,22 @@
 """perfgen: 项目支出绩效目标表 as data — YAML goals, validated, rendered to Word and HTML."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("perfgen")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+src"
+from functools import cache
+
+
+@cache
+def _version() -> str:
+    # pyproject.toml is the one source of the version; reading it costs ~40 ms, so only when asked.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("perfgen")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0+src"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return _version()
+    raise AttributeError(name)

@@ -113,20 +113,20 @@ class Loader:
         files: list[str] = []
         diags: list[Diagnostic] = []
         for p in paths:
-            p = p.strip("/") or "."
+            p = p.rstrip("/") or "."
             if self.reader.is_dir(p):
                 found = [f for f in self.reader.walk(p) if is_goals_file(f)]
                 files.extend(f[2:] if f.startswith("./") else f for f in found)
-            elif (found_file := self._read(p))[0] is not None or found_file[1] is not None:
-                if found_file[1] is not None:
-                    diags.append(found_file[1])
-                elif PurePosixPath(p).name == DEFAULTS_NAME:
-                    self._defaults_file(p)  # checked on its own
-                    diags.extend(self._defaults[p][1])
-                else:
-                    files.append(p)
-            else:
+                continue
+            data, problem = self._read(p)
+            if problem is not None:
+                diags.append(problem)
+            elif data is None:
                 diags.append(diag(Pos(p), "PG007", "file.missing"))
+            elif PurePosixPath(p).name == DEFAULTS_NAME:
+                diags.extend(self._defaults_file(p)[1])  # checked on its own
+            else:
+                files.append(p)
         return sorted(set(files)), diags
 
     def _read(self, rel: str) -> tuple[bytes | None, Diagnostic | None]:

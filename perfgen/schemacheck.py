@@ -34,9 +34,8 @@ def schema() -> dict[str, Any]:
 def validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator, FormatChecker
 
-    s = schema()
-    Draft202012Validator.check_schema(s)
-    return Draft202012Validator(s, format_checker=FormatChecker())
+    # The schema is ours and checked against the meta-schema by the tests, not on every start.
+    return Draft202012Validator(schema(), format_checker=FormatChecker())
 
 
 def _walk(root: Node, path: list[Any]) -> tuple[Node, Map | None, str | None]:

@@ -1,0 +1,97 @@
+"""schema/project.schema.json on its own: what an editor or any JSON Schema validator sees."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from perfgen.model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "schema" / "project.schema.json").read_text(encoding="utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA)
+
+
+def objects(node: Any) -> list[dict[str, Any]]:
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            found.append(node)
+        for value in node.values():
+            found.extend(objects(value))
+    return found
+
+
+def test_is_a_valid_2020_12_schema() -> None:
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_every_object_is_closed_or_maps_names() -> None:
+    for obj in objects(SCHEMA):
+        assert obj.get("additionalProperties") is False or isinstance(obj.get("additionalProperties"), dict)
+    indicator = SCHEMA["properties"]["indicators"]["additionalProperties"]["additionalProperties"]["items"]
+    assert indicator["additionalProperties"] is False
+
+
+def test_keys_match_the_format_in_order() -> None:
+    assert tuple(SCHEMA["properties"]) == TOP_KEYS
+    assert tuple(SCHEMA["properties"]["funds"]["properties"]) == FUNDS_KEYS
+    indicator = SCHEMA["properties"]["indicators"]["additionalProperties"]["additionalProperties"]["items"]
+    assert tuple(indicator["properties"]) == INDICATOR_KEYS
+    assert SCHEMA["required"] == ["year", "unit", "name", "funds", "objectives", "indicators"]
+    assert indicator["required"] == ["name", "target", "weight"]
+
+
+def _titled(node: Any) -> list[dict[str, Any]]:
+    out = []
+    if isinstance(node, dict):
+        if "type" in node:
+            out.append(node)
+        for v in node.values():
+            out.extend(_titled(v))
+    return out
+
+
+def test_titles_and_descriptions_are_chinese() -> None:
+    for node in _titled(SCHEMA):
+        if node.get("type") == "string" and "title" not in node:
+            continue  # propertyNames constraints
+        assert re.search(r"[\u4e00-\u9fff]", node.get("title", "")), node
+        assert re.search(r"[\u4e00-\u9fff]", node.get("description", "")), node
+
+
+def merged_example(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load((path.parent / "_defaults.yaml").read_text(encoding="utf-8"))
+    data.update(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return data
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "goals" / "2023").glob("0*.yaml")), ids=lambda p: p.stem)
+def test_examples_are_valid_for_any_validator(path: Path) -> None:
+    assert not list(VALIDATOR.iter_errors(merged_example(path)))
+    assert path.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../../schema/project.schema.json\n")
+
+
+@pytest.mark.parametrize(("change", "validator"), [
+    (lambda d: d.update(weigth=1), "additionalProperties"),
+    (lambda d: d.pop("name"), "required"),
+    (lambda d: d.update(year=1999), "minimum"),
+    (lambda d: d.update(objectives=[]), "minItems"),
+    (lambda d: d["funds"].update(total=-1), "minimum"),
+    (lambda d: d["indicators"]["产出指标"]["数量指标"][0].update(weight=0), "exclusiveMinimum"),
+    (lambda d: d["indicators"]["产出指标"].update(数量指标=[]), "minItems"),
+    (lambda d: d.update(unit=""), "minLength"),
+    (lambda d: d.update(year="2023"), "type"),
+])
+def test_mistakes_are_rejected(change: Any, validator: str) -> None:
+    data = merged_example(ROOT / "goals" / "2023" / "01-yuanshuili-buchai.yaml")
+    change(data)
+    assert validator in {e.validator for e in VALIDATOR.iter_errors(data)}
