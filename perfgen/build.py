@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from . import rules
@@ -206,6 +206,8 @@ def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
 def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[_Job],
              progress: Callable[[int], None]) -> Iterator[_Outcome]:
     """Outcomes as they complete; bounded in-flight work so memory does not grow with the project count."""
+    if not todo:
+        return
     if opts.jobs <= 1 or len(todo) < 16:
         worker = _Worker(opts, config, staging)
         for job in todo:
@@ -238,9 +240,9 @@ def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     loader = Loader(FsReader(opts.root))
     files, diags = loader.discover(relative_paths(opts.root, opts.paths))
     for rel in files:
-        stem = PurePosixPath(output_stem(rel))
-        if stem.is_absolute() or ".." in stem.parts or not stem.parts:  # it must stay inside --out
-            diags.append(diag(Pos(rel), "PG008", "build.escape", path=str(stem)))
+        stem = output_stem(rel)
+        if not stem or stem.startswith("/") or ".." in stem.split("/"):  # it must stay inside --out
+            diags.append(diag(Pos(rel), "PG008", "build.escape", path=stem))
     if opts.shard:
         files = [f for f in files if opts.shard.owns(f)]
     return files, diags

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .config import Config
 from .diagnostics import Diagnostic
 from .fsutil import atomic_write
@@ -117,7 +116,8 @@ def _hash_tree(h: Any, folder: Path, suffixes: tuple[str, ...] | None = None) ->
 
 def fingerprint(root: Path, config: Config, formats: tuple[str, ...]) -> str:
     """Everything outside the goals files that shapes the output."""
-    h = hashlib.sha256(f"{CACHE_VERSION}\0{__version__}\0{','.join(formats)}\0{config.fingerprint()}".encode())
+    # perfgen's own source is hashed below, which covers its version too (and an edited checkout).
+    h = hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}".encode())
     _hash_tree(h, Path(__file__).resolve().parent, (".py",))
     for folder in template_search_path(root):
         _hash_tree(h, folder)

@@ -50,12 +50,14 @@ class FsReader:
             raise ReadError(exc.strerror or str(exc)) from None
 
     def walk(self, rel: str) -> list[str]:
-        base = self.root / rel
-        out = []
-        for dirpath, dirnames, filenames in os.walk(base):
+        # Plain strings, not Path objects: a province has tens of thousands of files.
+        root = str(self.root)
+        out: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, rel)):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for f in filenames:
-                out.append(Path(dirpath, f).relative_to(self.root).as_posix())
+            prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            prefix = "" if prefix == "." else prefix + "/"
+            out.extend(prefix + f for f in filenames)
         return sorted(out)
 
     def is_dir(self, rel: str) -> bool:
@@ -63,13 +65,13 @@ class FsReader:
 
 
 def is_goals_file(rel: str) -> bool:
-    name = PurePosixPath(rel).name
+    name = rel.rpartition("/")[2]
     return name.endswith(SUFFIXES) and name != DEFAULTS_NAME and not name.startswith(".")
 
 
 def goals_root_of(rel: str) -> str:
     """The folder a project's output path is relative to: the nearest enclosing ``goals/``."""
-    parts = PurePosixPath(rel).parts[:-1]
+    parts = [p for p in rel.split("/")[:-1] if p not in ("", ".")]
     for i in range(len(parts) - 1, -1, -1):
         if parts[i] == GOALS_DIR:
             return "/".join(parts[: i + 1])
@@ -78,9 +80,14 @@ def goals_root_of(rel: str) -> str:
 
 def output_stem(rel: str) -> str:
     """``goals/2023/x.yaml`` -> ``2023/x``: where the documents of a project go under build/."""
+    rel = "/".join(p for p in rel.split("/") if p not in ("", "."))
+    inner = rel.rpartition("/")[2]
     root = goals_root_of(rel)
-    inner = rel[len(root) + 1:] if root else rel
-    return str(PurePosixPath(inner).with_suffix(""))
+    folder = rel.rpartition("/")[0]
+    if root and folder.startswith(root) and len(folder) > len(root):
+        inner = folder[len(root) + 1:] + "/" + inner
+    stem, dot, suffix = inner.rpartition(".")
+    return stem if dot and stem and "/" not in suffix else inner
 
 
 def defaults_chain(rel: str) -> list[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, diag
 from .resources import schema_path
+from .schemafast import certainly_valid
 from .yamlload import Map, Node, Scalar, Seq, to_plain
 
 if TYPE_CHECKING:  # jsonschema is imported when first needed: a no-op rebuild never validates
@@ -137,9 +138,12 @@ def _other(err: ValidationError, root: Node) -> Diagnostic:
 
 def check(root: Map, *, partial: bool = False) -> list[Diagnostic]:
     """Validate a goals (or, with ``partial``, a _defaults) document; every problem, in order."""
+    plain = to_plain(root)
+    if certainly_valid(plain, partial):
+        return []
     out: list[Diagnostic] = []
     seen: set[tuple[Any, ...]] = set()
-    for err in validator().iter_errors(to_plain(root)):
+    for err in validator().iter_errors(plain):
         for leaf in _leaves(err):
             if partial and leaf.validator == "required" and not leaf.absolute_path:
                 continue

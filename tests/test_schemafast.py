@@ -1,0 +1,84 @@
+"""The fast pre-check never accepts what the JSON Schema rejects (it may only be stricter)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfgen.schemacheck import validator
+from perfgen.schemafast import certainly_valid
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def example(name: str = "01-yuanshuili-buchai.yaml") -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "goals/2023/_defaults.yaml").read_text(encoding="utf-8"))
+    data.update(yaml.safe_load((ROOT / "goals/2023" / name).read_text(encoding="utf-8")))
+    return data
+
+
+def schema_valid(doc: Any) -> bool:
+    return not any(True for _ in validator().iter_errors(doc))
+
+
+def test_the_examples_take_the_fast_path() -> None:
+    for path in sorted((ROOT / "goals/2023").glob("0*.yaml")):
+        doc = example(path.name)
+        assert certainly_valid(doc) and schema_valid(doc)
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.floats(allow_nan=True),
+                    st.text(max_size=3), st.sampled_from(["", "x", "历史标准", "≥98%"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                        st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+                      max_leaves=6)
+KEYS = st.sampled_from(["year", "unit", "name", "leader", "code", "funds", "objectives", "indicators", "total",
+                        "fiscal", "other", "target", "weight", "basis", "last_year", "note", "weigth"])
+
+
+def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_fast_path_is_never_looser_than_the_schema(data: st.DataObject) -> None:
+    doc = example()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(doc)))
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
+        if not path:
+            continue
+        if action == "replace":
+            parent[path[-1]] = data.draw(VALUES)
+        elif action == "delete":
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[data.draw(KEYS)] = data.draw(VALUES)
+    if certainly_valid(copy.deepcopy(doc)):
+        assert schema_valid(doc), doc
+
+
+@settings(max_examples=200, deadline=None)
+@given(VALUES, st.booleans())
+def test_arbitrary_documents(doc: Any, partial: bool) -> None:
+    if certainly_valid(doc, partial):
+        errors = list(validator().iter_errors(doc))
+        if partial:  # a _defaults.yaml may leave out any top-level key
+            errors = [e for e in errors if not (e.validator == "required" and not e.absolute_path)]
+        assert not errors, doc
