@@ -290,7 +290,8 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
                 built[outcome.rel] = outcome.entry
         if result.report.failed(opts.strict):
             return result  # nothing moved into place: the previous build stays as it was
-        for rel in [r for r in cache.entries if r not in built and _is_stale(opts, r)]:
+        present = set(files)
+        for rel in [r for r in cache.entries if r not in present and _is_stale(opts, r)]:
             stale = cache.entries.pop(rel)
             result.removed += _remove_outputs(opts.out, stale)
         index_same = all(rel in cache.entries and cache.entries[rel].listing() == e.listing()

@@ -83,7 +83,8 @@ class Report:
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.diagnostics, key=lambda d: (*d.sort_key(), d.message))
+        # Position first; the message key and arguments make the order total (no hash-seed dependence).
+        return sorted(self.diagnostics, key=lambda d: (*d.sort_key(), d.key, repr(d.args)))
 
 
 # ---- reporters ---------------------------------------------------------------------------------------
@@ -93,8 +94,9 @@ def format_text(d: Diagnostic) -> str:
     lines = [f"{d.pos}: {sev}[{d.code}]: {d.message}"]
     if d.related is not None:
         lines.append(f"  {i18n.word('see')}: {d.related}")
-    if d.hint:
-        lines.append(f"  {i18n.word('hint')}: {d.hint}")
+    hint = d.hint
+    if hint:
+        lines.append(f"  {i18n.word('hint')}: {hint}")
     return "\n".join(lines)
 
 

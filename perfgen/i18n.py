@@ -132,10 +132,12 @@ def word(key: str) -> str:
 
 
 def _fmt(template: str, args: dict[str, Any]) -> str:
-    localized = {k: (word(v) if isinstance(v, str) and v in WORDS and k in ("want", "got") else v)
-                 for k, v in args.items()}
-    if "want" in localized and isinstance(args.get("want"), str) and "/" in args["want"]:
-        localized["want"] = "/".join(word(w) for w in args["want"].split("/"))
+    localized = args
+    if "want" in args or "got" in args:  # type names in schema messages are words to translate
+        localized = dict(args)
+        for k in ("want", "got"):
+            if isinstance(args.get(k), str):
+                localized[k] = "/".join(word(w) for w in args[k].split("/"))
     try:
         return template.format(**localized)
     except (KeyError, IndexError, ValueError):

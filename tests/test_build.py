@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner, Result
+from clitools import invoke
 
 from perfgen.build import BuildOptions, Shard, build
-from perfgen.cli import main
 from perfgen.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,15 +40,6 @@ def tree(out: Path) -> dict[str, str]:
     }
 
 
-def run(repo: Path, *args: str) -> Result:
-    old = os.getcwd()
-    os.chdir(repo)
-    try:
-        return CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
-
-
 def lib_build(repo: Path, out: str = "build", **kw: object) -> object:
     opts = BuildOptions(root=repo, out=repo / out, **kw)  # type: ignore[arg-type]
     result = build(opts, Config())
@@ -64,7 +53,7 @@ def repo(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_build_writes_docx_html_and_index(repo: Path) -> None:
-    result = run(repo, "build")
+    result = invoke(repo, "build")
     assert result.exit_code == 0, result.output
     files = tree(repo / "build")
     assert len([f for f in files if f.endswith(".docx")]) == 27
@@ -109,7 +98,7 @@ def test_shards_partition_the_build(repo: Path) -> None:
 
 
 def test_bad_shard_is_a_usage_error(repo: Path) -> None:
-    result = run(repo, "build", "--shard", "0/2")
+    result = invoke(repo, "build", "--shard", "0/2")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
@@ -177,13 +166,13 @@ def test_deleted_output_is_rebuilt(repo: Path) -> None:
 
 
 def test_error_anywhere_writes_nothing_and_keeps_previous_build(repo: Path) -> None:
-    assert run(repo, "build").exit_code == 0
+    assert invoke(repo, "build").exit_code == 0
     before = tree(repo / "build")
     bad = repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("weight: 20", "weight: 25", 1), encoding="utf-8")
     other = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
     other.write_text(other.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
-    result = run(repo, "build")
+    result = invoke(repo, "build")
     assert result.exit_code == 1
     assert "PG101" in result.output and "04-zhongyang-chengxiang-yanglao.yaml" in result.output
     assert tree(repo / "build") == before
@@ -191,15 +180,15 @@ def test_error_anywhere_writes_nothing_and_keeps_previous_build(repo: Path) -> N
 
 
 def test_strict_build_fails_on_warnings(repo: Path) -> None:
-    result = run(repo, "build", "--strict")
+    result = invoke(repo, "build", "--strict")
     assert result.exit_code == 1
     assert not (repo / "build" / "unit00").exists()
 
 
 def test_format_option(repo: Path) -> None:
-    assert run(repo, "build", "--format", "html").exit_code == 0
+    assert invoke(repo, "build", "--format", "html").exit_code == 0
     assert not list((repo / "build").rglob("*.docx"))
-    assert run(repo, "build", "--format", "pdf").exit_code == 2
+    assert invoke(repo, "build", "--format", "pdf").exit_code == 2
 
 
 def test_html_escapes_everything_from_yaml(tmp_path: Path) -> None:
@@ -220,7 +209,7 @@ def _docx_name(path: Path) -> str:
 def test_broken_user_template_is_a_diagnostic(repo: Path) -> None:
     (repo / "templates").mkdir()
     (repo / "templates" / "project.html.j2").write_text("{{ no_such_thing }}\n", encoding="utf-8")
-    result = run(repo, "build")
+    result = invoke(repo, "build")
     assert result.exit_code == 1
     assert "templates/project.html.j2:1" in result.output and "PG030" in result.output
     assert "Traceback" not in result.output
@@ -232,7 +221,7 @@ def test_no_output_path_leaves_the_output_folder(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.yaml"
     shutil.copy(EXAMPLES[0], outside)
     (tmp_path / "_defaults.yaml").write_text("year: 2023\nunit: 某单位\n", encoding="utf-8")
-    result = run(repo, "build", str(outside))
+    result = invoke(repo, "build", str(outside))
     assert result.exit_code == 0, result.output
     assert (repo / "build" / "elsewhere.docx").is_file()  # named after the file, inside build/
     assert not (tmp_path / "elsewhere.docx").exists()
@@ -240,7 +229,7 @@ def test_no_output_path_leaves_the_output_folder(tmp_path: Path) -> None:
 
 
 def test_not_a_goals_repo_is_a_usage_error(tmp_path: Path) -> None:
-    result = run(tmp_path, "build")
+    result = invoke(tmp_path, "build")
     assert result.exit_code == 2
     assert "goals/" in result.output
 

@@ -14,6 +14,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from clitools import invoke
 from docx.table import Table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -63,12 +64,7 @@ def run_case(case: str, tmp: Path) -> tuple[int, str]:
     inputs = sorted(p.name for p in (CASES / case).iterdir() if p.is_file() and not p.name.startswith("expected"))
     for name in inputs:
         shutil.copy(CASES / case / name, tmp / name)
-    cwd = Path.cwd()
-    os.chdir(tmp)
-    try:
-        result = CliRunner().invoke(main, ["import", *inputs])
-    finally:
-        os.chdir(cwd)
+    result = invoke(tmp, "import", *inputs)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 

@@ -4,25 +4,13 @@ from FORMAT.md alone by someone else."""
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner, Result
-
-from perfgen.cli import main
-
-
-def perfgen(cwd: Path, *args: str) -> Result:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
+from clitools import invoke
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -38,7 +26,7 @@ def hashes(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def repo(tmp_path: Path) -> Iterator[Path]:
     root = tmp_path / "goals-repo"
-    assert perfgen(tmp_path, "init", str(root)).exit_code == 0
+    assert invoke(tmp_path, "init", str(root)).exit_code == 0
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "init")
@@ -51,20 +39,20 @@ def test_pull_request_loop(repo: Path) -> None:
                        encoding="utf-8")
     git(repo, "commit", "-qam", "change one target")
 
-    diff = perfgen(repo, "diff", "HEAD~1", "HEAD", "--format", "markdown")
+    diff = invoke(repo, "diff", "HEAD~1", "HEAD", "--format", "markdown")
     assert diff.exit_code == 0, diff.output
     assert "补差发放次数" in diff.output and "=12次" in diff.output and "=11次" in diff.output
     assert "|" in diff.output  # a markdown table, ready to post
 
-    check = perfgen(repo, "fmt", "--check")
+    check = invoke(repo, "fmt", "--check")
     assert check.exit_code == 0, check.output
 
-    annotations = perfgen(repo, "validate", "--format", "github")
+    annotations = invoke(repo, "validate", "--format", "github")
     assert annotations.exit_code == 0, annotations.output
     assert "Traceback" not in annotations.output
 
-    assert perfgen(repo, "build", "--out", "first").exit_code == 0
-    assert perfgen(repo, "build", "--out", "second", "--force").exit_code == 0
+    assert invoke(repo, "build", "--out", "first").exit_code == 0
+    assert invoke(repo, "build", "--out", "second", "--force").exit_code == 0
     assert hashes(repo / "first") == hashes(repo / "second")
     assert len(list((repo / "first").rglob("*.docx"))) == 1
 
@@ -73,7 +61,7 @@ def test_github_annotations_point_at_the_line(repo: Path) -> None:
     example = repo / "goals" / "2024" / "01-example.yaml"
     text = example.read_text(encoding="utf-8")
     example.write_text(text.replace("weight: 20", "weight: 25", 1), encoding="utf-8")
-    result = perfgen(repo, "validate", "--format", "github")
+    result = invoke(repo, "validate", "--format", "github")
     assert result.exit_code == 1
     line = next(ln for ln in result.output.splitlines() if "PG101" in ln)
     assert line.startswith("::error file=goals/2024/01-example.yaml,line=")
@@ -122,9 +110,9 @@ def test_a_repo_written_from_format_md_alone(tmp_path: Path) -> None:
     (goals / "_defaults.yaml").write_text("unit: 某某单位\nleader: 张琪悦\n", encoding="utf-8")
     (goals / "xj" / "_defaults.yaml").write_text("year: 2023\nunit: 库尔勒市社会保险中心\n", encoding="utf-8")
     (goals / "xj" / "2023" / "配套.yaml").write_text(FORMAT_STYLE, encoding="utf-8")
-    result = perfgen(tmp_path, "validate")
+    result = invoke(tmp_path, "validate")
     assert result.exit_code == 0, result.output
-    assert perfgen(tmp_path, "build").exit_code == 0
+    assert invoke(tmp_path, "build").exit_code == 0
     document = docx.Document(str(tmp_path / "build" / "xj" / "2023" / "配套.docx"))
     head, table = document.tables
     assert head.rows[0].cells[2].text == "库尔勒市社会保险中心"  # the nearer _defaults.yaml wins

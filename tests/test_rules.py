@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from clitools import invoke
 
 from perfgen import i18n
-from perfgen.cli import main
 from perfgen.rules import RULES
 from perfgen.targets import parse_target
 
@@ -49,13 +47,7 @@ def test_every_domain_rule_has_a_message() -> None:
 
 
 def _rules_output(tmp_path: Path, *args: str) -> str:
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = CliRunner().invoke(main, ["rules", *args])
-    finally:
-        os.chdir(old)
-        i18n.set_lang("zh")
+    result = invoke(tmp_path, "rules", *args)
     assert result.exit_code == 0, result.output
     return result.output
 
