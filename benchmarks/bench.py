@@ -22,6 +22,7 @@ turn no-op rebuilds into full ones.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import importlib.util
 import json
@@ -174,6 +175,9 @@ def snapshot_perfgen(dest: Path) -> dict[str, str]:
     for data in ("templates", "schema"):
         if (REPO / data).is_dir():
             shutil.copytree(REPO / data, dest / "perfgen" / data, ignore=ignore)
+    # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
+    # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
+    compileall.compile_dir(str(dest / "perfgen"), quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(dest), *filter(None, [env.get("PYTHONPATH")])])
     return env
