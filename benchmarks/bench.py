@@ -178,6 +178,9 @@ def snapshot_perfgen(dest: Path) -> dict[str, str]:
     # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
     # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
     compileall.compile_dir(str(dest / "perfgen"), quiet=1)
+    # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
+    # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
+    compileall.compile_dir(str(dest / "perfgen"), quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(dest), *filter(None, [env.get("PYTHONPATH")])])
     return env
