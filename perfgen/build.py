@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
-from .buildcache import CACHE_DIR, Cache, Entry, fingerprint
+from .buildcache import Cache, Entry, fingerprint
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
 from .fsutil import inside, write_if_changed
@@ -147,8 +147,7 @@ class _Worker:
 
         self.template_error = TemplateError
         self.loader = Loader(FsReader(opts.root))
-        self.html = (HtmlRenderer(template_search_path(opts.root), opts.out / CACHE_DIR / "templates")
-                     if "html" in opts.formats else None)
+        self.html = HtmlRenderer(template_search_path(opts.root)) if "html" in opts.formats else None
         self.made_dirs: set[Path] = set()
         self.docx: Any = None
         if "docx" in opts.formats:
@@ -372,8 +371,7 @@ def _render_index(opts: BuildOptions, cache: Cache) -> tuple[bytes | None, Diagn
         for rel, e in sorted(cache.entries.items())
     ]
     try:
-        renderer = HtmlRenderer(template_search_path(opts.root), opts.out / CACHE_DIR / "templates")
-        return renderer.render_index(entries), None
+        return HtmlRenderer(template_search_path(opts.root)).render_index(entries), None
     except TemplateError as exc:
         return None, _template_diag(opts.root, exc)
 

@@ -279,22 +279,10 @@ def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
 # --- the renderer -----------------------------------------------------------------------------------
 
 
-def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
-    if folder is None:
-        return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None  # only a speed-up: without it templates are compiled each run
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
 class HtmlRenderer:
     """Renders projects and the index with one sandboxed Jinja environment over a template search path."""
 
-    def __init__(self, search_path: list[Path], bytecode_dir: Path | None = None) -> None:
-        """``bytecode_dir``: where compiled templates are kept between runs (Jinja's bytecode cache,
-        keyed by each template's source, so an edited template is compiled again)."""
+    def __init__(self, search_path: list[Path]) -> None:
         if not search_path:
             raise ValueError("the template search path is empty")
         dirs = [str(d) for d in search_path]
@@ -314,7 +302,6 @@ class HtmlRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
-            bytecode_cache=_bytecode_cache(bytecode_dir),
         )
         self.env.filters["money"] = format_money
         self.env.filters["number"] = format_number
