@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import rules
 from .buildcache import Cache, Entry, fingerprint
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
@@ -28,7 +27,7 @@ from .fsutil import inside, write_if_changed
 from .loader import FsReader, Loader, defaults_chain, output_stem
 from .model import Pos, Project
 from .resources import find_template, template_search_path
-from .validate import relative_paths
+from .validate import check_file, relative_paths
 
 FORMATS = ("docx", "html")
 STAGING_PREFIX = ".perfgen-staging-"
@@ -156,10 +155,7 @@ class _Worker:
             self.docx = DocxWriter(find_template("reference.docx", opts.root))
 
     def run(self, job: _Job) -> _Outcome:
-        project, diags = self.loader.load_project(job.rel)
-        diags = rules.apply_severity(diags, self.config)
-        if project is not None:
-            diags += rules.run(project, self.config)
+        project, diags = check_file(self.loader, job.rel, self.config)
         if project is None or any(d.severity == "error" for d in diags):
             return _Outcome(job.rel, job.key, diags, None)
         try:

@@ -163,19 +163,16 @@ class Loader:
             return None, [problem or diag(Pos(rel), "PG007", "file.missing")]
         node, diags = load(data, rel)
         merged = Map(node.pos if node else Pos(rel, 1, 1))
-        inputs = []
         defaults_ok = True
         for d in defaults_chain(rel):
             dnode, ddiags = self._defaults_file(d)
             if dnode is None and not ddiags:
                 continue
-            inputs.append(d)
             if ddiags:
                 diags = diags + ddiags
                 defaults_ok = defaults_ok and not any(x.severity == "error" for x in ddiags)
             if dnode is not None:
                 merged.items.update(dnode.items)
-        inputs.append(rel)
         if node is None:
             return None, diags
         merged.items.update(node.items)
@@ -186,7 +183,7 @@ class Loader:
         diags = diags + own
         if any(x.severity == "error" for x in diags) or not defaults_ok:
             return None, diags
-        return build_project(merged, rel, tuple(inputs)), diags
+        return build_project(merged, rel), diags
 
     def load_all(self, paths: list[str]) -> LoadResult:
         files, diags = self.discover(paths)
@@ -196,9 +193,7 @@ class Loader:
             result.diagnostics.extend(pdiags)
             if project is not None:
                 result.projects.append(project)
-        # Problems inside a _defaults.yaml are reported once, not once per project it reaches.
-        for ddiags in (v[1] for v in self._defaults.values()):
-            result.diagnostics.extend(ddiags)
+        # A _defaults.yaml reaching many projects reports its problems once.
         result.diagnostics = list(dict.fromkeys(result.diagnostics))
         return result
 
@@ -218,7 +213,7 @@ def _num(node: Node | None, default: float = 0.0) -> float:
     return default
 
 
-def build_project(root: Map, rel: str, inputs: tuple[str, ...]) -> Project:
+def build_project(root: Map, rel: str) -> Project:
     # A scalar is pointed at by its value; a mapping or list (funds, indicators) by its key.
     where = {k: (v.pos if isinstance(v, Scalar) else kpos) for k, (kpos, v) in root.items.items()}
     funds_node = root.get("funds")
@@ -271,5 +266,4 @@ def build_project(root: Map, rel: str, inputs: tuple[str, ...]) -> Project:
         objectives=objectives,
         indicators=indicators,
         where=where,
-        inputs=inputs,
     )

@@ -81,8 +81,6 @@ class Project:
     leader: str = ""
     code: str = ""
     where: dict[str, Pos] = field(default_factory=dict)
-    # Files whose content reached this project: its own file and the _defaults.yaml chain.
-    inputs: tuple[str, ...] = ()
 
     def pos(self, key: str) -> Pos:
         return self.where.get(key) or Pos(self.source)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import rules
 from .config import Config
-from .diagnostics import Report
+from .diagnostics import Diagnostic, Report
 from .loader import GOALS_DIR, FsReader, Loader, Reader
 from .model import Project
 
@@ -20,14 +20,26 @@ class Checked:
     files: int = 0
 
 
+def check_file(loader: Loader, rel: str, config: Config) -> tuple[Project | None, list[Diagnostic]]:
+    """Load one goals file and run every rule on it: the step ``validate`` and ``build`` share."""
+    project, diags = loader.load_project(rel)
+    diags = rules.apply_severity(diags, config)
+    if project is not None:
+        diags += rules.run(project, config)
+    return project, diags
+
+
 def check_paths(root: Path, paths: list[str] | None, config: Config, reader: Reader | None = None) -> Checked:
     """Load ``paths`` (default: ``goals/``) under ``root`` and check them; one bad file never hides another."""
     loader = Loader(reader or FsReader(root))
-    loaded = loader.load_all(relative_paths(root, paths))
-    out = Checked(projects=loaded.projects, files=loaded.files)
-    out.report.extend(rules.apply_severity(loaded.diagnostics, config))
-    for project in loaded.projects:
-        out.report.extend(rules.run(project, config))
+    files, diags = loader.discover(relative_paths(root, paths))
+    out = Checked(files=len(files))
+    out.report.extend(rules.apply_severity(diags, config))
+    for rel in files:
+        project, found = check_file(loader, rel, config)
+        out.report.extend(found)
+        if project is not None:
+            out.projects.append(project)
     return out
 
 
