@@ -134,12 +134,12 @@ def targets(p: Project, cfg: Config) -> Iterator[Diagnostic]:
             yield from _number_only(ind, "last_year", ind.last_year)
         if not t.quantitative:
             stripped = ind.target.strip()
-            if any(stripped.startswith(op) for op in OPERATORS):
+            has_operator = stripped.startswith(tuple(OPERATORS))
+            if has_operator:
                 yield emit("PG110", ind.pos("target"), value=ind.target)
             else:
                 yield from _number_only(ind, "target", stripped)
-            if ind.scoring == "按照正常比例赋分" and not _PURE_NUMBER.match(stripped) and \
-                    not any(stripped.startswith(op) for op in OPERATORS):
+            if ind.scoring == "按照正常比例赋分" and not has_operator and not _PURE_NUMBER.match(stripped):
                 yield emit("PG121", ind.pos("scoring"), value=ind.target)
             continue
         yield from _target_units(ind, t)

@@ -155,13 +155,3 @@ def load_config(root: Path) -> Config:
     if node is None or any(d.severity == "error" for d in diags):
         raise ConfigError(diags)
     return parse_config(node, CONFIG_NAME)
-
-
-def config_from_data(data: Any) -> Config:
-    """A Config from plain data (tests, library use)."""
-    import yaml
-
-    node, diags = load(yaml.safe_dump(data, allow_unicode=True).encode(), CONFIG_NAME)
-    if node is None:
-        raise ConfigError(diags)
-    return parse_config(node, CONFIG_NAME)

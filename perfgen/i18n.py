@@ -119,6 +119,26 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
     "schema.toomany": ("{at} 最多 {limit} 项", "{at} may have at most {limit} items", None, None),
     "schema.invalid": ("{at} 的值不符合格式（{validator}）", "{at} does not match the format ({validator})",
                        None, None),
+    # ---- settings, build, templates, internal failures ----
+    "config.unknown": ("perfgen.yaml 中未知的设置 “{key}”", "unknown setting “{key}” in perfgen.yaml",
+                       "可用的设置：{allowed}", "settings: {allowed}"),
+    "config.invalid": ("perfgen.yaml 中 {key} 的值无效，应为 {expected}",
+                       "invalid value for {key} in perfgen.yaml; expected {expected}", None, None),
+    "build.escape": ("输出路径 “{path}” 会落到输出目录之外", "output path “{path}” would leave the output folder",
+                     "目标文件应放在 goals/ 目录下", "keep goals files under goals/"),
+    "template.error": ("模板错误：{detail}", "template error: {detail}",
+                       "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
+                       "check the override in the repo's templates/; delete it to use the built-in one"),
+    "file.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}",
+                        "检查文件权限，或它是否是指向自身的符号链接", "check its permissions, or whether it is a looping symlink"),
+    "config.rule_unknown": ("perfgen.yaml 中没有规则 “{code}”", "no rule “{code}” (in perfgen.yaml)",
+                            "perfgen rules 列出全部规则代码", "perfgen rules lists every rule code"),
+    "config.rule_fixed": ("规则 “{code}” 不能调整或关闭：没有它无法读取或生成表格",
+                          "rule “{code}” cannot be changed or turned off: files cannot be read or built without it",
+                          "只有 PG100 以后的业务规则可以调整", "only the domain rules (PG100 and above) can be changed"),
+    "internal.error": ("perfgen 内部错误（这是 perfgen 的缺陷，不是您的输入有误）：请把上面的信息报告给维护者",
+                       "perfgen internal error (a bug in perfgen, not in your input): please report the text above",
+                       None, None),
 }
 
 
@@ -157,37 +177,3 @@ def hint(key: str, args: dict[str, Any]) -> str | None:
         return None
     text = entry[3] if _lang == "en" else entry[2]
     return _fmt(text, args) if text else None
-
-add({
-    "config.unknown": ("perfgen.yaml 中未知的设置 “{key}”", "unknown setting “{key}” in perfgen.yaml",
-                       "可用的设置：{allowed}", "settings: {allowed}"),
-    "config.invalid": ("perfgen.yaml 中 {key} 的值无效，应为 {expected}",
-                       "invalid value for {key} in perfgen.yaml; expected {expected}", None, None),
-})
-
-add({
-    "build.escape": ("输出路径 “{path}” 会落到输出目录之外", "output path “{path}” would leave the output folder",
-                     "目标文件应放在 goals/ 目录下", "keep goals files under goals/"),
-    "template.error": ("模板错误：{detail}", "template error: {detail}",
-                       "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
-                       "check the override in the repo's templates/; delete it to use the built-in one"),
-})
-
-add({
-    "file.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}",
-                        "检查文件权限，或它是否是指向自身的符号链接", "check its permissions, or whether it is a looping symlink"),
-})
-
-add({
-    "config.rule_unknown": ("perfgen.yaml 中没有规则 “{code}”", "no rule “{code}” (in perfgen.yaml)",
-                            "perfgen rules 列出全部规则代码", "perfgen rules lists every rule code"),
-    "config.rule_fixed": ("规则 “{code}” 不能调整或关闭：没有它无法读取或生成表格",
-                          "rule “{code}” cannot be changed or turned off: files cannot be read or built without it",
-                          "只有 PG100 以后的业务规则可以调整", "only the domain rules (PG100 and above) can be changed"),
-})
-
-add({
-    "internal.error": ("perfgen 内部错误（这是 perfgen 的缺陷，不是您的输入有误）：请把上面的信息报告给维护者",
-                       "perfgen internal error (a bug in perfgen, not in your input): please report the text above",
-                       None, None),
-})

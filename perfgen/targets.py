@@ -27,15 +27,6 @@ class Target:
     def quantitative(self) -> bool:
         return self.number is not None
 
-    @property
-    def lower_is_better(self) -> bool:
-        return self.op in ("≤", "<")
-
-    def normalized(self) -> str:
-        """The canonical spelling: ≥ ≤ instead of >= <=, no spaces between operator and number."""
-        if not self.quantitative:
-            return self.text
-        return f"{self.op}{self.number_text}{self.unit}"
 
 
 def parse_target(text: str) -> Target:
