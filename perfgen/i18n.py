@@ -31,6 +31,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "list": ("列表", "a list"),
     "bool": ("布尔值", "a boolean"),
     "null": ("空值", "an empty value"),
+    "top-level": ("文件顶层", "the file's top level"),
 }
 
 # key -> (zh, en, zh hint | None, en hint | None)
@@ -153,11 +154,13 @@ def word(key: str) -> str:
 
 def _fmt(template: str, args: dict[str, Any]) -> str:
     localized = args
-    if "want" in args or "got" in args:  # type names in schema messages are words to translate
+    if "want" in args or "got" in args or args.get("at") == "top-level":  # words to translate
         localized = dict(args)
         for k in ("want", "got"):
             if isinstance(args.get(k), str):
                 localized[k] = "/".join(word(w) for w in args[k].split("/"))
+        if args.get("at") == "top-level":
+            localized["at"] = word("top-level")
     try:
         return template.format(**localized)
     except (KeyError, IndexError, ValueError):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # jsonschema is imported when first needed: a no-op rebuild n
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
+TOP_LEVEL = "top-level"  # the path of the document itself; i18n words it for the reader
 _TYPE_WORDS = {"string": "text", "number": "number", "integer": "integer", "object": "mapping",
                "array": "list", "boolean": "bool", "null": "null"}
 
@@ -65,7 +66,7 @@ def _path_text(path: list[Any]) -> str:
     out = ""
     for p in path:
         out += f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "/"
+    return out or TOP_LEVEL
 
 
 def _kind(value: Any) -> str:
