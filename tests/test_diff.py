@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from perfgen import gitreader, i18n
+from perfgen import gitreader
 from perfgen.cli import main
 from perfgen.diff import diff_projects, render_json, render_markdown
 from perfgen.loader import FsReader, Loader
@@ -26,13 +25,6 @@ CASES = Path(__file__).parent / "cases" / "diff"
 SEED = Path(__file__).parent.parent / "goals"
 FORMATS = {".md": "markdown", ".txt": "text", ".json": "json"}
 
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    """--lang is process-wide: every test starts, and leaves, in Chinese."""
-    i18n.set_lang("zh")
-    yield
-    i18n.set_lang("zh")
 
 
 def run(*args: str) -> Result:

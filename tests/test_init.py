@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from perfgen import i18n, scaffold
+from perfgen import scaffold
 from perfgen.cli import main
 from perfgen.config import load_config
 from perfgen.loader import FsReader, Loader
@@ -30,12 +29,6 @@ EXPECTED_FILES = [
     "schema/defaults.schema.json",
 ]
 
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    i18n.set_lang("zh")
-    yield
-    i18n.set_lang("zh")
 
 
 def init(*args: str) -> Result:
