@@ -167,15 +167,26 @@ def _fmt(template: str, args: dict[str, Any]) -> str:
         return template
 
 
-def message(key: str, args: dict[str, Any]) -> str:
+def _entry(key: str) -> tuple[str, str, str | None, str | None] | None:
     entry = MESSAGES.get(key)
+    if entry is None and key.startswith("PG1"):
+        # The domain rules' messages load with the checks, which a build may only have run in worker
+        # processes (or not at all, replaying warnings from its cache): load them here too.
+        from . import messages  # noqa: F401
+
+        entry = MESSAGES.get(key)
+    return entry
+
+
+def message(key: str, args: dict[str, Any]) -> str:
+    entry = _entry(key)
     if entry is None:
         return key
     return _fmt(entry[1] if _lang == "en" else entry[0], args)
 
 
 def hint(key: str, args: dict[str, Any]) -> str | None:
-    entry = MESSAGES.get(key)
+    entry = _entry(key)
     if entry is None:
         return None
     text = entry[3] if _lang == "en" else entry[2]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -265,3 +268,25 @@ def test_damaged_cache_only_costs_a_full_build(repo: Path) -> None:
     result = lib_build(repo)
     assert result.built == 27  # type: ignore[attr-defined]
     assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+
+
+_DIAG_LINE = re.compile(r"^(\S+:\d+:\d+): (warning|error)\[(PG\d+)\]: (.*)$")
+
+
+def _diag_lines(repo: Path, *args: str) -> list[tuple[str, ...]]:
+    """Diagnostics printed by ``perfgen ARGS`` in a fresh interpreter (no perfgen module preloaded)."""
+    proc = subprocess.run([sys.executable, "-m", "perfgen", *args, "--lang", "en"], cwd=repo,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return [m.groups() for line in proc.stderr.splitlines() if (m := _DIAG_LINE.match(line))]
+
+
+def test_warnings_read_the_same_from_workers_and_from_the_cache(repo: Path) -> None:
+    """Warnings found in worker processes, or replayed from the cache, print their full message."""
+    checked = _diag_lines(repo, "validate")
+    assert checked and all(message != code for *_, code, message in checked)
+    built = _diag_lines(repo, "build", "-j", "2")  # 27 projects: rendered by a pool of workers
+    assert (repo / "build" / ".perfgen").is_dir()
+    replayed = _diag_lines(repo, "build", "-j", "2")  # nothing changed: every warning comes from the cache
+    assert sorted(built) == sorted(checked)
+    assert sorted(replayed) == sorted(checked)
