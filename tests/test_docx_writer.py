@@ -402,6 +402,19 @@ def test_xml_illegal_characters_are_removed(writer: DocxWriter) -> None:
     assert doc.core_properties.title == "abcdefg"
 
 
+def _xml_char(cp: int) -> bool:
+    """XML 1.0's Char production, as the spec writes it."""
+    return cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
+
+
+@pytest.mark.parametrize("cp", sorted({b + d for b in (0, 0x9, 0xA, 0xD, 0x20, 0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFD,
+                                                       0xFFFE, 0xFFFF, 0x10000, 0x10FFFF, 0x4E2D)
+                                       for d in (-1, 0, 1) if 0 <= b + d <= 0x10FFFF}))
+def test_xml_text_keeps_exactly_the_xml_characters(cp: int) -> None:
+    kept = docx_module.xml_text(chr(cp)) != ""
+    assert kept == _xml_char(cp)
+
+
 def test_line_breaks_and_spaces_survive(writer: DocxWriter) -> None:
     rows = [("产出指标", "数量指标", "第一行\n第二行", "  =3人 ", "历史标准", "", 10, "直接赋分", "工作资料")]
     table = open_docx(writer.render(make_project(rows))).tables[1]
