@@ -89,15 +89,17 @@ class Report:
 
 # ---- reporters ---------------------------------------------------------------------------------------
 
-def format_text(d: Diagnostic) -> str:
-    sev = i18n.word(d.severity)
-    lines = [f"{d.pos}: {sev}[{d.code}]: {d.message}"]
-    if d.related is not None:
-        lines.append(f"  {i18n.word('see')}: {d.related}")
-    hint = d.hint
-    if hint:
-        lines.append(f"  {i18n.word('hint')}: {hint}")
-    return "\n".join(lines)
+def format_text(d: Diagnostic, memo: dict[Any, tuple[str, str]] | None = None) -> str:
+    """``file:line:col: severity[code]: message`` with its hint; ``memo`` reuses the text of equal messages."""
+    what = (d.severity, d.code, d.key, d.args)
+    parts = memo.get(what) if memo is not None else None
+    if parts is None:
+        hint = d.hint
+        parts = (f"{i18n.word(d.severity)}[{d.code}]: {d.message}", f"\n  {i18n.word('hint')}: {hint}" if hint else "")
+        if memo is not None:
+            memo[what] = parts
+    see = f"\n  {i18n.word('see')}: {d.related}" if d.related is not None else ""
+    return f"{d.pos}: {parts[0]}{see}{parts[1]}"
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
@@ -141,4 +143,5 @@ def render(report: Report, fmt: str, files_checked: int = 0) -> str:
         return json.dumps(doc, ensure_ascii=False, indent=2)
     if fmt == "github":
         return "\n".join(format_github(d) for d in items)
-    return "\n".join(format_text(d) for d in items)
+    memo: dict[Any, tuple[str, str]] = {}  # a _defaults.yaml value can raise one warning in thousands of files
+    return "\n".join(format_text(d, memo) for d in items)
