@@ -10,6 +10,9 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from perfgen.render import precompiled
+from perfgen.render.precompile import jinja_version
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,7 +39,8 @@ def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("perfgen/schema/project.schema.json", "perfgen/templates/reference.docx",
                    "perfgen/templates/project.html.j2", "perfgen/templates/index.html.j2",
-                   "perfgen/commands/build.py"):
+                   "perfgen/commands/build.py", "perfgen/render/precompiled/__init__.py",
+                   "perfgen/render/precompiled/project_html_j2.py"):
         assert needed in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # a wheel is installed by unpacking it
@@ -46,6 +50,11 @@ def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     probe = subprocess.run([sys.executable, "-c", "import perfgen, sys; print(perfgen.__file__)"], cwd=repo,
                            env=env, capture_output=True, text=True, check=True)
     assert probe.stdout.startswith(str(site)), "the test must run the unpacked wheel, not the checkout"
+    # The installed built-in templates are found precompiled (unless this is another Jinja release).
+    fast = ("from perfgen.render.precompile import BuiltinLoader; from perfgen.resources import builtin_templates_dir;"
+            "print(BuiltinLoader(builtin_templates_dir())._code('project.html.j2') is not None)")
+    probe = subprocess.run([sys.executable, "-c", fast], cwd=repo, env=env, capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == str(jinja_version() == precompiled.JINJA2_VERSION)
     result = subprocess.run([sys.executable, "-m", "perfgen", "build", "-j", "1"], cwd=repo, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -22,6 +22,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from perfgen.model import COLUMN_TITLES, Indicator, Project, format_money, format_number
+from perfgen.render.precompile import BuiltinLoader
 
 PROJECT_TEMPLATE = "project.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
@@ -279,32 +280,34 @@ def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
 # --- the renderer -----------------------------------------------------------------------------------
 
 
+def make_environment(loader: jinja2.BaseLoader) -> ImmutableSandboxedEnvironment:
+    """The sandboxed environment every template runs in (and the built-ins are precompiled for)."""
+    # Immutable: a template cannot alter the model (e.g. list.append) before the Word writer sees it.
+    env = ImmutableSandboxedEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["money"] = format_money
+    env.filters["number"] = format_number
+    return env
+
+
 class HtmlRenderer:
     """Renders projects and the index with one sandboxed Jinja environment over a template search path."""
 
     def __init__(self, search_path: list[Path]) -> None:
         if not search_path:
             raise ValueError("the template search path is empty")
-        dirs = [str(d) for d in search_path]
-        loader = jinja2.ChoiceLoader(
-            [
-                jinja2.FileSystemLoader(dirs),
-                # The built-ins are the last directory of the search path.
-                jinja2.PrefixLoader({DEFAULT_PREFIX: jinja2.FileSystemLoader(dirs[-1])}, delimiter=":"),
-            ]
-        )
-        # Immutable: a template cannot alter the model (e.g. list.append) before the Word writer sees it.
-        self.env = ImmutableSandboxedEnvironment(
-            loader=loader,
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-        )
-        self.env.filters["money"] = format_money
-        self.env.filters["number"] = format_number
+        builtin = BuiltinLoader(search_path[-1])  # the built-ins are the last folder of the search path
+        loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
+        if len(search_path) > 1:
+            loaders.insert(0, jinja2.FileSystemLoader([str(d) for d in search_path[:-1]]))
+        self.env = make_environment(jinja2.ChoiceLoader(loaders))
         self._templates: dict[str, jinja2.Template] = {}
 
     def render_project(self, project: Project) -> bytes:
