@@ -18,16 +18,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .buildcache import Cache, Entry, fingerprint
+from .buildcache import Cache, Entry, Stamp, fingerprint
+from .buildworker import Job, Outcome, Prewarmed, Worker, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
 from .fsutil import inside, write_if_changed
 from .loader import FsReader, Loader, defaults_chain, output_stem
-from .model import Pos, Project
-from .resources import find_template, template_search_path
-from .validate import check_file, relative_paths
+from .model import Pos
+from .resources import template_search_path
+from .validate import relative_paths
 
 FORMATS = ("docx", "html")
 STAGING_PREFIX = ".perfgen-staging-"
@@ -74,15 +74,6 @@ class BuildResult:
     ok: bool = False
 
 
-# ---- one project: runs in a worker ---------------------------------------------------------------------
-
-@dataclass
-class _Job:
-    rel: str
-    key: str
-    sources: dict[str, list[int] | None]  # input file -> [size, mtime_ns], recorded for the next run
-
-
 class _Keys:
     """Cache keys: a hash of everything a project depends on.
 
@@ -113,8 +104,8 @@ class _Keys:
             self._chains[folder] = defaults_chain(rel)
         return [*self._chains[folder], rel]
 
-    def sources(self, rel: str) -> dict[str, list[int] | None]:
-        return {f: self._stat(f) for f in self.inputs(rel)}
+    def sources(self, rel: str) -> list[Stamp | None]:
+        return [self._stat(f) for f in self.inputs(rel)]
 
     def key(self, rel: str, entry: Entry | None) -> str:
         if self.trust_stats and entry is not None and entry.sources == self.sources(rel):
@@ -129,83 +120,28 @@ class _Keys:
         return h.hexdigest()
 
 
-@dataclass
-class _Outcome:
-    rel: str
-    key: str
-    diagnostics: list[Diagnostic]
-    entry: Entry | None
-
-
-class _Worker:
-    """Per-process state: the loader (parses each _defaults.yaml once) and the renderers (loaded once)."""
-
-    def __init__(self, opts: BuildOptions, config: Config, staging: Path):
-        self.opts, self.config, self.staging = opts, config, staging
-        from .render.html import HtmlRenderer, TemplateError
-
-        self.template_error = TemplateError
-        self.loader = Loader(FsReader(opts.root))
-        self.html = HtmlRenderer(template_search_path(opts.root)) if "html" in opts.formats else None
-        self.made_dirs: set[Path] = set()
-        self.docx: Any = None
-        if "docx" in opts.formats:
-            from .render.docx import DocxWriter
-
-            self.docx = DocxWriter(find_template("reference.docx", opts.root))
-
-    def run(self, job: _Job) -> _Outcome:
-        project, diags = check_file(self.loader, job.rel, self.config)
-        if project is None or any(d.severity == "error" for d in diags):
-            return _Outcome(job.rel, job.key, diags, None)
-        try:
-            outputs = self.render(project)
-        except self.template_error as exc:
-            return _Outcome(job.rel, job.key, [*diags, _template_diag(self.opts.root, exc)], None)
-        return _Outcome(job.rel, job.key, diags, Entry.of(project, job.key, outputs, diags, job.sources))
-
-    def render(self, project: Project) -> dict[str, str]:
-        outputs: dict[str, str] = {}
-        for fmt in self.opts.formats:
-            data = self.html.render_project(project) if fmt == "html" else self.docx.render(project)  # type: ignore[union-attr]
-            rel_out = f"{project.rel}.{fmt}"
-            target = self.staging / rel_out
-            if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self.made_dirs.add(target.parent)
-            with open(target, "wb") as fh:
-                fh.write(data)
-            outputs[fmt] = rel_out
-        return outputs
-
-
-_worker: _Worker | None = None
-
-
-def _init_worker(opts: BuildOptions, config: Config, staging: Path) -> None:
-    global _worker
-    _worker = _Worker(opts, config, staging)
-
-
-def _run_chunk(jobs: list[_Job]) -> list[_Outcome]:
-    assert _worker is not None
-    return [_worker.run(j) for j in jobs]
-
-
 # ---- the build -----------------------------------------------------------------------------------------
 
-def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
+def _chunks(items: list[Job], size: int) -> Iterator[list[Job]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
 
-def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[_Job],
-             progress: Callable[[int], None]) -> Iterator[_Outcome]:
+SMALL_BUILD = 16  # fewer projects than this are not worth starting a process pool for
+
+
+def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[Job],
+             progress: Callable[[int], None], warm: Prewarmed | None) -> Iterator[Outcome]:
     """Outcomes as they complete; bounded in-flight work so memory does not grow with the project count."""
     if not todo:
         return
-    if opts.jobs <= 1 or len(todo) < 16:
-        worker = _Worker(opts, config, staging)
+    if warm is not None and len(todo) < SMALL_BUILD:
+        for outcome in warm.run(todo):
+            yield outcome
+            progress(1)
+        return
+    if opts.jobs <= 1 or len(todo) < SMALL_BUILD:
+        worker = Worker(opts, config, staging)
         for job in todo:
             yield worker.run(job)
             progress(1)
@@ -217,11 +153,11 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[_Job]
     ctx = multiprocessing.get_context(method)
     size = max(1, min(64, len(todo) // (opts.jobs * 8) or 1))
     chunks = _chunks(todo, size)
-    with ProcessPoolExecutor(opts.jobs, mp_context=ctx, initializer=_init_worker,
+    with ProcessPoolExecutor(opts.jobs, mp_context=ctx, initializer=init_pool_worker,
                              initargs=(opts, config, staging)) as pool:
-        pending: set[Future[list[_Outcome]]] = set()
+        pending: set[Future[list[Outcome]]] = set()
         for chunk in chunks:
-            pending.add(pool.submit(_run_chunk, chunk))
+            pending.add(pool.submit(run_chunk, chunk))
             if len(pending) >= opts.jobs * 4:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -253,24 +189,37 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
     if any(d.severity == "error" for d in diags):
         return result
     opts.out.mkdir(parents=True, exist_ok=True)
+    staging = opts.out / f"{STAGING_PREFIX}{os.getpid()}"
+    # A few projects to build (the usual edit) render in a child set up on another core meanwhile.
+    warm = Prewarmed.start(opts, config, staging) if opts.jobs > 1 else None
+    try:
+        return _build(opts, config, progress, result, files, staging, warm)
+    finally:
+        if warm is not None:
+            warm.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        result.seconds = time.perf_counter() - started
+
+
+def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None, result: BuildResult,
+           files: list[str], staging: Path, warm: Prewarmed | None) -> BuildResult:
     cache = Cache.load(opts.out)
     global_fp = fingerprint(opts.root, config, opts.formats)
     keys = _Keys(opts.root, global_fp, cache.fingerprint == global_fp)
-    cache.fingerprint = global_fp
 
-    todo: list[_Job] = []
-    fresh: dict[str, Entry] = {}
+    todo: list[Job] = []
     for rel in files:
         entry = cache.entries.get(rel)
         key = keys.key(rel, entry)
         if not opts.force and entry is not None and entry.key == key and entry.outputs_intact(opts.out):
-            fresh[rel] = entry
-            result.report.extend(entry.diagnostics())
+            result.unchanged += 1
+            result.report.extend(entry.diagnostics(rel))
         else:
-            todo.append(_Job(rel, key, keys.sources(rel)))
-    result.unchanged = len(fresh)
+            todo.append(Job(rel, key, keys.sources(rel)))
+    if warm is not None and not 0 < len(todo) < SMALL_BUILD:
+        warm.close()  # not needed: nothing to build, or enough for a process pool
+        warm = None
 
-    staging = opts.out / f"{STAGING_PREFIX}{os.getpid()}"
     done = [0]
 
     def step(n: int) -> None:
@@ -278,45 +227,40 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
         if progress:
             progress(min(done[0], len(todo)), len(todo))
 
-    try:
-        built: dict[str, Entry] = {}
-        for outcome in _execute(opts, config, staging, todo, step):
-            result.report.extend(outcome.diagnostics)
-            if outcome.entry is not None:
-                built[outcome.rel] = outcome.entry
-        if result.report.failed(opts.strict):
-            return result  # nothing moved into place: the previous build stays as it was
-        present = set(files)
-        for rel in [r for r in cache.entries if r not in present and _is_stale(opts, r)]:
-            stale = cache.entries.pop(rel)
-            result.removed += _remove_outputs(opts.out, stale)
-        index_same = all(rel in cache.entries and cache.entries[rel].listing() == e.listing()
-                         for rel, e in built.items())
-        cache.entries.update(fresh)
-        cache.entries.update(built)
-        index_path = opts.out / "index.html"
-        if not built and not result.removed and index_path.is_file():
-            result.ok = True  # a no-op rebuild: the index and the cache already say all this
-            return result
-        index: bytes | None = None
-        if not (index_same and not result.removed and index_path.is_file()):
-            index, problem = _render_index(opts, cache)
-            if problem is not None:
-                result.report.extend([problem])
-                return result
-        for entry in built.values():
-            for rel_out in entry.outputs.values():
-                _promote(staging / rel_out, opts.out / rel_out)
-            entry.stamp(opts.out)
-        result.built = len(built)
-        if index is not None:
-            write_if_changed(index_path, index)
-        cache.save(opts.out)
-        result.ok = True
+    built: dict[str, Entry] = {}
+    for outcome in _execute(opts, config, staging, todo, step, warm):
+        result.report.extend(outcome.diagnostics)
+        if outcome.entry is not None:
+            built[outcome.rel] = outcome.entry
+    if result.report.failed(opts.strict):
+        return result  # nothing moved into place: the previous build stays as it was
+    present = set(files)
+    for rel in [r for r in cache.entries if r not in present and _is_stale(opts, r)]:
+        result.removed += _remove_outputs(opts.out, cache.drop(rel))
+    index_same = all(rel in cache.entries and cache.entries[rel].listing() == e.listing()
+                     for rel, e in built.items())
+    for rel, entry in built.items():
+        cache.put(rel, entry)
+    index_path = opts.out / "index.html"
+    if not built and not result.removed and index_path.is_file():
+        result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        result.seconds = time.perf_counter() - started
+    index: bytes | None = None
+    if not (index_same and not result.removed and index_path.is_file()):
+        index, problem = _render_index(opts, cache)
+        if problem is not None:
+            result.report.extend([problem])
+            return result
+    for entry in built.values():
+        for rel_out in entry.outputs.values():
+            _promote(staging / rel_out, opts.out / rel_out)
+        entry.stamp(opts.out)
+    result.built = len(built)
+    if index is not None:
+        write_if_changed(index_path, index)
+    cache.save(opts.out, global_fp)
+    result.ok = True
+    return result
 
 
 def _promote(staged: Path, final: Path) -> None:
@@ -369,18 +313,7 @@ def _render_index(opts: BuildOptions, cache: Cache) -> tuple[bytes | None, Diagn
     try:
         return HtmlRenderer(template_search_path(opts.root)).render_index(entries), None
     except TemplateError as exc:
-        return None, _template_diag(opts.root, exc)
-
-
-def _template_diag(root: Path, exc: Any) -> Diagnostic:
-    where = "templates"
-    if exc.file is not None:
-        try:
-            where = exc.file.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            where = exc.file.as_posix()
-    pos = Pos(where, exc.line or 0, 1 if exc.line else 0)
-    return diag(pos, "PG030", "template.error", detail=exc.message)
+        return None, template_diag(opts.root, exc)
 
 
 def is_tty_progress() -> bool:

@@ -290,3 +290,105 @@ def test_warnings_read_the_same_from_workers_and_from_the_cache(repo: Path) -> N
     replayed = _diag_lines(repo, "build", "-j", "2")  # nothing changed: every warning comes from the cache
     assert sorted(built) == sorted(checked)
     assert sorted(replayed) == sorted(checked)
+
+
+def _edit_target(repo: Path, unit: int, value: str) -> Path:
+    f = repo / "goals" / f"unit{unit:02d}" / "2023" / "01-yuanshuili-buchai.yaml"
+    f.write_text(re.sub(r"=\d+人", value, f.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    return repo / "build" / f"unit{unit:02d}" / "2023" / "01-yuanshuili-buchai.html"
+
+
+def test_small_rebuild_appends_to_the_journal_and_a_fresh_run_reads_it(repo: Path) -> None:
+    lib_build(repo)
+    cache_dir = repo / "build" / ".perfgen"
+    base = (cache_dir / "cache.json").read_bytes()
+    page = _edit_target(repo, 0, "=4人")
+    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+    assert (cache_dir / "cache.json").read_bytes() == base  # not rewritten
+    assert len((cache_dir / "journal.jsonl").read_bytes().splitlines()) == 1
+    assert "=4人" in page.read_text(encoding="utf-8")
+    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    _edit_target(repo, 0, "=3人")
+    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+    assert "=3人" in page.read_text(encoding="utf-8") and "=4人" not in page.read_text(encoding="utf-8")
+
+
+def test_journal_is_merged_into_the_cache_when_it_grows(repo: Path) -> None:
+    lib_build(repo)
+    cache_dir = repo / "build" / ".perfgen"
+    journal, merges = cache_dir / "journal.jsonl", 0
+    for i in range(40):  # each rebuild appends a line; a quarter of cache.json's size triggers a merge
+        _edit_target(repo, i % 3, f"={5 + i}人")
+        assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+        if journal.exists():
+            assert journal.stat().st_size * 4 <= (cache_dir / "cache.json").stat().st_size
+        else:
+            merges += 1
+    assert merges >= 3
+    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert tree(repo / "build") == tree(lib_build_copy(repo))
+
+
+def lib_build_copy(repo: Path) -> Path:
+    """A fresh full build of the same goals in another output folder."""
+    lib_build(repo, "fresh")
+    return repo / "fresh"
+
+
+def test_damaged_journal_line_only_costs_a_rebuild_of_what_it_recorded(repo: Path) -> None:
+    lib_build(repo)
+    page = _edit_target(repo, 1, "=7人")
+    lib_build(repo)
+    journal = repo / "build" / ".perfgen" / "journal.jsonl"
+    journal.write_bytes(journal.read_bytes()[:-20])  # an append cut short
+    result = lib_build(repo)
+    assert result.built == 1 and result.unchanged == 26  # type: ignore[attr-defined]
+    assert "=7人" in page.read_text(encoding="utf-8")
+
+
+def test_journal_from_an_older_cache_is_ignored(repo: Path) -> None:
+    lib_build(repo)
+    _edit_target(repo, 2, "=8人")
+    lib_build(repo)
+    cache_dir = repo / "build" / ".perfgen"
+    old_journal = (cache_dir / "journal.jsonl").read_bytes()
+    assert lib_build(repo, force=True).built == 27  # type: ignore[attr-defined]
+    assert not (cache_dir / "journal.jsonl").exists()  # a full rebuild writes a new cache.json
+    (cache_dir / "journal.jsonl").write_bytes(old_journal)  # as if the merge was interrupted before the unlink
+    _edit_target(repo, 2, "=9人")
+    result = lib_build(repo)
+    assert result.built == 1 and result.unchanged == 26  # type: ignore[attr-defined]
+
+
+def test_small_rebuild_in_the_prewarmed_child_equals_the_serial_one(repo: Path) -> None:
+    lib_build(repo, "serial", jobs=1)
+    lib_build(repo, "warm", jobs=2)
+    _edit_target(repo, 1, "=6人")
+    serial, warm = lib_build(repo, "serial", jobs=1), lib_build(repo, "warm", jobs=2)
+    assert serial.built == warm.built == 1  # type: ignore[attr-defined]
+    assert tree(repo / "serial") == tree(repo / "warm")
+    assert "=6人" in (repo / "warm" / "unit01" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+
+
+def test_a_bug_in_the_prewarmed_child_is_reported_with_its_traceback(repo: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfgen import buildworker
+
+    def broken(self: object, job: object) -> object:
+        raise ZeroDivisionError("deliberate")
+
+    monkeypatch.setattr(buildworker.Worker, "run", broken)  # inherited by the forked child
+    with pytest.raises(buildworker.WorkerCrash, match="ZeroDivisionError: deliberate"):
+        build(BuildOptions(root=repo, out=repo / "build", jobs=2, paths=[str(repo / "goals" / "unit00")]), Config())
+    assert not [p for p in (repo / "build").iterdir() if p.name.startswith(".perfgen-staging")]
+
+
+def test_a_broken_reference_document_is_a_diagnostic(repo: Path) -> None:
+    (repo / "templates").mkdir()
+    (repo / "templates" / "reference.docx").write_bytes(b"not a zip file")
+    for jobs in ("1", "2"):
+        result = invoke(repo, "build", "-j", jobs)
+        assert result.exit_code == 1, result.output
+        assert "templates/reference.docx" in result.output and "PG030" in result.output
+        assert "Traceback" not in result.output
+    assert not (repo / "build" / "unit00").exists()

@@ -1,0 +1,222 @@
+"""One project through the build's pipeline (read → check → render), and the processes that run it.
+
+A :class:`Worker` holds what is worth loading once per process: the loader (each _defaults.yaml is
+parsed once) and the renderers (Jinja, the reference document). Large builds run workers in a process
+pool (``build._execute``). Small ones — the one-file rebuild after an edit — run in a :class:`Prewarmed`
+child, forked at the start of the build so that importing and setting up the renderers happens on a
+second core while the parent reads the cache and checks which projects changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from .buildcache import Entry, Stamp
+from .config import Config
+from .diagnostics import Diagnostic, diag
+from .loader import FsReader, Loader
+from .model import Pos, Project
+from .resources import find_template, template_search_path
+from .validate import check_file
+
+if TYPE_CHECKING:
+    from .build import BuildOptions
+
+
+@dataclass
+class Job:
+    rel: str
+    key: str
+    sources: list[Stamp | None]  # [size, mtime_ns] of each input, recorded for the next run
+
+
+@dataclass
+class Outcome:
+    rel: str
+    key: str
+    diagnostics: list[Diagnostic]
+    entry: Entry | None
+
+
+class Worker:
+    """Per-process state: the loader (parses each _defaults.yaml once) and the renderers (loaded once)."""
+
+    def __init__(self, opts: BuildOptions, config: Config, staging: Path):
+        self.opts, self.config, self.staging = opts, config, staging
+        from .render.html import HtmlRenderer, TemplateError
+
+        self.template_error = TemplateError
+        self.loader = Loader(FsReader(opts.root))
+        self.html = HtmlRenderer(template_search_path(opts.root)) if "html" in opts.formats else None
+        self.made_dirs: set[Path] = set()
+        self.docx: Any = None
+        self.setup_error: Diagnostic | None = None
+        if "docx" in opts.formats:
+            self._load_reference()
+
+    def _load_reference(self) -> None:
+        import zipfile
+
+        from .render.docx import DocxWriter
+
+        path = find_template("reference.docx", self.opts.root)
+        try:
+            self.docx = DocxWriter(path)
+        except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:  # a repo's own reference
+            self.setup_error = diag(Pos(_shown(self.opts.root, path)), "PG030", "template.error",
+                                    detail=f"reference.docx: {type(exc).__name__}: {exc}")
+
+    def run(self, job: Job) -> Outcome:
+        project, diags = check_file(self.loader, job.rel, self.config)
+        if self.setup_error is not None:
+            diags = [*diags, self.setup_error]
+        if project is None or any(d.severity == "error" for d in diags):
+            return Outcome(job.rel, job.key, diags, None)
+        try:
+            outputs = self.render(project)
+        except self.template_error as exc:
+            return Outcome(job.rel, job.key, [*diags, template_diag(self.opts.root, exc)], None)
+        return Outcome(job.rel, job.key, diags, Entry.of(job.rel, project, job.key, outputs, diags, job.sources))
+
+    def render(self, project: Project) -> dict[str, str]:
+        outputs: dict[str, str] = {}
+        for fmt in self.opts.formats:
+            data = self.html.render_project(project) if fmt == "html" else self.docx.render(project)  # type: ignore[union-attr]
+            rel_out = f"{project.rel}.{fmt}"
+            target = self.staging / rel_out
+            if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.made_dirs.add(target.parent)
+            with open(target, "wb") as fh:
+                fh.write(data)
+            outputs[fmt] = rel_out
+        return outputs
+
+
+def _shown(root: Path, path: Path) -> str:
+    """``path`` relative to the goals repo when it lies inside it (a repo's own template), else as is."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def template_diag(root: Path, exc: Any) -> Diagnostic:
+    """PG030 at the template file and line of a :class:`perfgen.render.html.TemplateError`."""
+    where = "templates" if exc.file is None else _shown(root, exc.file)
+    pos = Pos(where, exc.line or 0, 1 if exc.line else 0)
+    return diag(pos, "PG030", "template.error", detail=exc.message)
+
+
+# ---- a process pool's workers ---------------------------------------------------------------------------
+
+_worker: Worker | None = None
+
+
+def init_pool_worker(opts: BuildOptions, config: Config, staging: Path) -> None:
+    global _worker
+    _worker = Worker(opts, config, staging)
+
+
+def run_chunk(jobs: list[Job]) -> list[Outcome]:
+    assert _worker is not None
+    return [_worker.run(j) for j in jobs]
+
+
+# ---- a worker forked ahead of time ------------------------------------------------------------------------
+
+class WorkerCrash(RuntimeError):
+    """The prewarmed worker failed: a perfgen bug (its traceback is the message) or a killed process."""
+
+
+class Prewarmed:
+    """A child process that sets up a :class:`Worker` while the parent works out what to build.
+
+    Only where ``fork`` exists (Linux) and the parent runs no other thread. The protocol is pickles
+    over two pipes: the parent sends a list of jobs (``None``: no more), the child answers with one
+    ``("outcome", Outcome)`` per job and ``("done", None)``, or ``("crash", traceback)``.
+    """
+
+    def __init__(self, pid: int, send: BinaryIO, recv: BinaryIO) -> None:
+        self.pid, self._send, self._recv = pid, send, recv
+        self.used = self.closed = False
+
+    @classmethod
+    def start(cls, opts: BuildOptions, config: Config, staging: Path) -> Prewarmed | None:
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        child_reads, parent_writes = os.pipe()
+        parent_reads, child_writes = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.close(parent_writes)
+                os.close(parent_reads)
+                code = _serve(opts, config, staging, os.fdopen(child_reads, "rb"), os.fdopen(child_writes, "wb"))
+            finally:
+                os._exit(code)
+        os.close(child_reads)
+        os.close(child_writes)
+        return cls(pid, os.fdopen(parent_writes, "wb"), os.fdopen(parent_reads, "rb"))
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        self.used = True
+        try:
+            with contextlib.suppress(BrokenPipeError):  # it may have failed already: read why below
+                pickle.dump(jobs, self._send, pickle.HIGHEST_PROTOCOL)
+                self._send.flush()
+            while True:
+                kind, payload = pickle.load(self._recv)
+                if kind == "done":
+                    return
+                if kind == "crash":
+                    raise WorkerCrash(f"build worker failed:\n{payload}")
+                yield payload
+        except (EOFError, pickle.UnpicklingError) as exc:
+            raise WorkerCrash(f"build worker {self.pid} ended unexpectedly ({type(exc).__name__})") from exc
+
+    def close(self) -> None:
+        """Stop the child: ask it to end if it has worked, kill it if it was never needed."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.used:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, 9)
+        with contextlib.suppress(OSError):
+            pickle.dump(None, self._send)
+            self._send.close()
+        with contextlib.suppress(OSError):
+            self._recv.close()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def _serve(opts: BuildOptions, config: Config, staging: Path, recv: BinaryIO, send: BinaryIO) -> int:
+    try:
+        worker = Worker(opts, config, staging)
+        while (jobs := pickle.load(recv)) is not None:
+            for job in jobs:
+                pickle.dump(("outcome", worker.run(job)), send, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("done", None), send)
+            send.flush()
+        return 0
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return 1  # the parent has gone or was interrupted
+    except BaseException:
+        with contextlib.suppress(OSError):
+            pickle.dump(("crash", traceback.format_exc()), send)
+            send.flush()
+        return 1
