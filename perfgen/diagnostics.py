@@ -6,7 +6,7 @@ Messages are looked up in :mod:`perfgen.i18n` when printed, so one run can repor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -53,38 +53,55 @@ class PerfgenError(Exception):
         self.diagnostics = diagnostics
 
 
+def _order(d: Diagnostic) -> tuple[Any, ...]:
+    # Position first; the message key and arguments make the order total (no hash-seed dependence).
+    return (*d.sort_key(), d.key, repr(d.args))
+
+
 @dataclass
 class Report:
-    """All diagnostics of a run, and the counts that decide the exit code."""
+    """The diagnostics of a run and the counts that decide the exit code.
+
+    With a ``sink`` the report streams: each diagnostic goes to the sink as it is added (the CLI prints
+    it) and only the counts are kept, so a run over ten thousand files holds no list of them.
+    """
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _seen: set[Diagnostic] = field(default_factory=set, repr=False)
+    sink: Callable[[Diagnostic], None] | None = field(default=None, repr=False)
+    errors: int = field(default=0, init=False)
+    warnings: int = field(default=0, init=False)
+    _seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         given, self.diagnostics = self.diagnostics, []
         self.extend(given)
 
-    def extend(self, items: Iterable[Diagnostic]) -> None:
-        """Add diagnostics; one reported twice (a _defaults.yaml value reaching many projects) counts once."""
-        for d in items:
-            if d not in self._seen:
+    def extend(self, items: Iterable[Diagnostic], own: str | None = None) -> None:
+        """Add a batch of diagnostics (in position order); one found again counts and prints once.
+
+        Repeats come from files shared by many projects (a _defaults.yaml value, a template error).
+        ``own`` is the goals file the batch belongs to: only diagnostics located elsewhere are
+        remembered for that, so the memory this takes does not grow with the number of files.
+        """
+        for d in sorted(dict.fromkeys(items), key=_order):
+            if own is None or d.pos.file != own:
+                if d in self._seen:
+                    continue
                 self._seen.add(d)
+            if d.severity == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+            if self.sink is not None:
+                self.sink(d)
+            else:
                 self.diagnostics.append(d)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "warning")
 
     def failed(self, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def sorted(self) -> list[Diagnostic]:
-        # Position first; the message key and arguments make the order total (no hash-seed dependence).
-        return sorted(self.diagnostics, key=lambda d: (*d.sort_key(), d.key, repr(d.args)))
+        return sorted(self.diagnostics, key=_order)
 
 
 # ---- reporters ---------------------------------------------------------------------------------------
@@ -131,17 +148,43 @@ def to_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
+class Emitter:
+    """Prints diagnostics one by one as ``text`` (to ``err``), ``github`` or ``json`` (to ``out``).
+
+    JSON is one document, written as it goes: ``{"diagnostics": [...], "files", "errors", "warnings"}``;
+    :meth:`close` ends it, so call it once after the last diagnostic in every format.
+    """
+
+    def __init__(self, fmt: str, out: Callable[[str], None], err: Callable[[str], None],
+                 flush: Callable[[], None] | None = None) -> None:
+        self.fmt, self._out, self._err, self._flush = fmt, out, err, flush
+        self._memo: dict[Any, tuple[str, str]] = {}  # one warning can repeat in thousands of files
+        self._count = 0
+
+    def __call__(self, d: Diagnostic) -> None:
+        if self.fmt == "json":
+            item = json.dumps(to_json(d), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            head = '{\n  "diagnostics": [' if not self._count else ","
+            self._out(f"{head}\n    {item}")
+        elif self.fmt == "github":
+            self._out(format_github(d) + "\n")
+        else:
+            self._err(format_text(d, self._memo) + "\n")
+        self._count += 1
+
+    def close(self, files: int, errors: int, warnings: int) -> None:
+        if self.fmt == "json":
+            self._out('{\n  "diagnostics": [' if not self._count else "\n  ")
+            self._out(f'],\n  "files": {files},\n  "errors": {errors},\n  "warnings": {warnings}\n}}\n')
+        if self._flush is not None:
+            self._flush()
+
+
 def render(report: Report, fmt: str, files_checked: int = 0) -> str:
-    items = report.sorted()
-    if fmt == "json":
-        doc = {
-            "files": files_checked,
-            "errors": sum(1 for d in items if d.severity == "error"),
-            "warnings": sum(1 for d in items if d.severity == "warning"),
-            "diagnostics": [to_json(d) for d in items],
-        }
-        return json.dumps(doc, ensure_ascii=False, indent=2)
-    if fmt == "github":
-        return "\n".join(format_github(d) for d in items)
-    memo: dict[Any, tuple[str, str]] = {}  # a _defaults.yaml value can raise one warning in thousands of files
-    return "\n".join(format_text(d, memo) for d in items)
+    """A whole report as :class:`Emitter` prints it, in position order (no trailing newline)."""
+    parts: list[str] = []
+    emit = Emitter(fmt, parts.append, parts.append)
+    for d in report.sorted():
+        emit(d)
+    emit.close(files_checked, report.errors, report.warnings)
+    return "".join(parts).rstrip("\n")

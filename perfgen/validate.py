@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from .model import Project
 
 @dataclass
 class Checked:
-    projects: list[Project] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     files: int = 0
 
@@ -29,17 +29,20 @@ def check_file(loader: Loader, rel: str, config: Config) -> tuple[Project | None
     return project, diags
 
 
-def check_paths(root: Path, paths: list[str] | None, config: Config, reader: Reader | None = None) -> Checked:
-    """Load ``paths`` (default: ``goals/``) under ``root`` and check them; one bad file never hides another."""
+def check_paths(root: Path, paths: list[str] | None, config: Config, reader: Reader | None = None,
+                sink: Callable[[Diagnostic], None] | None = None) -> Checked:
+    """Load ``paths`` (default: ``goals/``) under ``root`` and check them; one bad file never hides another.
+
+    Files are checked one at a time in path order; with a ``sink`` each file's diagnostics are handed
+    on as soon as it is checked, so memory stays flat however many files there are.
+    """
     loader = Loader(reader or FsReader(root))
     files, diags = loader.discover(relative_paths(root, paths))
-    out = Checked(files=len(files))
+    out = Checked(Report(sink=sink), len(files))
     out.report.extend(rules.apply_severity(diags, config))
     for rel in files:
-        project, found = check_file(loader, rel, config)
-        out.report.extend(found)
-        if project is not None:
-            out.projects.append(project)
+        _, found = check_file(loader, rel, config)
+        out.report.extend(found, own=rel)
     return out
 
 

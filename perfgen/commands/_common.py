@@ -10,7 +10,7 @@ import click
 
 from .. import i18n
 from ..config import Config, ConfigError, load_config
-from ..diagnostics import Report, render
+from ..diagnostics import Emitter, Report, render
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -54,6 +54,37 @@ def emit_report(report: Report, fmt: str, files: int = 0, summary: bool = True) 
         click.echo(out, err=fmt == "text")
     if summary and fmt == "text":
         click.echo(summary_line(report, files), err=True)
+
+
+class _Buffered:
+    """Text for stdout or stderr, written in blocks rather than line by line (a province has many lines)."""
+
+    def __init__(self, err: bool) -> None:
+        self.err = err
+        self.parts: list[str] = []
+        self.size = 0
+
+    def __call__(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size > 1 << 16:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            click.echo("".join(self.parts), nl=False, err=self.err)
+            self.parts, self.size = [], 0
+
+
+def emitter(fmt: str) -> Emitter:
+    """Diagnostics printed as they are found: text to stderr, json and github to stdout (flushed by close)."""
+    out, err = _Buffered(False), _Buffered(True)
+
+    def flush() -> None:
+        out.flush()
+        err.flush()
+
+    return Emitter(fmt, out, err, flush)
 
 
 def summary_line(report: Report, files: int) -> str:

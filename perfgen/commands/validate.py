@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..validate import check_paths
-from ._common import EXIT_INPUT, EXIT_OK, emit_report, format_option, lang_option, repo_config
+from ._common import EXIT_INPUT, EXIT_OK, emitter, format_option, lang_option, repo_config, summary_line
 
 
 @click.command("validate")
@@ -20,6 +20,9 @@ def cmd(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     """校验目标文件（默认 goals/ 下全部）：JSON Schema + 业务规则，列出所有问题。"""
     root = Path.cwd()
     config = repo_config(root, fmt)
-    checked = check_paths(root, list(paths), config)
-    emit_report(checked.report, fmt, checked.files)
+    emit = emitter(fmt)
+    checked = check_paths(root, list(paths), config, sink=emit)
+    emit.close(checked.files, checked.report.errors, checked.report.warnings)
+    if fmt == "text":
+        click.echo(summary_line(checked.report, checked.files), err=True)
     sys.exit(EXIT_INPUT if checked.report.failed(strict) else EXIT_OK)
