@@ -63,6 +63,10 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
         "文件顶层必须是“键: 值”映射，不能是列表或单个值", "the top level must be a mapping of keys to values",
         "每行写成 键: 值，例如 name: 项目名称", "write key: value lines, e.g. name: project name"),
     "file.missing": ("找不到文件或目录", "no such file or directory", None, None),
+    "file.name_encoding": ("文件名不是 UTF-8 编码（常见于 Windows 上打包的 zip），无法处理",
+                           "the file name is not UTF-8 (common in zip files made on Windows)",
+                           "请重命名该文件，或批量转换：convmv -f gbk -t utf-8 -r --notest goals/",
+                           "rename the file, or convert all names: convmv -f gbk -t utf-8 -r --notest goals/"),
     "yaml.syntax": (
         "YAML 语法错误：{problem}", "YAML syntax error: {problem}",
         "检查此行及上一行的缩进、冒号和引号", "check indentation, colons and quotes on this line and the one before"),

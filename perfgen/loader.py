@@ -21,6 +21,14 @@ GOALS_DIR = "goals"
 SUFFIXES = (".yaml", ".yml")
 
 
+def _utf8_name(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name, kept by the OS as lone surrogates
+        return False
+    return True
+
+
 class ReadError(Exception):
     """A file exists but cannot be read; the message says why (for the user)."""
 
@@ -134,6 +142,10 @@ class Loader:
                 diags.extend(self._defaults_file(p)[1])  # checked on its own
             else:
                 files.append(p)
+        for f in [f for f in files if not _utf8_name(f)]:
+            files.remove(f)  # a name like this cannot be printed, linked or cached reliably
+            shown = f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            diags.append(diag(Pos(shown), "PG017", "file.name_encoding"))
         return sorted(set(files)), diags
 
     def _read(self, rel: str) -> tuple[bytes | None, Diagnostic | None]:
