@@ -10,26 +10,27 @@ change (incremental builds); ``--shard I/N`` builds a stable 1/N of the projects
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import hashlib
+import itertools
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .buildcache import Cache, Entry, Stamp, fingerprint
+from .buildcache import Cache, Cached, fingerprint
 from .buildworker import Job, Outcome, Prewarmed, Worker, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
-from .fsutil import inside, write_if_changed
+from .fsutil import inside
 from .loader import FsReader, Loader, defaults_chain, output_stem
-from .model import Pos
+from .model import OUTPUT_FORMATS, Pos
 from .resources import template_search_path
 from .validate import relative_paths
 
-FORMATS = ("docx", "html")
+FORMATS = OUTPUT_FORMATS
 STAGING_PREFIX = ".perfgen-staging-"
 
 
@@ -85,18 +86,16 @@ class _Keys:
     def __init__(self, root: Path, global_fp: str, trust_stats: bool):
         self.root, self.global_fp, self.trust_stats = root, global_fp, trust_stats
         self.reader = FsReader(root)
-        self._stats: dict[str, list[int] | None] = {}
-        self._content: dict[str, bytes] = {}
+        self._defaults: dict[str, str] = {}  # stamp of each _defaults.yaml (shared by many projects)
+        self._content: dict[str, bytes] = {}  # content of each _defaults.yaml
         self._chains: dict[str, list[str]] = {}
 
-    def _stat(self, rel: str) -> list[int] | None:
-        if rel not in self._stats:
-            try:
-                st = os.stat(os.path.join(self.root, rel))
-                self._stats[rel] = [st.st_size, st.st_mtime_ns]
-            except OSError:
-                self._stats[rel] = None
-        return self._stats[rel]
+    def _stamp(self, rel: str) -> str:
+        try:
+            st = os.stat(os.path.join(self.root, rel))
+        except OSError:
+            return "-"
+        return f"{st.st_size}:{st.st_mtime_ns}"
 
     def inputs(self, rel: str) -> list[str]:
         folder = rel.rpartition("/")[0]
@@ -104,19 +103,28 @@ class _Keys:
             self._chains[folder] = defaults_chain(rel)
         return [*self._chains[folder], rel]
 
-    def sources(self, rel: str) -> list[Stamp | None]:
-        return [self._stat(f) for f in self.inputs(rel)]
+    def sources(self, rel: str) -> str:
+        """``size:mtime`` of each input (``-`` if absent): what the key was computed from."""
+        stamps = []
+        for f in self.inputs(rel)[:-1]:
+            if f not in self._defaults:
+                self._defaults[f] = self._stamp(f)
+            stamps.append(self._defaults[f])
+        stamps.append(self._stamp(rel))
+        return ";".join(stamps)
 
-    def key(self, rel: str, entry: Entry | None) -> str:
-        if self.trust_stats and entry is not None and entry.sources == self.sources(rel):
-            return entry.key
+    def key(self, rel: str, sources: str, cached: Cached | None) -> str:
+        if self.trust_stats and cached is not None and cached.sources == sources:
+            return cached.key
         h = hashlib.sha256(self.global_fp.encode())
         for f in self.inputs(rel):
-            if f not in self._content:
-                self._content[f] = (self.reader.read(f) or b"\0missing") if self._stat(f) else b"\0missing"
-            h.update(f.encode() + b"\0" + self._content[f] + b"\0")
-        if rel in self._content and not rel.endswith("/_defaults.yaml"):
-            del self._content[rel]  # goals files are read once; keep only the shared defaults
+            if f in self._content:
+                content = self._content[f]
+            else:
+                content = (self.reader.read(f) or b"\0missing") if self._stamp(f) != "-" else b"\0missing"
+                if f != rel:
+                    self._content[f] = content  # goals files are read once; keep only the shared defaults
+            h.update(f.encode() + b"\0" + content + b"\0")
         return h.hexdigest()
 
 
@@ -136,7 +144,7 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[Job],
     if not todo:
         return
     if warm is not None and len(todo) < SMALL_BUILD:
-        for outcome in warm.run(todo):
+        for outcome in warm.run(opts, config, staging, todo):
             yield outcome
             progress(1)
         return
@@ -180,9 +188,15 @@ def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     return files, diags
 
 
-def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None = None,
+          sink: Callable[[Diagnostic], None] | None = None, warm: Prewarmed | None = None) -> BuildResult:
+    """Build; diagnostics go to ``sink`` as they are reported (in path order) or, without one, to the result.
+
+    ``warm``: a worker the caller forked earlier (``perfgen build`` does so before reading its settings);
+    the build closes it when done.
+    """
     started = time.perf_counter()
-    result = BuildResult()
+    result = BuildResult(Report(sink=sink))
     files, diags = _discover(opts)
     result.files = len(files)
     result.report.extend(diags)
@@ -191,7 +205,8 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
     opts.out.mkdir(parents=True, exist_ok=True)
     staging = opts.out / f"{STAGING_PREFIX}{os.getpid()}"
     # A few projects to build (the usual edit) render in a child set up on another core meanwhile.
-    warm = Prewarmed.start(opts, config, staging) if opts.jobs > 1 else None
+    if warm is None and opts.jobs > 1:
+        warm = Prewarmed.start(opts.root, opts.formats)
     try:
         return _build(opts, config, progress, result, files, staging, warm)
     finally:
@@ -203,19 +218,49 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
 
 def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None, result: BuildResult,
            files: list[str], staging: Path, warm: Prewarmed | None) -> BuildResult:
-    cache = Cache.load(opts.out)
-    global_fp = fingerprint(opts.root, config, opts.formats)
-    keys = _Keys(opts.root, global_fp, cache.fingerprint == global_fp)
+    cache = Cache.open(opts.out)
+    try:
+        return _build_with(cache, opts, config, progress, result, files, staging, warm)
+    finally:
+        cache.close()  # rolls back unless the build committed
 
+
+def _classify(cache: Cache, opts: BuildOptions, keys: _Keys, files: list[str]) -> tuple[list[Job], list[str], int]:
+    """Walk the goals files and the cache rows together, both in path order.
+
+    Returns the projects to build, the cached ones whose goals file is gone, and how many are fresh.
+    """
     todo: list[Job] = []
+    gone: list[str] = []
+    fresh = 0
+    out = os.path.join(opts.out, "")
+    rows = cache.rows()
+    row = next(rows, None)
     for rel in files:
-        entry = cache.entries.get(rel)
-        key = keys.key(rel, entry)
-        if not opts.force and entry is not None and entry.key == key and entry.outputs_intact(opts.out):
-            result.unchanged += 1
-            result.report.extend(entry.diagnostics(rel))
+        while row is not None and row.rel < rel:
+            if _is_stale(opts, row.rel):
+                gone.append(row.rel)
+            row = next(rows, None)
+        cached = None
+        if row is not None and row.rel == rel:
+            cached, row = row, next(rows, None)
+        sources = keys.sources(rel)
+        key = keys.key(rel, sources, cached)
+        if not opts.force and cached is not None and cached.key == key and cached.outputs_intact(out):
+            fresh += 1
         else:
-            todo.append(Job(rel, key, keys.sources(rel)))
+            todo.append(Job(rel, key, sources))
+    for rest in itertools.chain([row] if row is not None else [], rows):
+        if _is_stale(opts, rest.rel):
+            gone.append(rest.rel)
+    return todo, gone, fresh
+
+
+def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None,
+                result: BuildResult, files: list[str], staging: Path, warm: Prewarmed | None) -> BuildResult:
+    global_fp = fingerprint(opts.root, config, opts.formats, cache)
+    keys = _Keys(opts.root, global_fp, cache.fingerprint == global_fp)
+    todo, gone, result.unchanged = _classify(cache, opts, keys, files)
     if warm is not None and not 0 < len(todo) < SMALL_BUILD:
         warm.close()  # not needed: nothing to build, or enough for a process pool
         warm = None
@@ -227,47 +272,80 @@ def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], No
         if progress:
             progress(min(done[0], len(todo)), len(todo))
 
-    built: dict[str, Entry] = {}
-    for outcome in _execute(opts, config, staging, todo, step, warm):
-        result.report.extend(outcome.diagnostics)
-        if outcome.entry is not None:
-            built[outcome.rel] = outcome.entry
+    outcomes = _execute(opts, config, staging, todo, step, warm)
+    index_changed = _collect(cache, files, todo, outcomes, result.report) or bool(gone)
     if result.report.failed(opts.strict):
-        return result  # nothing moved into place: the previous build stays as it was
-    present = set(files)
-    for rel in [r for r in cache.entries if r not in present and _is_stale(opts, r)]:
-        result.removed += _remove_outputs(opts.out, cache.drop(rel))
-    index_same = all(rel in cache.entries and cache.entries[rel].listing() == e.listing()
-                     for rel, e in built.items())
-    for rel, entry in built.items():
-        cache.put(rel, entry)
+        return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
     index_path = opts.out / "index.html"
-    if not built and not result.removed and index_path.is_file():
+    if not todo and not gone and index_path.is_file():
+        if cache.remembered_new:
+            cache.commit(global_fp)
         result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
-    index: bytes | None = None
-    if not (index_same and not result.removed and index_path.is_file()):
-        index, problem = _render_index(opts, cache)
+    for rel in gone:
+        result.removed += _remove_outputs(opts.out, cache.drop(rel))
+    index_staged = None
+    if index_changed or not index_path.is_file():
+        index_staged = staging / "index.html"
+        staging.mkdir(exist_ok=True)
+        problem = _render_index(opts, cache, index_staged)
         if problem is not None:
             result.report.extend([problem])
             return result
-    for entry in built.values():
-        for rel_out in entry.outputs.values():
+    for rel, outputs in cache.unstamped(opts.formats[0]):
+        for rel_out in outputs.values():
             _promote(staging / rel_out, opts.out / rel_out)
-        entry.stamp(opts.out)
-    result.built = len(built)
-    if index is not None:
-        write_if_changed(index_path, index)
-    cache.save(opts.out, global_fp)
+        cache.stamp(rel, opts.out, outputs)
+        result.built += 1
+    if index_staged is not None:
+        _promote(index_staged, index_path)
+    cache.commit(global_fp)
     result.ok = True
     return result
+
+
+def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], report: Report) -> bool:
+    """Store what was built and report every project's diagnostics, cached or new, in path order.
+
+    Runs while the workers build: a project that is not ready yet is waited for when its turn comes,
+    so every run prints the same lines in the same order as ``perfgen validate``. True if the index
+    page changes.
+    """
+    index_changed = False
+    waiting: dict[str, Outcome] = {}  # finished out of turn (a pool's chunks complete in any order)
+    pending = iter(todo)
+    job = next(pending, None)
+    rows = cache.rows()
+    row = next(rows, None)
+    for rel in files:
+        while row is not None and row.rel < rel:
+            row = next(rows, None)
+        cached = None
+        if row is not None and row.rel == rel:
+            cached, row = row, next(rows, None)
+        if job is not None and job.rel == rel:
+            job = next(pending, None)
+            while rel not in waiting:
+                outcome = next(outcomes, None)
+                if outcome is None:
+                    raise RuntimeError(f"no outcome for {rel}")
+                waiting[outcome.rel] = outcome
+            outcome = waiting.pop(rel)
+            if outcome.entry is not None:
+                index_changed = cache.put(rel, outcome.entry) or index_changed
+            report.extend(outcome.diagnostics, own=rel)
+        elif cached is not None:
+            report.extend(cached.diagnostics(), own=rel)
+    for extra in outcomes:
+        raise RuntimeError(f"unexpected outcome for {extra.rel}")
+    return index_changed
 
 
 def _promote(staged: Path, final: Path) -> None:
     """Move a staged file into place unless the old one is byte-identical (its mtime is then kept)."""
     final.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if final.stat().st_size == staged.stat().st_size and final.read_bytes() == staged.read_bytes():
+        if filecmp.cmp(staged, final, shallow=False):  # compares in chunks: the index can be megabytes
             return
     except FileNotFoundError:
         pass
@@ -281,9 +359,9 @@ def _is_stale(opts: BuildOptions, rel: str) -> bool:
     return not (opts.root / rel).is_file()
 
 
-def _remove_outputs(out: Path, entry: Entry) -> int:
+def _remove_outputs(out: Path, outputs: list[str]) -> int:
     removed = 0
-    for rel_out in entry.outputs.values():
+    for rel_out in outputs:
         target = out / rel_out
         if inside(out, target):
             with contextlib.suppress(FileNotFoundError):
@@ -302,19 +380,18 @@ def _prune_dirs(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
-def _render_index(opts: BuildOptions, cache: Cache) -> tuple[bytes | None, Diagnostic | None]:
+def _render_index(opts: BuildOptions, cache: Cache, target: Path) -> Diagnostic | None:
+    """Write the index page to ``target``, streamed from the cache rows (sorted there, not in memory)."""
     from .render.html import HtmlRenderer, IndexEntry, TemplateError
 
-    entries = [
-        IndexEntry(unit=e.unit, year=e.year, name=e.name, total=e.total, fiscal=e.fiscal, other=e.other,
-                   html_href=e.outputs.get("html"), docx_href=e.outputs.get("docx"), source=rel)
-        for rel, e in sorted(cache.entries.items())
-    ]
+    def entries() -> Iterator[IndexEntry]:
+        for row in cache.index_rows():
+            yield IndexEntry(unit=row.unit, year=row.year, name=row.name, total=row.total, fiscal=row.fiscal,
+                             other=row.other, html_href=row.outputs.get("html"), docx_href=row.outputs.get("docx"),
+                             source=row.rel)
+
     try:
-        return HtmlRenderer(template_search_path(opts.root)).render_index(entries), None
+        HtmlRenderer(template_search_path(opts.root)).write_index(entries, target)
     except TemplateError as exc:
-        return None, template_diag(opts.root, exc)
-
-
-def is_tty_progress() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")
+        return template_diag(opts.root, exc)
+    return None

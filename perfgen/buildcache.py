@@ -1,13 +1,12 @@
 """The incremental-build cache: what each goals file produced last time, keyed by everything it depends on.
 
-Stored in ``<out>/.perfgen/``: ``cache.json`` holds every entry; ``journal.jsonl`` holds the entries
-changed by later builds, one JSON line per build, so a one-file rebuild appends a line instead of
-rewriting the whole cache. When the journal grows past a quarter of ``cache.json`` (or perfgen,
-templates or settings change) the two are merged into a new ``cache.json``. Each file carries the
-generation of the ``cache.json`` it belongs to, so a journal left over from an interrupted merge is
-ignored, and a damaged line ends the journal there: a damaged cache only ever costs a rebuild.
+Stored as ``<out>/.perfgen/cache.sqlite`` (SQLite, from Python's standard library), one row per goals
+file, so a build reads the rows one at a time in path order and a one-file rebuild rewrites one row:
+neither time nor memory depends on loading the whole cache. A build's changes are one transaction,
+committed after its outputs are in place; a failed build rolls back. A damaged or foreign file is
+deleted and costs one full build, never a wrong document.
 
-An entry is reused only if its key (goals file, the _defaults.yaml files that reach it, templates,
+A row is reused only if its key (goals file, the _defaults.yaml files that reach it, templates,
 settings, perfgen's own code) is unchanged and its outputs are still on disk as written (size and
 mtime), so it can never serve a stale document.
 """
@@ -18,25 +17,41 @@ import contextlib
 import hashlib
 import json
 import os
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config
 from .diagnostics import Diagnostic
-from .fsutil import atomic_write
-from .model import Pos, Project
+from .model import OUTPUT_FORMATS, Pos, Project
 from .resources import template_search_path
 
 CACHE_DIR = ".perfgen"
-CACHE_FILE = "cache.json"
-JOURNAL_FILE = "journal.jsonl"
-CACHE_VERSION = 3
-Stamp = list[int]  # [size, mtime_ns]
+CACHE_FILE = "cache.sqlite"
+CACHE_VERSION = 4
+FORMATS = OUTPUT_FORMATS  # one path/size/mtime column triple each (Cache.rows reads exactly two)
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    rel TEXT PRIMARY KEY,           -- the goals file, relative to the repo root
+    key TEXT NOT NULL,              -- hash of everything the outputs depend on
+    sources TEXT NOT NULL,          -- size:mtime of each input when the key was computed
+    unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
+    total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
+    {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in FORMATS)},
+    diags TEXT                      -- JSON, NULL when there are none
+) WITHOUT ROWID;
+"""
+_OUTPUT_COLUMNS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in FORMATS)
 
 
 @dataclass
 class Entry:
+    """What a worker reports for one goals file it built (the row, less the output stamps)."""
+
     key: str
     outputs: dict[str, str]  # format -> output path relative to the output folder
     unit: str
@@ -46,49 +61,54 @@ class Entry:
     fiscal: float
     other: float
     diags: list[list[Any]] = field(default_factory=list)  # as dumped by _dump_diag, the goals file elided
-    stamps: dict[str, Stamp] = field(default_factory=dict)  # output -> [size, mtime_ns]
-    sources: list[Stamp | None] = field(default_factory=list)  # per input (defaults chain, goals file)
+    sources: str = ""
 
     @classmethod
     def of(cls, rel: str, p: Project, key: str, outputs: dict[str, str], diags: list[Diagnostic],
-           sources: list[Stamp | None]) -> Entry:
+           sources: str) -> Entry:
         """The entry for goals file ``rel`` (its diagnostics store their position without the file name)."""
         return cls(key, outputs, p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                   [_dump_diag(d, rel) for d in diags], sources=sources)
+                   [_dump_diag(d, rel) for d in diags], sources)
 
     def listing(self) -> tuple[Any, ...]:
         """What the index page shows of this project."""
-        return (self.unit, self.year, self.name, self.total, self.fiscal, self.other, sorted(self.outputs.items()))
+        return (self.unit, self.year, self.name, self.total, self.fiscal, self.other,
+                *(self.outputs.get(f) for f in FORMATS))
 
-    def diagnostics(self, rel: str) -> list[Diagnostic]:
-        return [_load_diag(d, rel) for d in self.diags]
 
-    def stamp(self, out: Path) -> None:
-        for rel_out in self.outputs.values():
-            st = (out / rel_out).stat()
-            self.stamps[rel_out] = [st.st_size, st.st_mtime_ns]
+class Cached(NamedTuple):
+    """One row as a build checks it: is it still fresh, and what did it report."""
 
-    def outputs_intact(self, out: Path) -> bool:
-        base = str(out)
-        for rel_out in self.outputs.values():
+    rel: str
+    key: str
+    sources: str
+    outputs: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each output written
+    diags: str | None
+
+    def outputs_intact(self, out: str) -> bool:
+        """``out`` ends with a path separator."""
+        for rel_out, size, mtime in self.outputs:
             try:
-                st = os.stat(os.path.join(base, rel_out))
+                st = os.stat(out + rel_out)
             except OSError:
                 return False
-            if self.stamps.get(rel_out) != [st.st_size, st.st_mtime_ns]:
+            if st.st_size != size or st.st_mtime_ns != mtime:
                 return False
         return True
 
-    def dump(self) -> list[Any]:
-        outputs = [[fmt, rel_out, *self.stamps.get(rel_out, [-1, -1])] for fmt, rel_out in self.outputs.items()]
-        return [self.key, self.unit, self.year, self.name, self.total, self.fiscal, self.other, outputs,
-                self.sources, self.diags]
+    def diagnostics(self) -> list[Diagnostic]:
+        return [_load_diag(d, self.rel) for d in json.loads(self.diags)] if self.diags else []
 
-    @classmethod
-    def load(cls, raw: list[Any]) -> Entry:
-        key, unit, year, name, total, fiscal, other, outputs, sources, diags = raw
-        return cls(key, {fmt: rel_out for fmt, rel_out, _, _ in outputs}, unit, year, name, total, fiscal, other,
-                   diags, {rel_out: [size, mtime] for _, rel_out, size, mtime in outputs}, sources)
+
+class IndexRow(NamedTuple):
+    rel: str
+    unit: str
+    year: int
+    name: str
+    total: float
+    fiscal: float
+    other: float
+    outputs: dict[str, str]
 
 
 def _dump_pos(p: Pos | None, rel: str) -> list[Any] | None:
@@ -110,99 +130,166 @@ def _load_diag(raw: list[Any], rel: str) -> Diagnostic:
                       _load_pos(related, rel) if related else None)
 
 
-def _encode(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-@dataclass
 class Cache:
-    entries: dict[str, Entry] = field(default_factory=dict)
-    fingerprint: str = ""  # of perfgen, templates and settings when the entries were made
-    generation: str = ""  # of the cache.json the entries were read from ("" if none)
-    base_size: int = 0
-    journal_size: int = 0
-    changed: set[str] = field(default_factory=set)
+    """The cache of one output folder; changes stay in a transaction until :meth:`commit`."""
+
+    def __init__(self, db: sqlite3.Connection, fingerprint: str) -> None:
+        self.db = db
+        self.fingerprint = fingerprint  # of perfgen, templates and settings when the rows were made
+        self.remembered_new = False  # remember() was called: worth committing even if nothing was built
 
     @classmethod
-    def load(cls, out: Path) -> Cache:
+    def open(cls, out: Path) -> Cache:
         folder = out / CACHE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / CACHE_FILE
+        for _ in range(2):
+            try:
+                return cls._connect(path)
+            except sqlite3.DatabaseError:  # damaged, or not a database: start again
+                for stale in (path, path.with_name(path.name + "-journal")):
+                    with contextlib.suppress(FileNotFoundError):
+                        stale.unlink()
+        return cls._connect(path)
+
+    @classmethod
+    def _connect(cls, path: Path) -> Cache:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)  # transactions are explicit
         try:
-            raw = (folder / CACHE_FILE).read_bytes()
-            data = json.loads(raw)
-            if data.get("version") != CACHE_VERSION:
-                return cls()
-            cache = cls({rel: Entry.load(e) for rel, e in data["entries"].items()}, str(data["fingerprint"]),
-                        str(data["generation"]), len(raw))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return cls()  # a missing or damaged cache only costs a full build
-        cache._replay(folder / JOURNAL_FILE)
-        return cache
+            # A cache, not a record: no fsync and an in-memory rollback journal. A crash mid-commit can
+            # damage the file; the check below then finds it and the next build starts afresh.
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA journal_mode = MEMORY")
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("damaged")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, CACHE_VERSION):
+                db.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entries;")
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+            row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+            db.execute("BEGIN")
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, row[0] if row else "")
 
-    def _replay(self, path: Path) -> None:
-        try:
-            with open(path, "rb") as fh:
-                for line in fh:
-                    try:
-                        change = json.loads(line)
-                        if change["generation"] != self.generation:
-                            return  # left over from before the last merge
-                        updates = {rel: Entry.load(e) for rel, e in change["set"].items()}
-                        dropped = [str(rel) for rel in change["drop"]]
-                    except (ValueError, TypeError, KeyError, AttributeError):
-                        return  # an interrupted append: what follows is rebuilt
-                    self.entries.update(updates)
-                    for rel in dropped:
-                        self.entries.pop(rel, None)
-                    self.journal_size += len(line)
-        except OSError:
-            return
+    def rows(self) -> Iterator[Cached]:
+        """Every row, in path order (the order :meth:`Loader.discover` lists goals files in).
 
-    def put(self, rel: str, entry: Entry) -> None:
-        self.entries[rel] = entry
-        self.changed.add(rel)
+        Read a page at a time, so the caller may :meth:`put` rows between two reads.
+        """
+        query = f"SELECT rel, key, sources, {_OUTPUT_COLUMNS}, diags FROM entries WHERE rel > ? ORDER BY rel LIMIT 512"
+        last = ""
+        while page := self.db.execute(query, (last,)).fetchall():
+            for rel, key, sources, p1, s1, m1, p2, s2, m2, diags in page:
+                if p1 and p2:
+                    outputs: tuple[tuple[str, int, int], ...] = ((p1, s1, m1), (p2, s2, m2))
+                else:
+                    outputs = ((p1, s1, m1),) if p1 else ((p2, s2, m2),) if p2 else ()
+                yield Cached(rel, key, sources, outputs, diags)
+            last = page[-1][0]
 
-    def drop(self, rel: str) -> Entry:
-        self.changed.add(rel)
-        return self.entries.pop(rel)
+    def put(self, rel: str, entry: Entry) -> bool:
+        """Store a built project (its output stamps come with :meth:`stamp`); True if its index line changed."""
+        old = self.db.execute(f"SELECT unit, year, name, total, fiscal, other, {', '.join(FORMATS)} FROM entries "
+                              "WHERE rel = ?", (rel,)).fetchone()
+        outputs = [v for f in FORMATS for v in (entry.outputs.get(f), None, None)]
+        self.db.execute(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * (10 + 3 * len(FORMATS)))})",
+                        (rel, entry.key, entry.sources, entry.unit, entry.year, entry.name, entry.total,
+                         entry.fiscal, entry.other, *outputs,
+                         json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
+        return old is None or tuple(old) != entry.listing()
 
-    def save(self, out: Path, fingerprint: str) -> None:
-        """Record this build: append to the journal when that stays small, else write a new cache.json."""
-        folder = out / CACHE_DIR
-        if fingerprint == self.fingerprint and self.generation:
-            line = _encode({"generation": self.generation,
-                            "set": {r: self.entries[r].dump() for r in sorted(self.changed) if r in self.entries},
-                            "drop": sorted(r for r in self.changed if r not in self.entries)}) + b"\n"
-            if (self.journal_size + len(line)) * 4 <= self.base_size:
-                with open(folder / JOURNAL_FILE, "ab") as fh:
-                    fh.write(line)
-                self.journal_size += len(line)
-                self.changed.clear()
-                return
+    def stamp(self, rel: str, out: Path, outputs: dict[str, str]) -> None:
+        """Record the size and mtime of ``rel``'s outputs as they now are on disk."""
+        sets, values = [], []
+        for fmt, rel_out in outputs.items():
+            st = (out / rel_out).stat()
+            sets.append(f"{fmt}_size = ?, {fmt}_mtime = ?")
+            values += [st.st_size, st.st_mtime_ns]
+        self.db.execute(f"UPDATE entries SET {', '.join(sets)} WHERE rel = ?", (*values, rel))
+
+    def unstamped(self, fmt: str) -> Iterator[tuple[str, dict[str, str]]]:
+        """Rows stored by :meth:`put` and not yet stamped (the projects this build made), and their outputs.
+
+        Read in batches, each stamped by the caller before the next is read, so the build never holds
+        the list of everything it made.
+        """
+        if fmt not in FORMATS:
+            raise ValueError(fmt)
+        query = f"SELECT rel, {', '.join(FORMATS)} FROM entries WHERE {fmt}_size IS NULL ORDER BY rel LIMIT 256"
+        previous = None
+        while batch := self.db.execute(query).fetchall():
+            if batch[0][0] == previous:
+                raise RuntimeError(f"cache row {previous} was not stamped")
+            previous = batch[0][0]
+            for rel, *paths in batch:
+                yield rel, {f: p for f, p in zip(FORMATS, paths, strict=True) if p}
+
+    def drop(self, rel: str) -> list[str]:
+        """Forget ``rel``; the outputs it had."""
+        row = self.db.execute(f"SELECT {', '.join(FORMATS)} FROM entries WHERE rel = ?", (rel,)).fetchone()
+        self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
+        return [p for p in row if p] if row else []
+
+    def index_rows(self) -> Iterator[IndexRow]:
+        """Rows as the index lists them: by unit, newest year first, then name and path."""
+        query = (f"SELECT rel, unit, year, name, total, fiscal, other, {', '.join(FORMATS)} FROM entries "
+                 "ORDER BY unit, year DESC, name, rel")
+        for rel, unit, year, name, total, fiscal, other, *paths in self.db.execute(query):
+            yield IndexRow(rel, unit, year, name, total, fiscal, other,
+                           {f: p for f, p in zip(FORMATS, paths, strict=True) if p})
+
+    def remembered(self, stats: str) -> str | None:
+        """The content hash of perfgen's code and templates, if their sizes and mtimes are still ``stats``."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (f"code:{stats}",)).fetchone()
+        return row[0] if row else None
+
+    def remember(self, stats: str, code: str) -> None:
+        self.remembered_new = True
+        self.db.execute("DELETE FROM meta WHERE name LIKE 'code:%'")
+        self.db.execute("INSERT INTO meta VALUES (?, ?)", (f"code:{stats}", code))
+
+    def commit(self, fingerprint: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        self.db.execute("COMMIT")
         self.fingerprint = fingerprint
-        self.generation = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
-        # Entry.dump() rather than asdict(): the fields are JSON-ready and asdict deep-copies (10x slower).
-        data = _encode({"version": CACHE_VERSION, "fingerprint": fingerprint, "generation": self.generation,
-                        "entries": {k: v.dump() for k, v in sorted(self.entries.items())}})
-        atomic_write(folder / CACHE_FILE, data)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / JOURNAL_FILE)
-        self.base_size, self.journal_size = len(data), 0
-        self.changed.clear()
+        self.db.execute("BEGIN")
+
+    def close(self) -> None:
+        """Close; whatever was not committed is rolled back."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("ROLLBACK")
+        self.db.close()
 
 
-def _hash_tree(h: Any, folder: Path, suffixes: tuple[str, ...] | None = None) -> None:
+def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
     if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and (suffixes is None or path.suffix in suffixes) and "__pycache__" not in path.parts:
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        return []
+    return [p for p in sorted(folder.rglob("*"))
+            if p.is_file() and (suffixes is None or p.suffix in suffixes) and "__pycache__" not in p.parts]
 
 
-def fingerprint(root: Path, config: Config, formats: tuple[str, ...]) -> str:
-    """Everything outside the goals files that shapes the output."""
-    # perfgen's own source is hashed below, which covers its version too (and an edited checkout).
-    h = hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}".encode())
-    _hash_tree(h, Path(__file__).resolve().parent, (".py",))
-    for folder in template_search_path(root):
-        _hash_tree(h, folder)
-    return h.hexdigest()
+def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cache | None = None) -> str:
+    """Everything outside the goals files that shapes the output.
+
+    perfgen's own source (which covers its version, and an edited checkout) and the templates are
+    hashed by content. With a ``cache``, that hash is remembered against the files' sizes and mtimes,
+    like the goals files' keys, so an unchanged install is not read again on every build.
+    """
+    trees = [(Path(__file__).resolve().parent, (".py",)), *((d, None) for d in template_search_path(root))]
+    files = [(base, p) for base, suffixes in trees for p in _tree(base, suffixes)]
+    stats = hashlib.sha256()
+    for base, p in files:
+        st = p.stat()
+        stats.update(f"{base}\0{p.relative_to(base).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    code = cache.remembered(stats.hexdigest()) if cache is not None else None
+    if code is None:
+        h = hashlib.sha256()
+        for base, p in files:
+            h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        code = h.hexdigest()
+        if cache is not None:
+            cache.remember(stats.hexdigest(), code)
+    return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}".encode()).hexdigest()

@@ -3,8 +3,9 @@
 A :class:`Worker` holds what is worth loading once per process: the loader (each _defaults.yaml is
 parsed once) and the renderers (Jinja, the reference document). Large builds run workers in a process
 pool (``build._execute``). Small ones — the one-file rebuild after an edit — run in a :class:`Prewarmed`
-child, forked at the start of the build so that importing and setting up the renderers happens on a
-second core while the parent reads the cache and checks which projects changed.
+child, forked as soon as ``perfgen build`` starts so that importing and setting up the renderers happens
+on a second core while the parent reads the settings and the cache and works out what changed. This
+module's own imports are kept light for that reason: the child imports the heavy parts.
 """
 
 from __future__ import annotations
@@ -20,23 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .buildcache import Entry, Stamp
-from .config import Config
 from .diagnostics import Diagnostic, diag
-from .loader import FsReader, Loader
 from .model import Pos, Project
 from .resources import find_template, template_search_path
-from .validate import check_file
 
 if TYPE_CHECKING:
     from .build import BuildOptions
+    from .buildcache import Entry
+    from .config import Config
 
 
 @dataclass
 class Job:
     rel: str
     key: str
-    sources: list[Stamp | None]  # [size, mtime_ns] of each input, recorded for the next run
+    sources: str  # size:mtime of each input, recorded for the next run
 
 
 @dataclass
@@ -47,36 +46,59 @@ class Outcome:
     entry: Entry | None
 
 
-class Worker:
-    """Per-process state: the loader (parses each _defaults.yaml once) and the renderers (loaded once)."""
+class Renderers:
+    """The HTML renderer and the Word writer for a goals repo (or the diagnostic that its reference is broken)."""
 
-    def __init__(self, opts: BuildOptions, config: Config, staging: Path):
-        self.opts, self.config, self.staging = opts, config, staging
+    def __init__(self, root: Path, formats: tuple[str, ...]) -> None:
         from .render.html import HtmlRenderer, TemplateError
 
+        self.root, self.formats = root, formats
         self.template_error = TemplateError
-        self.loader = Loader(FsReader(opts.root))
-        self.html = HtmlRenderer(template_search_path(opts.root)) if "html" in opts.formats else None
-        self.made_dirs: set[Path] = set()
+        self.html = HtmlRenderer(template_search_path(root)) if "html" in formats else None
         self.docx: Any = None
         self.setup_error: Diagnostic | None = None
-        if "docx" in opts.formats:
+        if "docx" in formats:
             self._load_reference()
+
+    def prewarm(self) -> None:
+        """Load the templates now (a prewarmed worker has time to spare before its first job)."""
+        if self.html is not None:
+            with contextlib.suppress(Exception):  # any problem is reported when a project is rendered
+                self.html.prewarm()
 
     def _load_reference(self) -> None:
         import zipfile
 
         from .render.docx import DocxWriter
 
-        path = find_template("reference.docx", self.opts.root)
+        path = find_template("reference.docx", self.root)
         try:
             self.docx = DocxWriter(path)
         except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:  # a repo's own reference
-            self.setup_error = diag(Pos(_shown(self.opts.root, path)), "PG030", "template.error",
+            self.setup_error = diag(Pos(_shown(self.root, path)), "PG030", "template.error",
                                     detail=f"reference.docx: {type(exc).__name__}: {exc}")
 
+
+class Worker:
+    """Per-process state: the loader (parses each _defaults.yaml once) and the renderers (loaded once)."""
+
+    def __init__(self, opts: BuildOptions, config: Config, staging: Path, renderers: Renderers | None = None):
+        from .loader import FsReader, Loader
+        from .validate import check_file
+
+        self.opts, self.config, self.staging = opts, config, staging
+        self.check_file = check_file
+        self.loader = Loader(FsReader(opts.root))
+        if renderers is None or (renderers.root, renderers.formats) != (opts.root, opts.formats):
+            renderers = Renderers(opts.root, opts.formats)
+        self.template_error = renderers.template_error
+        self.html, self.docx, self.setup_error = renderers.html, renderers.docx, renderers.setup_error
+        self.made_dirs: set[Path] = set()
+
     def run(self, job: Job) -> Outcome:
-        project, diags = check_file(self.loader, job.rel, self.config)
+        from .buildcache import Entry
+
+        project, diags = self.check_file(self.loader, job.rel, self.config)
         if self.setup_error is not None:
             diags = [*diags, self.setup_error]
         if project is None or any(d.severity == "error" for d in diags):
@@ -134,6 +156,54 @@ def run_chunk(jobs: list[Job]) -> list[Outcome]:
 
 # ---- a worker forked ahead of time ------------------------------------------------------------------------
 
+_speculative: Prewarmed | None = None
+
+
+def _peek(args: list[str], short: str | None, long: str) -> str | None:
+    """The value of option ``-j N`` / ``-jN`` / ``--jobs N`` / ``--jobs=N`` in ``args`` (the last one wins)."""
+    value = None
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == long or (short is not None and a == short):
+            value = args[i + 1] if i + 1 < len(args) else None
+        elif a.startswith(long + "="):
+            value = a[len(long) + 1:]
+        elif short is not None and a.startswith(short) and len(a) > len(short) and not a.startswith("--"):
+            value = a[len(short):]
+    return value
+
+
+def speculate(args: list[str]) -> None:
+    """Fork the prewarmed worker for ``perfgen build ARGS`` now, if it will probably be wanted.
+
+    Only the options that decide that are peeked at (``-j``, ``--format``); the build command takes the
+    worker with :func:`take_speculative` and stops it if it is not needed after all.
+    """
+    global _speculative
+    if any(a in ("-h", "--help") for a in args):
+        return
+    jobs = _peek(args, "-j", "--jobs")
+    if jobs == "1" or (jobs is None and (os.cpu_count() or 1) < 2):
+        return
+    from .model import OUTPUT_FORMATS
+
+    asked = tuple(f.strip().lower() for f in (_peek(args, None, "--format") or "").split(",") if f.strip())
+    formats = asked if asked and set(asked) <= set(OUTPUT_FORMATS) else OUTPUT_FORMATS
+    _speculative = Prewarmed.start(Path.cwd(), tuple(dict.fromkeys(formats)))
+    if _speculative is not None:
+        import atexit
+
+        atexit.register(_speculative.close)
+
+
+def take_speculative() -> Prewarmed | None:
+    """The worker :func:`speculate` forked, handed over once."""
+    global _speculative
+    warm, _speculative = _speculative, None
+    return warm
+
+
 class WorkerCrash(RuntimeError):
     """The prewarmed worker failed: a perfgen bug (its traceback is the message) or a killed process."""
 
@@ -141,9 +211,11 @@ class WorkerCrash(RuntimeError):
 class Prewarmed:
     """A child process that sets up a :class:`Worker` while the parent works out what to build.
 
-    Only where ``fork`` exists (Linux) and the parent runs no other thread. The protocol is pickles
-    over two pipes: the parent sends a list of jobs (``None``: no more), the child answers with one
-    ``("outcome", Outcome)`` per job and ``("done", None)``, or ``("crash", traceback)``.
+    Only where ``fork`` exists (Linux) and the parent runs no other thread. Started with only the
+    repo root and the formats, it imports and sets up everything a worker needs, then waits. The
+    protocol is pickles over two pipes: the parent sends ``(options, settings, staging folder, jobs)``
+    (``None``: no more), the child answers with one ``("outcome", Outcome)`` per job, in order, and
+    ``("done", None)`` — or ``("crash", traceback)``.
     """
 
     def __init__(self, pid: int, send: BinaryIO, recv: BinaryIO) -> None:
@@ -151,7 +223,7 @@ class Prewarmed:
         self.used = self.closed = False
 
     @classmethod
-    def start(cls, opts: BuildOptions, config: Config, staging: Path) -> Prewarmed | None:
+    def start(cls, root: Path, formats: tuple[str, ...]) -> Prewarmed | None:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
         sys.stdout.flush()
@@ -164,18 +236,18 @@ class Prewarmed:
             try:
                 os.close(parent_writes)
                 os.close(parent_reads)
-                code = _serve(opts, config, staging, os.fdopen(child_reads, "rb"), os.fdopen(child_writes, "wb"))
+                code = _serve(root, formats, os.fdopen(child_reads, "rb"), os.fdopen(child_writes, "wb"))
             finally:
                 os._exit(code)
         os.close(child_reads)
         os.close(child_writes)
         return cls(pid, os.fdopen(parent_writes, "wb"), os.fdopen(parent_reads, "rb"))
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+    def run(self, opts: BuildOptions, config: Config, staging: Path, jobs: list[Job]) -> Iterator[Outcome]:
         self.used = True
         try:
             with contextlib.suppress(BrokenPipeError):  # it may have failed already: read why below
-                pickle.dump(jobs, self._send, pickle.HIGHEST_PROTOCOL)
+                pickle.dump((opts, config, staging, jobs), self._send, pickle.HIGHEST_PROTOCOL)
                 self._send.flush()
             while True:
                 kind, payload = pickle.load(self._recv)
@@ -204,10 +276,20 @@ class Prewarmed:
             os.waitpid(self.pid, 0)
 
 
-def _serve(opts: BuildOptions, config: Config, staging: Path, recv: BinaryIO, send: BinaryIO) -> int:
+def _serve(root: Path, formats: tuple[str, ...], recv: BinaryIO, send: BinaryIO) -> int:
     try:
-        worker = Worker(opts, config, staging)
-        while (jobs := pickle.load(recv)) is not None:
+        renderers = Renderers(root, formats)
+        renderers.prewarm()
+        from . import buildcache, checks, validate  # noqa: F401  (imported now, while the parent works)
+        from .yamlload import warm_up
+
+        warm_up()
+
+        worker: Worker | None = None
+        while (message := pickle.load(recv)) is not None:
+            opts, config, staging, jobs = message
+            if worker is None:
+                worker = Worker(opts, config, staging, renderers)
             for job in jobs:
                 pickle.dump(("outcome", worker.run(job)), send, pickle.HIGHEST_PROTOCOL)
             pickle.dump(("done", None), send)

@@ -15,6 +15,8 @@ TOP_KEYS = ("year", "unit", "name", "leader", "code", "funds", "objectives", "in
 FUNDS_KEYS = ("total", "fiscal", "other")
 INDICATOR_KEYS = ("name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
 # The nine column titles of the indicator table, shared by every writer.
+OUTPUT_FORMATS = ("docx", "html")  # what perfgen build writes for each project
+
 COLUMN_TITLES = ("一级指标", "二级指标", "三级指标", "指标值", "指标值设置依据", "上年完成值", "指标分值权重",
                  "指标赋分规则", "佐证资料")
 

@@ -11,17 +11,28 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, diag
 from .model import Pos
 
-try:  # the C loader is ~10x faster and also keeps marks
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
+
+
+def warm_up() -> None:
+    """Import PyYAML now rather than at the first file."""
+    _yaml()
+
+
+@cache
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its loader, imported on first use (a no-op build reads no YAML and skips the ~20 ms)."""
+    import yaml
+
+    # The C loader is ~10x faster and also keeps marks.
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 2 * 1024 * 1024  # a goals file is a few KB; anything this big is a mistake or an attack
 MAX_NODES = 200_000
@@ -117,6 +128,7 @@ def _yaml_error(source: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
 
 class _Builder:
     def __init__(self, source: str):
+        self.yaml = _yaml()[0]
         self.source = source
         self.diags: list[Diagnostic] = []
         self.count = 0
@@ -128,6 +140,7 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             raise _TooBig
+        yaml = self.yaml
         if isinstance(n, yaml.MappingNode):
             m = Map(self.pos(n))
             for kn, vn in n.value:
@@ -206,16 +219,17 @@ def load(data: bytes, source: str) -> tuple[Map | None, list[Diagnostic]]:
         return None, [diag(Pos(source, 1, 1), "PG002", "enc.binary")]
     if _too_deep(text):
         return None, [diag(Pos(source), "PG005", "file.toodeep")]
+    yaml, loader = _yaml()
     if "*" in text or "<<" in text:
         # Refuse aliases before composing walks them: an alias bomb is a few lines of text.
         try:
-            for ev in yaml.parse(text, Loader=_Loader):
+            for ev in yaml.parse(text, Loader=loader):
                 if isinstance(ev, yaml.AliasEvent):
                     return None, [diag(_mark(source, ev.start_mark), "PG004", "yaml.alias")]
         except yaml.YAMLError as exc:
             return None, [_yaml_error(source, exc, text)]
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
         return None, [_yaml_error(source, exc, text)]
     except (RecursionError, MemoryError):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -264,10 +266,33 @@ def test_index_rewritten_only_when_what_it_lists_changes(repo: Path) -> None:
 
 def test_damaged_cache_only_costs_a_full_build(repo: Path) -> None:
     lib_build(repo)
-    (repo / "build" / ".perfgen" / "cache.json").write_text("{not json", encoding="utf-8")
-    result = lib_build(repo)
-    assert result.built == 27  # type: ignore[attr-defined]
-    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    db = repo / "build" / ".perfgen" / "cache.sqlite"
+    data = db.read_bytes()
+    for damage in (b"not a database at all", data[: len(data) // 2], data[:100] + b"\0" * (len(data) - 100)):
+        db.write_bytes(damage)
+        result = lib_build(repo)
+        assert result.built == 27  # type: ignore[attr-defined]
+        assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+
+
+def test_cache_of_another_perfgen_version_is_discarded(repo: Path) -> None:
+    lib_build(repo)
+    db = sqlite3.connect(repo / "build" / ".perfgen" / "cache.sqlite")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    assert lib_build(repo).built == 27  # type: ignore[attr-defined]
+
+
+def test_failed_build_leaves_the_cache_as_it_was(repo: Path) -> None:
+    lib_build(repo)
+    f = repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
+    good = f.read_text(encoding="utf-8")
+    _edit_target(repo, 0, "=4人")  # a valid change in another file, built in the same failed run
+    f.write_text(good.replace("weight: 20", "weight: 25", 1), encoding="utf-8")
+    failed = build(BuildOptions(root=repo, out=repo / "build"), Config())
+    assert not failed.ok and failed.report.errors == 1
+    f.write_text(good, encoding="utf-8")  # back as it was: only the other change is left to build
+    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
 
 
 _DIAG_LINE = re.compile(r"^(\S+:\d+:\d+): (warning|error)\[(PG\d+)\]: (.*)$")
@@ -282,14 +307,14 @@ def _diag_lines(repo: Path, *args: str) -> list[tuple[str, ...]]:
 
 
 def test_warnings_read_the_same_from_workers_and_from_the_cache(repo: Path) -> None:
-    """Warnings found in worker processes, or replayed from the cache, print their full message."""
+    """Warnings found in worker processes, or replayed from the cache, print their full message, in order."""
     checked = _diag_lines(repo, "validate")
     assert checked and all(message != code for *_, code, message in checked)
     built = _diag_lines(repo, "build", "-j", "2")  # 27 projects: rendered by a pool of workers
     assert (repo / "build" / ".perfgen").is_dir()
     replayed = _diag_lines(repo, "build", "-j", "2")  # nothing changed: every warning comes from the cache
-    assert sorted(built) == sorted(checked)
-    assert sorted(replayed) == sorted(checked)
+    assert built == checked  # the same lines in the same order as validate prints them
+    assert replayed == checked
 
 
 def _edit_target(repo: Path, unit: int, value: str) -> Path:
@@ -298,66 +323,15 @@ def _edit_target(repo: Path, unit: int, value: str) -> Path:
     return repo / "build" / f"unit{unit:02d}" / "2023" / "01-yuanshuili-buchai.html"
 
 
-def test_small_rebuild_appends_to_the_journal_and_a_fresh_run_reads_it(repo: Path) -> None:
+def test_one_file_rebuild_is_remembered_by_the_next_process(repo: Path) -> None:
     lib_build(repo)
-    cache_dir = repo / "build" / ".perfgen"
-    base = (cache_dir / "cache.json").read_bytes()
     page = _edit_target(repo, 0, "=4人")
-    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
-    assert (cache_dir / "cache.json").read_bytes() == base  # not rewritten
-    assert len((cache_dir / "journal.jsonl").read_bytes().splitlines()) == 1
+    assert invoke(repo, "build").exit_code == 0
     assert "=4人" in page.read_text(encoding="utf-8")
     assert lib_build(repo).built == 0  # type: ignore[attr-defined]
     _edit_target(repo, 0, "=3人")
     assert lib_build(repo).built == 1  # type: ignore[attr-defined]
     assert "=3人" in page.read_text(encoding="utf-8") and "=4人" not in page.read_text(encoding="utf-8")
-
-
-def test_journal_is_merged_into_the_cache_when_it_grows(repo: Path) -> None:
-    lib_build(repo)
-    cache_dir = repo / "build" / ".perfgen"
-    journal, merges = cache_dir / "journal.jsonl", 0
-    for i in range(40):  # each rebuild appends a line; a quarter of cache.json's size triggers a merge
-        _edit_target(repo, i % 3, f"={5 + i}人")
-        assert lib_build(repo).built == 1  # type: ignore[attr-defined]
-        if journal.exists():
-            assert journal.stat().st_size * 4 <= (cache_dir / "cache.json").stat().st_size
-        else:
-            merges += 1
-    assert merges >= 3
-    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
-    assert tree(repo / "build") == tree(lib_build_copy(repo))
-
-
-def lib_build_copy(repo: Path) -> Path:
-    """A fresh full build of the same goals in another output folder."""
-    lib_build(repo, "fresh")
-    return repo / "fresh"
-
-
-def test_damaged_journal_line_only_costs_a_rebuild_of_what_it_recorded(repo: Path) -> None:
-    lib_build(repo)
-    page = _edit_target(repo, 1, "=7人")
-    lib_build(repo)
-    journal = repo / "build" / ".perfgen" / "journal.jsonl"
-    journal.write_bytes(journal.read_bytes()[:-20])  # an append cut short
-    result = lib_build(repo)
-    assert result.built == 1 and result.unchanged == 26  # type: ignore[attr-defined]
-    assert "=7人" in page.read_text(encoding="utf-8")
-
-
-def test_journal_from_an_older_cache_is_ignored(repo: Path) -> None:
-    lib_build(repo)
-    _edit_target(repo, 2, "=8人")
-    lib_build(repo)
-    cache_dir = repo / "build" / ".perfgen"
-    old_journal = (cache_dir / "journal.jsonl").read_bytes()
-    assert lib_build(repo, force=True).built == 27  # type: ignore[attr-defined]
-    assert not (cache_dir / "journal.jsonl").exists()  # a full rebuild writes a new cache.json
-    (cache_dir / "journal.jsonl").write_bytes(old_journal)  # as if the merge was interrupted before the unlink
-    _edit_target(repo, 2, "=9人")
-    result = lib_build(repo)
-    assert result.built == 1 and result.unchanged == 26  # type: ignore[attr-defined]
 
 
 def test_small_rebuild_in_the_prewarmed_child_equals_the_serial_one(repo: Path) -> None:
@@ -392,3 +366,69 @@ def test_a_broken_reference_document_is_a_diagnostic(repo: Path) -> None:
         assert "templates/reference.docx" in result.output and "PG030" in result.output
         assert "Traceback" not in result.output
     assert not (repo / "build" / "unit00").exists()
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="only Linux keeps undecodable bytes in file names")
+def test_a_file_name_that_is_not_utf8_is_a_diagnostic(repo: Path) -> None:
+    folder = repo / "goals" / "unit00" / "2023"
+    name = os.fsencode(folder) + b"/\xb9\xa4\xd7\xf7.yaml"  # 工作.yaml in GBK, as an unzip on Linux leaves it
+    with open(name, "wb") as fh:
+        fh.write((folder / "01-yuanshuili-buchai.yaml").read_bytes())
+    for command in ("validate", "build"):
+        result = invoke(repo, command, "--lang", "en")
+        assert result.exit_code == 1, result.output
+        assert "goals/unit00/2023/\\xb9\\xa4\\xd7\\xf7.yaml: error[PG017]" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_streamed_report_hands_every_diagnostic_on_and_keeps_none(repo: Path) -> None:
+    kept = lib_build(repo, "kept").report  # type: ignore[attr-defined]
+    got: list[object] = []
+    streamed = build(BuildOptions(root=repo, out=repo / "streamed"), Config(), sink=got.append)
+    assert streamed.ok and streamed.report.diagnostics == []
+    assert got == kept.diagnostics and len(got) == streamed.report.warnings == kept.warnings > 0
+    # A value from a _defaults.yaml that reaches many projects is reported once, at the defaults file.
+    (repo / "goals" / "unit00" / "2023" / "_defaults.yaml").write_text(
+        "year: 2023\nunit: 单位00\nleader: 张琪悦\nunknown_key: 1\n", encoding="utf-8")
+    got.clear()
+    failed = build(BuildOptions(root=repo, out=repo / "streamed"), Config(), sink=got.append)
+    assert not failed.ok and failed.report.errors == 1
+    assert [d.pos.file for d in got if d.severity == "error"] == ["goals/unit00/2023/_defaults.yaml"]  # type: ignore[attr-defined]
+
+
+def test_editing_a_repo_template_rebuilds_every_page(repo: Path) -> None:
+    (repo / "templates").mkdir()
+    css = repo / "templates" / "style.css"
+    css.write_text("td { color: navy; }\n", encoding="utf-8")
+    lib_build(repo)
+    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    css.write_text("td { color: teal; }\n", encoding="utf-8")  # same size: only the content differs
+    assert lib_build(repo).built == 27  # type: ignore[attr-defined]
+    assert "teal" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "jobs", "fmt"), [
+    ([], None, None),
+    (["-j", "1"], "1", None),
+    (["-j3", "--format", "html"], "3", "html"),
+    (["--jobs=2", "--format=docx,html"], "2", "docx,html"),
+    (["--jobs", "4", "goals/x.yaml", "--", "-j", "1"], "4", None),
+])
+def test_the_launcher_peeks_at_the_build_options(args: list[str], jobs: str | None, fmt: str | None) -> None:
+    from perfgen.buildworker import _peek
+
+    assert _peek(args, "-j", "--jobs") == jobs
+    assert _peek(args, None, "--format") == fmt
+
+
+def test_command_line_one_file_rebuild_uses_the_speculative_worker(repo: Path) -> None:
+    """``python -m perfgen build`` forks its worker before anything else; the result is the serial one."""
+    lib_build(repo, "serial", jobs=1)
+    env = {**os.environ, "PERFGEN_LANG": "en"}
+    run = [sys.executable, "-m", "perfgen", "build", "-j", "2", "--out", "warm"]
+    assert subprocess.run(run, cwd=repo, env=env, capture_output=True, check=False).returncode == 0
+    _edit_target(repo, 2, "=9人")
+    lib_build(repo, "serial", jobs=1)
+    proc = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "built 1, unchanged 26" in proc.stderr, proc.stderr[-2000:]
+    assert tree(repo / "serial") == tree(repo / "warm")

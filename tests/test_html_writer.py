@@ -486,3 +486,33 @@ def test_index_escapes_markup_and_has_no_scripts(renderer: HtmlRenderer) -> None
     data = renderer.render_index([entry("<script>alert(1)</script>", 2023, 1)])
     assert b"<script" not in data
     assert parse(data).xpath("//td[@class='name']/a")[0].text_content() == "<script>alert(1)</script>"
+
+
+def test_streamed_index_equals_the_index_of_a_list(renderer: HtmlRenderer, tmp_path: Path) -> None:
+    from perfgen.render.html import index_order
+
+    entries = [*INDEX, entry("回车\r\n换行\r项目", 2023, 1.5)]  # line breaks that may straddle two chunks
+    ordered = sorted(entries, key=index_order)
+    target = tmp_path / "index.html"
+    renderer.write_index(lambda: iter(ordered), target, title="目录")
+    assert target.read_bytes() == renderer.render_index(entries, title="目录")
+    assert b"\r" not in target.read_bytes()
+
+
+def test_index_groups_stream_their_counts_and_subtotals(renderer: HtmlRenderer) -> None:
+    from perfgen.render.html import index_order, streamed_index_page
+
+    ordered = sorted(INDEX, key=index_order)
+    reads: list[int] = []
+
+    def entries():  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return iter(ordered)
+
+    page = streamed_index_page(entries, "目录")
+    assert page.count == len(INDEX) and len(reads) == 1  # counted and summed in one pass
+    # Read as a template reads it: each group's items before the next group.
+    groups = [(g.unit, g.year, g.count, [i.name for i in g.items]) for g in page.groups]
+    assert [g[:3] for g in groups] == [("A单位", 2023, 1), (UNIT, 2023, 3), (UNIT, 2022, 1)]
+    assert groups[1][3] == sorted(e.name for e in INDEX if e.unit == UNIT and e.year == 2023)
+    assert len(reads) == 2

@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..build import FORMATS, BuildOptions, Shard, build, is_tty_progress
-from ._common import EXIT_INPUT, EXIT_OK, emit_report, lang_option, msg, repo_config, usage_error
+from ..diagnostics import Diagnostic
+from ..model import OUTPUT_FORMATS as FORMATS
+
+if TYPE_CHECKING:
+    from ..buildworker import Prewarmed
+
+from ._common import EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -25,7 +31,7 @@ class _Bar:
     """A one-line progress bar on a terminal; silent otherwise (pipes, CI)."""
 
     def __init__(self) -> None:
-        self.enabled = is_tty_progress()
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
         self.last = -1
 
     def __call__(self, done: int, total: int) -> None:
@@ -39,8 +45,10 @@ class _Bar:
             sys.stderr.flush()
 
     def close(self) -> None:
+        """Clear the bar's line (before anything else is printed)."""
         if self.enabled and self.last >= 0:
             sys.stderr.write("\r" + " " * 60 + "\r")
+            self.last = -1
 
 
 @click.command("build")
@@ -59,6 +67,29 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard:
         strict: bool, fmt: str) -> None:
     """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
     root = Path.cwd()
+    chosen = _formats(formats)
+    jobs = jobs or os.cpu_count() or 1
+    from ..buildworker import Prewarmed, take_speculative
+
+    # A worker sets itself up on another core while this process reads and checks: forked already by
+    # perfgen.launch when run from the command line, else now.
+    warm = take_speculative()
+    if warm is not None and jobs == 1:
+        warm.close()
+        warm = None
+    if warm is None and jobs > 1:
+        warm = Prewarmed.start(root, chosen)
+    try:
+        _run(root, paths, out, chosen, jobs, shard, force, strict, fmt, warm)
+    finally:
+        if warm is not None:
+            warm.close()
+
+
+def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], jobs: int, shard: str | None,
+         force: bool, strict: bool, fmt: str, warm: Prewarmed | None) -> None:
+    from ..build import BuildOptions, Shard, build
+
     config = repo_config(root, fmt)
     shard_obj = None
     if shard is not None:
@@ -70,14 +101,20 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard:
     if not paths and not (root / "goals").is_dir():
         usage_error(msg("当前目录没有 goals/ 文件夹：请在目标仓库根目录运行，或用 perfgen init 新建",
                         "no goals/ folder here: run in a goals repo's root, or create one with perfgen init"))
-    opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=_formats(formats),
-                        jobs=jobs or os.cpu_count() or 1, shard=shard_obj, force=force, strict=strict)
+    opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
+                        jobs=jobs, shard=shard_obj, force=force, strict=strict)
     bar = _Bar()
+    emit = emitter(fmt)
+
+    def show(d: Diagnostic) -> None:
+        bar.close()
+        emit(d)
+
     try:
-        result = build(opts, config, bar)
+        result = build(opts, config, bar, show, warm)
     finally:
         bar.close()
-    emit_report(result.report, fmt, result.files, summary=False)
+    emit.close(result.files, result.report.errors, result.report.warnings)
     if not result.ok:
         click.echo(msg("构建失败：{e} 个错误，{w} 个警告；未写出任何文件，原有输出保持不变",
                        "build failed: {e} error(s), {w} warning(s); nothing written, previous output untouched",

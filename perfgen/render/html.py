@@ -10,8 +10,10 @@ objectives), so the templates stay simple enough to override without knowing the
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -217,7 +219,8 @@ class IndexGroup:
     unit: str
     year: int
     heading: str  # "库尔勒市社会保险中心 2023年"
-    items: tuple[IndexItem, ...]
+    items: Iterable[IndexItem]  # iterate once, in order (a province's index is streamed, not held)
+    count: int
     total: str  # 小计
     fiscal: str
     other: str
@@ -227,7 +230,7 @@ class IndexGroup:
 class IndexPage:
     title: str
     count: int
-    groups: tuple[IndexGroup, ...]
+    groups: Iterable[IndexGroup]  # iterate once, in order
 
 
 def _href(path: str | None) -> str | None:
@@ -241,40 +244,45 @@ def _sum_money(values: Iterable[float]) -> str:
     return format_money(math.fsum(values))
 
 
+def _group_key(e: IndexEntry) -> tuple[str, int]:
+    return (e.unit, e.year)
+
+
+def index_order(e: IndexEntry) -> tuple[str, int, str, str]:
+    """Units A→Z, the newest year first, then name and source: the order of the index page."""
+    return (e.unit, -e.year, e.name, e.source)
+
+
 def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
-    """Projects grouped by unit (A→Z), then year (newest first), each group sorted by name then source."""
-    by_group: dict[tuple[str, int], list[IndexEntry]] = {}
-    for e in entries:
-        by_group.setdefault((e.unit, e.year), []).append(e)
-    groups: list[IndexGroup] = []
-    for unit, year in sorted(by_group, key=lambda k: (k[0], -k[1])):
-        members = sorted(by_group[(unit, year)], key=lambda e: (e.name, e.source))
-        items = tuple(
-            IndexItem(
-                number=n,
-                name=e.name,
-                total=format_money(e.total),
-                fiscal=format_money(e.fiscal),
-                other=format_money(e.other),
-                html_href=_href(e.html_href),
-                docx_href=_href(e.docx_href),
-                source=e.source,
-                entry=e,
-            )
-            for n, e in enumerate(members, start=1)
-        )
-        groups.append(
-            IndexGroup(
-                unit=unit,
-                year=year,
-                heading=f"{unit} {year}年",
-                items=items,
-                total=_sum_money(e.total for e in members),
-                fiscal=_sum_money(e.fiscal for e in members),
-                other=_sum_money(e.other for e in members),
-            )
-        )
-    return IndexPage(title=title, count=sum(len(g.items) for g in groups), groups=tuple(groups))
+    """The index of ``entries``, grouped by unit and year (sorted here; see :func:`streamed_index_page`)."""
+    ordered = sorted(entries, key=index_order)
+    return streamed_index_page(lambda: iter(ordered), title)
+
+
+def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str) -> IndexPage:
+    """The index of entries that ``entries()`` yields already in :func:`index_order`, read twice:
+
+    once for the counts and subtotals (one group's amounts at a time), once while the page is written.
+    """
+    sums: list[tuple[int, str, str, str]] = []
+    for _, group in itertools.groupby(entries(), key=_group_key):
+        members = list(group)  # one group: a unit's projects of one year
+        sums.append((len(members), _sum_money(e.total for e in members), _sum_money(e.fiscal for e in members),
+                     _sum_money(e.other for e in members)))
+
+    def items(members: Iterator[IndexEntry]) -> Iterator[IndexItem]:
+        for n, e in enumerate(members, start=1):
+            yield IndexItem(number=n, name=e.name, total=format_money(e.total), fiscal=format_money(e.fiscal),
+                            other=format_money(e.other), html_href=_href(e.html_href), docx_href=_href(e.docx_href),
+                            source=e.source, entry=e)
+
+    def groups() -> Iterator[IndexGroup]:
+        grouped = itertools.groupby(entries(), key=_group_key)
+        for ((unit, year), members), (count, total, fiscal, other) in zip(grouped, sums, strict=True):
+            yield IndexGroup(unit=unit, year=year, heading=f"{unit} {year}年", items=items(members), count=count,
+                             total=total, fiscal=fiscal, other=other)
+
+    return IndexPage(title=title, count=sum(s[0] for s in sums), groups=groups())
 
 
 # --- the renderer -----------------------------------------------------------------------------------
@@ -310,11 +318,36 @@ class HtmlRenderer:
         self.env = make_environment(jinja2.ChoiceLoader(loaders))
         self._templates: dict[str, jinja2.Template] = {}
 
+    def prewarm(self) -> None:
+        """Load the project template and the templates it builds on, ahead of the first project."""
+        self._template(PROJECT_TEMPLATE)
+        for name in ("base.html.j2", "style.css"):
+            with contextlib.suppress(jinja2.TemplateNotFound):
+                self.env.get_template(name)
+
     def render_project(self, project: Project) -> bytes:
         return self._render(PROJECT_TEMPLATE, {"project": project, "form": project_form(project)})
 
     def render_index(self, entries: list[IndexEntry], title: str = DEFAULT_INDEX_TITLE) -> bytes:
         return self._render(INDEX_TEMPLATE, {"index": index_page(entries, title)})
+
+    def write_index(self, entries: Callable[[], Iterator[IndexEntry]], target: Path,
+                    title: str = DEFAULT_INDEX_TITLE) -> None:
+        """Stream the index page of entries already in :func:`index_order` into ``target``."""
+        template = self._template(INDEX_TEMPLATE)
+        try:
+            with open(target, "wb") as fh:
+                carry = ""
+                for chunk in template.generate({"index": streamed_index_page(entries, title)}):
+                    text = carry + chunk
+                    carry = "\r" if text.endswith("\r") else ""  # a CR LF split across two chunks
+                    fh.write(_unix_newlines(text[:-1] if carry else text))
+                fh.write(_unix_newlines(carry))
+        except Exception as exc:
+            error = _template_error(exc, INDEX_TEMPLATE)
+            if error is None:
+                raise
+            raise error from exc
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
@@ -338,7 +371,11 @@ class HtmlRenderer:
             if error is None:
                 raise
             raise error from exc
-        return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+        return _unix_newlines(text)
+
+
+def _unix_newlines(text: str) -> bytes:
+    return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
 
 
 def _template_frame(tb: TracebackType | None) -> tuple[Path, int] | None:
