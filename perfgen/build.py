@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import hashlib
-import itertools
 import os
 import shutil
 import time
@@ -225,34 +224,47 @@ def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], No
         cache.close()  # rolls back unless the build committed
 
 
-def _classify(cache: Cache, opts: BuildOptions, keys: _Keys, files: list[str]) -> tuple[list[Job], list[str], int]:
-    """Walk the goals files and the cache rows together, both in path order.
+def _aligned(files: list[str], rows: Iterator[Cached],
+             unmatched: Callable[[str], None] | None = None) -> Iterator[tuple[str, Cached | None]]:
+    """Each goals file with its cache row, if any: both lists are in path order, so one pass over each.
 
-    Returns the projects to build, the cached ones whose goals file is gone, and how many are fresh.
+    ``unmatched`` is told of every row whose goals file is not in ``files``.
     """
+    row = next(rows, None)
+    for rel in files:
+        while row is not None and row.rel < rel:
+            if unmatched is not None:
+                unmatched(row.rel)
+            row = next(rows, None)
+        if row is not None and row.rel == rel:
+            yield rel, row
+            row = next(rows, None)
+        else:
+            yield rel, None
+    while row is not None:
+        if unmatched is not None:
+            unmatched(row.rel)
+        row = next(rows, None)
+
+
+def _classify(cache: Cache, opts: BuildOptions, keys: _Keys, files: list[str]) -> tuple[list[Job], list[str], int]:
+    """The projects to build, the cached ones whose goals file is gone, and how many are fresh."""
     todo: list[Job] = []
     gone: list[str] = []
     fresh = 0
     out = os.path.join(opts.out, "")
-    rows = cache.rows()
-    row = next(rows, None)
-    for rel in files:
-        while row is not None and row.rel < rel:
-            if _is_stale(opts, row.rel):
-                gone.append(row.rel)
-            row = next(rows, None)
-        cached = None
-        if row is not None and row.rel == rel:
-            cached, row = row, next(rows, None)
+
+    def unmatched(rel: str) -> None:
+        if _is_stale(opts, rel):
+            gone.append(rel)
+
+    for rel, cached in _aligned(files, cache.rows(), unmatched):
         sources = keys.sources(rel)
         key = keys.key(rel, sources, cached)
         if not opts.force and cached is not None and cached.key == key and cached.outputs_intact(out):
             fresh += 1
         else:
             todo.append(Job(rel, key, sources))
-    for rest in itertools.chain([row] if row is not None else [], rows):
-        if _is_stale(opts, rest.rel):
-            gone.append(rest.rel)
     return todo, gone, fresh
 
 
@@ -315,14 +327,7 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
     waiting: dict[str, Outcome] = {}  # finished out of turn (a pool's chunks complete in any order)
     pending = iter(todo)
     job = next(pending, None)
-    rows = cache.rows()
-    row = next(rows, None)
-    for rel in files:
-        while row is not None and row.rel < rel:
-            row = next(rows, None)
-        cached = None
-        if row is not None and row.rel == rel:
-            cached, row = row, next(rows, None)
+    for rel, cached in _aligned(files, cache.rows()):
         if job is not None and job.rel == rel:
             job = next(pending, None)
             while rel not in waiting:
@@ -385,10 +390,9 @@ def _render_index(opts: BuildOptions, cache: Cache, target: Path) -> Diagnostic 
     from .render.html import HtmlRenderer, IndexEntry, TemplateError
 
     def entries() -> Iterator[IndexEntry]:
-        for row in cache.index_rows():
-            yield IndexEntry(unit=row.unit, year=row.year, name=row.name, total=row.total, fiscal=row.fiscal,
-                             other=row.other, html_href=row.outputs.get("html"), docx_href=row.outputs.get("docx"),
-                             source=row.rel)
+        for rel, unit, year, name, total, fiscal, other, outputs in cache.index_rows():
+            yield IndexEntry(unit=unit, year=year, name=name, total=total, fiscal=fiscal, other=other,
+                             html_href=outputs["html"], docx_href=outputs["docx"], source=rel)
 
     try:
         HtmlRenderer(template_search_path(opts.root)).write_index(entries, target)

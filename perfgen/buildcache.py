@@ -100,17 +100,6 @@ class Cached(NamedTuple):
         return [_load_diag(d, self.rel) for d in json.loads(self.diags)] if self.diags else []
 
 
-class IndexRow(NamedTuple):
-    rel: str
-    unit: str
-    year: int
-    name: str
-    total: float
-    fiscal: float
-    other: float
-    outputs: dict[str, str]
-
-
 def _dump_pos(p: Pos | None, rel: str) -> list[Any] | None:
     return None if p is None else [None if p.file == rel else p.file, p.line, p.col]
 
@@ -233,13 +222,13 @@ class Cache:
         self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
         return [p for p in row if p] if row else []
 
-    def index_rows(self) -> Iterator[IndexRow]:
-        """Rows as the index lists them: by unit, newest year first, then name and path."""
+    def index_rows(self) -> Iterator[tuple[Any, ...]]:
+        """``(rel, unit, year, name, total, fiscal, other, outputs)`` as the index lists them: by unit, newest
+        year first, then name and path."""
         query = (f"SELECT rel, unit, year, name, total, fiscal, other, {', '.join(FORMATS)} FROM entries "
                  "ORDER BY unit, year DESC, name, rel")
-        for rel, unit, year, name, total, fiscal, other, *paths in self.db.execute(query):
-            yield IndexRow(rel, unit, year, name, total, fiscal, other,
-                           {f: p for f, p in zip(FORMATS, paths, strict=True) if p})
+        for row in self.db.execute(query):
+            yield (*row[:7], dict(zip(FORMATS, row[7:], strict=True)))
 
     def remembered(self, stats: str) -> str | None:
         """The content hash of perfgen's code and templates, if their sizes and mtimes are still ``stats``."""
