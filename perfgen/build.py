@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .buildcache import Cache, Cached, fingerprint
+from .buildcache import LOCK_TIMEOUT, Cache, CacheBusy, Cached, fingerprint
 from .buildworker import Job, Outcome, Prewarmed, Worker, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
@@ -217,7 +217,12 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
 
 def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None, result: BuildResult,
            files: list[str], staging: Path, warm: Prewarmed | None) -> BuildResult:
-    cache = Cache.open(opts.out)
+    try:
+        cache = Cache.open(opts.out)
+    except CacheBusy as exc:
+        shown = os.path.relpath(exc.args[0], opts.root) if inside(opts.root, exc.args[0]) else str(exc.args[0])
+        result.report.extend([diag(Pos(Path(shown).as_posix()), "PG031", "build.busy", seconds=int(LOCK_TIMEOUT))])
+        return result
     try:
         return _build_with(cache, opts, config, progress, result, files, staging, warm)
     finally:

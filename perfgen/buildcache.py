@@ -31,6 +31,8 @@ from .resources import template_search_path
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
 CACHE_VERSION = 4
+OLD_FILES = ("cache.json", "journal.jsonl")
+LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 FORMATS = OUTPUT_FORMATS  # one path/size/mtime column triple each (Cache.rows reads exactly two)
 
 _SCHEMA = f"""
@@ -119,6 +121,14 @@ def _load_diag(raw: list[Any], rel: str) -> Diagnostic:
                       _load_pos(related, rel) if related else None)
 
 
+class CacheBusy(Exception):
+    """Another build of the same output folder held the cache for longer than :data:`LOCK_TIMEOUT`."""
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 class Cache:
     """The cache of one output folder; changes stay in a transaction until :meth:`commit`."""
 
@@ -129,35 +139,46 @@ class Cache:
 
     @classmethod
     def open(cls, out: Path) -> Cache:
+        """The cache of ``out``, locked for this build (another build of the same folder waits for it).
+
+        Raises :class:`CacheBusy` if another build still holds it after :data:`LOCK_TIMEOUT` seconds.
+        """
         folder = out / CACHE_DIR
         folder.mkdir(parents=True, exist_ok=True)
+        for old in OLD_FILES:  # written by perfgen before the SQLite cache
+            with contextlib.suppress(FileNotFoundError):
+                (folder / old).unlink()
         path = folder / CACHE_FILE
         for _ in range(2):
             try:
                 return cls._connect(path)
-            except sqlite3.DatabaseError:  # damaged, or not a database: start again
-                for stale in (path, path.with_name(path.name + "-journal")):
+            except sqlite3.DatabaseError as exc:
+                if _busy(exc):
+                    raise CacheBusy(path) from exc
+                for stale in (path, path.with_name(path.name + "-journal")):  # damaged: start again
                     with contextlib.suppress(FileNotFoundError):
                         stale.unlink()
         return cls._connect(path)
 
     @classmethod
     def _connect(cls, path: Path) -> Cache:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)  # transactions are explicit
+        db = sqlite3.connect(path, timeout=LOCK_TIMEOUT, isolation_level=None)  # transactions are explicit
         try:
             # A cache, not a record: no fsync and an in-memory rollback journal. A crash mid-commit can
             # damage the file; the check below then finds it and the next build starts afresh.
             db.execute("PRAGMA synchronous = OFF")
             db.execute("PRAGMA journal_mode = MEMORY")
+            db.execute("BEGIN IMMEDIATE")  # the write lock, held until close: builds of one folder take turns
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("damaged")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, CACHE_VERSION):
-                db.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entries;")
-            db.executescript(_SCHEMA)
+            if db.execute("PRAGMA user_version").fetchone()[0] not in (0, CACHE_VERSION):
+                db.execute("DROP TABLE IF EXISTS meta")
+                db.execute("DROP TABLE IF EXISTS entries")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
             db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
             row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
-            db.execute("BEGIN")
         except BaseException:
             db.close()
             raise
@@ -244,7 +265,8 @@ class Cache:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         self.db.execute("COMMIT")
         self.fingerprint = fingerprint
-        self.db.execute("BEGIN")
+        self.remembered_new = False
+        self.db.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
         """Close; whatever was not committed is rolled back."""

@@ -432,3 +432,29 @@ def test_command_line_one_file_rebuild_uses_the_speculative_worker(repo: Path) -
     proc = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "built 1, unchanged 26" in proc.stderr, proc.stderr[-2000:]
     assert tree(repo / "serial") == tree(repo / "warm")
+
+
+def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(repo: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfgen import buildcache
+
+    lib_build(repo)
+    before = tree(repo / "build")
+    _edit_target(repo, 0, "=4人")
+    monkeypatch.setattr(buildcache, "LOCK_TIMEOUT", 0.2)
+    holder = buildcache.Cache.open(repo / "build")  # as if another build were running
+    try:
+        result = build(BuildOptions(root=repo, out=repo / "build"), Config())
+    finally:
+        holder.close()
+    assert not result.ok
+    assert [(d.code, d.pos.file) for d in result.report.diagnostics] == [("PG031", "build/.perfgen/cache.sqlite")]
+    assert tree(repo / "build") == before
+    assert lib_build(repo).built == 1  # type: ignore[attr-defined]  # and once it is free, the build goes on
+
+
+def test_the_cache_of_an_older_perfgen_is_cleared_away(repo: Path) -> None:
+    (repo / "build" / ".perfgen").mkdir(parents=True)
+    (repo / "build" / ".perfgen" / "cache.json").write_text("{}", encoding="utf-8")
+    lib_build(repo)
+    assert sorted(p.name for p in (repo / "build" / ".perfgen").iterdir()) == ["cache.sqlite"]
