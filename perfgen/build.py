@@ -14,12 +14,13 @@ import filecmp
 import hashlib
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .buildcache import LOCK_TIMEOUT, Cache, CacheBusy, Cached, fingerprint
+from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUnavailable, fingerprint
 from .buildworker import Job, Outcome, Prewarmed, Worker, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
@@ -78,12 +79,14 @@ class _Keys:
     """Cache keys: a hash of everything a project depends on.
 
     Like git's index, a file whose size and mtime are as recorded is not read again, so a no-op
-    rebuild of ten thousand projects reads no goals file. Any change of perfgen, templates or
-    settings (the global fingerprint) makes every key be computed from content again.
+    rebuild of ten thousand projects reads no goals file — unless the row was made with another
+    global fingerprint (perfgen, templates, settings), or the file changed so recently that it could
+    change again within the same mtime (it is then marked ``?`` and always read).
     """
 
-    def __init__(self, root: Path, global_fp: str, trust_stats: bool):
-        self.root, self.global_fp, self.trust_stats = root, global_fp, trust_stats
+    def __init__(self, root: Path, global_fp: str):
+        self.root, self.global_fp = root, global_fp
+        self.racy_after = time.time_ns() - RACY_NS
         self.reader = FsReader(root)
         self._defaults: dict[str, str] = {}  # stamp of each _defaults.yaml (shared by many projects)
         self._content: dict[str, bytes] = {}  # content of each _defaults.yaml
@@ -94,7 +97,7 @@ class _Keys:
             st = os.stat(os.path.join(self.root, rel))
         except OSError:
             return "-"
-        return f"{st.st_size}:{st.st_mtime_ns}"
+        return f"{st.st_size}:{st.st_mtime_ns}{'?' if st.st_mtime_ns >= self.racy_after else ''}"
 
     def inputs(self, rel: str) -> list[str]:
         folder = rel.rpartition("/")[0]
@@ -113,7 +116,7 @@ class _Keys:
         return ";".join(stamps)
 
     def key(self, rel: str, sources: str, cached: Cached | None) -> str:
-        if self.trust_stats and cached is not None and cached.sources == sources:
+        if cached is not None and cached.fp == self.global_fp and cached.sources == sources and "?" not in sources:
             return cached.key
         h = hashlib.sha256(self.global_fp.encode())
         for f in self.inputs(rel):
@@ -188,45 +191,53 @@ def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
 
 
 def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None = None,
-          sink: Callable[[Diagnostic], None] | None = None, warm: Prewarmed | None = None) -> BuildResult:
+          sink: Callable[[Diagnostic], None] | None = None, warm: Prewarmed | None = None,
+          waiting: Callable[[], None] | None = None) -> BuildResult:
     """Build; diagnostics go to ``sink`` as they are reported (in path order) or, without one, to the result.
 
     ``warm``: a worker the caller forked earlier (``perfgen build`` does so before reading its settings);
-    the build closes it when done.
+    the build closes it when done. ``waiting`` is called if another build of the same output folder is
+    running and this one waits for it.
     """
     started = time.perf_counter()
     result = BuildResult(Report(sink=sink))
-    files, diags = _discover(opts)
-    result.files = len(files)
-    result.report.extend(diags)
-    if any(d.severity == "error" for d in diags):
-        return result
-    opts.out.mkdir(parents=True, exist_ok=True)
-    staging = opts.out / f"{STAGING_PREFIX}{os.getpid()}"
-    # A few projects to build (the usual edit) render in a child set up on another core meanwhile.
-    if warm is None and opts.jobs > 1:
-        warm = Prewarmed.start(opts.root, opts.formats)
     try:
-        return _build(opts, config, progress, result, files, staging, warm)
+        files, diags = _discover(opts)
+        result.files = len(files)
+        result.report.extend(diags)
+        if any(d.severity == "error" for d in diags):
+            return result
+        opts.out.mkdir(parents=True, exist_ok=True)
+        # A few projects to build (the usual edit) render in a child set up on another core meanwhile.
+        if warm is None and opts.jobs > 1:
+            warm = Prewarmed.start(opts.root, opts.formats)
+        return _build(opts, config, progress, result, files, warm, waiting)
     finally:
         if warm is not None:
             warm.close()
-        shutil.rmtree(staging, ignore_errors=True)
         result.seconds = time.perf_counter() - started
 
 
 def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None, result: BuildResult,
-           files: list[str], staging: Path, warm: Prewarmed | None) -> BuildResult:
+           files: list[str], warm: Prewarmed | None, waiting: Callable[[], None] | None) -> BuildResult:
     try:
-        cache = Cache.open(opts.out)
-    except CacheBusy as exc:
-        shown = os.path.relpath(exc.args[0], opts.root) if inside(opts.root, exc.args[0]) else str(exc.args[0])
-        result.report.extend([diag(Pos(Path(shown).as_posix()), "PG031", "build.busy", seconds=int(LOCK_TIMEOUT))])
+        cache = Cache.open(opts.out, waiting)
+    except (CacheBusy, CacheUnavailable) as exc:
+        shown = exc.args[0].relative_to(opts.root).as_posix() if inside(opts.root, exc.args[0]) else str(exc.args[0])
+        if isinstance(exc, CacheBusy):
+            problem = diag(Pos(shown), "PG031", "build.busy", seconds=int(LOCK_TIMEOUT))
+        else:
+            problem = diag(Pos(shown), "PG032", "build.cache_unusable", reason=exc.args[1])
+        result.report.extend([problem])
         return result
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=opts.out))  # private to this build
     try:
         return _build_with(cache, opts, config, progress, result, files, staging, warm)
     finally:
-        cache.close()  # rolls back unless the build committed
+        if warm is not None:
+            warm.close()  # before its staging folder goes
+        shutil.rmtree(staging, ignore_errors=True)
+        cache.close()  # rolls back unless the build committed; the next build of the folder may start
 
 
 def _aligned(files: list[str], rows: Iterator[Cached],
@@ -276,7 +287,7 @@ def _classify(cache: Cache, opts: BuildOptions, keys: _Keys, files: list[str]) -
 def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None,
                 result: BuildResult, files: list[str], staging: Path, warm: Prewarmed | None) -> BuildResult:
     global_fp = fingerprint(opts.root, config, opts.formats, cache)
-    keys = _Keys(opts.root, global_fp, cache.fingerprint == global_fp)
+    keys = _Keys(opts.root, global_fp)
     todo, gone, result.unchanged = _classify(cache, opts, keys, files)
     if warm is not None and not 0 < len(todo) < SMALL_BUILD:
         warm.close()  # not needed: nothing to build, or enough for a process pool
@@ -290,38 +301,41 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
             progress(min(done[0], len(todo)), len(todo))
 
     outcomes = _execute(opts, config, staging, todo, step, warm)
-    index_changed = _collect(cache, files, todo, outcomes, result.report) or bool(gone)
+    index_changed = _collect(cache, files, todo, outcomes, result.report, global_fp) or bool(gone)
     if result.report.failed(opts.strict):
         return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
     index_path = opts.out / "index.html"
-    if not todo and not gone and index_path.is_file():
+    index_current = index_path.is_file() and cache.meta("index") == global_fp and not opts.force
+    if not todo and not gone and index_current:
         if cache.remembered_new:
-            cache.commit(global_fp)
+            cache.commit()
         result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
-    for rel in gone:
-        result.removed += _remove_outputs(opts.out, cache.drop(rel))
+    dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
     index_staged = None
-    if index_changed or not index_path.is_file():
+    if index_changed or not index_current:
         index_staged = staging / "index.html"
-        staging.mkdir(exist_ok=True)
         problem = _render_index(opts, cache, index_staged)
         if problem is not None:
             result.report.extend([problem])
-            return result
-    for rel, outputs in cache.unstamped(opts.formats[0]):
+            return result  # nothing removed or moved yet
+        cache.set_meta("index", global_fp)
+    for old_outputs in dropped:
+        result.removed += _remove_outputs(opts.out, old_outputs)
+    for rel, outputs in cache.unstamped():
         for rel_out in outputs.values():
             _promote(staging / rel_out, opts.out / rel_out)
         cache.stamp(rel, opts.out, outputs)
         result.built += 1
     if index_staged is not None:
         _promote(index_staged, index_path)
-    cache.commit(global_fp)
+    cache.commit()
     result.ok = True
     return result
 
 
-def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], report: Report) -> bool:
+def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], report: Report,
+             global_fp: str) -> bool:
     """Store what was built and report every project's diagnostics, cached or new, in path order.
 
     Runs while the workers build: a project that is not ready yet is waited for when its turn comes,
@@ -342,7 +356,7 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
                 waiting[outcome.rel] = outcome
             outcome = waiting.pop(rel)
             if outcome.entry is not None:
-                index_changed = cache.put(rel, outcome.entry) or index_changed
+                index_changed = cache.put(rel, outcome.entry, global_fp) or index_changed
             report.extend(outcome.diagnostics, own=rel)
         elif cached is not None:
             report.extend(cached.diagnostics(), own=rel)

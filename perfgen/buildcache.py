@@ -18,7 +18,8 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,13 +27,15 @@ from typing import Any, NamedTuple
 from .config import Config
 from .diagnostics import Diagnostic
 from .model import OUTPUT_FORMATS, Pos, Project
-from .resources import template_search_path
+from .resources import schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 OLD_FILES = ("cache.json", "journal.jsonl")
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
+_LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
 FORMATS = OUTPUT_FORMATS  # one path/size/mtime column triple each (Cache.rows reads exactly two)
 
 _SCHEMA = f"""
@@ -40,11 +43,13 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
     rel TEXT PRIMARY KEY,           -- the goals file, relative to the repo root
     key TEXT NOT NULL,              -- hash of everything the outputs depend on
+    fp TEXT NOT NULL,               -- the fingerprint (perfgen, templates, settings) the key was made with
     sources TEXT NOT NULL,          -- size:mtime of each input when the key was computed
     unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
     total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
     {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in FORMATS)},
-    diags TEXT                      -- JSON, NULL when there are none
+    diags TEXT,                     -- JSON, NULL when there are none
+    stamped INTEGER NOT NULL        -- 0 from put() until the outputs are in place and stamped
 ) WITHOUT ROWID;
 """
 _OUTPUT_COLUMNS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in FORMATS)
@@ -83,6 +88,7 @@ class Cached(NamedTuple):
 
     rel: str
     key: str
+    fp: str
     sources: str
     outputs: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each output written
     diags: str | None
@@ -125,23 +131,37 @@ class CacheBusy(Exception):
     """Another build of the same output folder held the cache for longer than :data:`LOCK_TIMEOUT`."""
 
 
+class CacheUnavailable(Exception):
+    """The cache file cannot be used (args: its path, the reason): a read-only folder, a full disk, ..."""
+
+
+class _Damaged(sqlite3.DatabaseError):
+    pass
+
+
 def _busy(exc: sqlite3.Error) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, _Damaged) or getattr(exc, "sqlite_errorname", "").startswith(
+        ("SQLITE_NOTADB", "SQLITE_CORRUPT"))
 
 
 class Cache:
     """The cache of one output folder; changes stay in a transaction until :meth:`commit`."""
 
-    def __init__(self, db: sqlite3.Connection, fingerprint: str) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self.fingerprint = fingerprint  # of perfgen, templates and settings when the rows were made
         self.remembered_new = False  # remember() was called: worth committing even if nothing was built
 
     @classmethod
-    def open(cls, out: Path) -> Cache:
-        """The cache of ``out``, locked for this build (another build of the same folder waits for it).
+    def open(cls, out: Path, on_wait: Callable[[], None] | None = None) -> Cache:
+        """The cache of ``out``, locked for this build: another build of the same folder waits its turn.
 
-        Raises :class:`CacheBusy` if another build still holds it after :data:`LOCK_TIMEOUT` seconds.
+        ``on_wait`` is called once if this build has to wait. Raises :class:`CacheBusy` after
+        :data:`LOCK_TIMEOUT` seconds, :class:`CacheUnavailable` if the file cannot be used at all (a
+        read-only folder, a full disk); a damaged file is deleted and the build starts afresh.
         """
         folder = out / CACHE_DIR
         folder.mkdir(parents=True, exist_ok=True)
@@ -149,20 +169,33 @@ class Cache:
             with contextlib.suppress(FileNotFoundError):
                 (folder / old).unlink()
         path = folder / CACHE_FILE
-        for _ in range(2):
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        fresh_start = False
+        while True:
             try:
                 return cls._connect(path)
-            except sqlite3.DatabaseError as exc:
+            except sqlite3.Error as exc:
                 if _busy(exc):
-                    raise CacheBusy(path) from exc
-                for stale in (path, path.with_name(path.name + "-journal")):  # damaged: start again
-                    with contextlib.suppress(FileNotFoundError):
-                        stale.unlink()
-        return cls._connect(path)
+                    if time.monotonic() > deadline:
+                        raise CacheBusy(path) from exc
+                    if on_wait is not None:
+                        on_wait()
+                        on_wait = None
+                    time.sleep(_LOCK_POLL)
+                elif _damaged(exc) and not fresh_start:
+                    fresh_start = True
+                    try:
+                        for stale in (path, path.with_name(path.name + "-journal")):
+                            with contextlib.suppress(FileNotFoundError):
+                                stale.unlink()
+                    except OSError as gone:
+                        raise CacheUnavailable(path, str(gone)) from exc
+                else:
+                    raise CacheUnavailable(path, str(exc)) from exc
 
     @classmethod
     def _connect(cls, path: Path) -> Cache:
-        db = sqlite3.connect(path, timeout=LOCK_TIMEOUT, isolation_level=None)  # transactions are explicit
+        db = sqlite3.connect(path, timeout=_LOCK_POLL, isolation_level=None)  # transactions are explicit
         try:
             # A cache, not a record: no fsync and an in-memory rollback journal. A crash mid-commit can
             # damage the file; the check below then finds it and the next build starts afresh.
@@ -170,7 +203,7 @@ class Cache:
             db.execute("PRAGMA journal_mode = MEMORY")
             db.execute("BEGIN IMMEDIATE")  # the write lock, held until close: builds of one folder take turns
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("damaged")
+                raise _Damaged("quick_check")
             if db.execute("PRAGMA user_version").fetchone()[0] not in (0, CACHE_VERSION):
                 db.execute("DROP TABLE IF EXISTS meta")
                 db.execute("DROP TABLE IF EXISTS entries")
@@ -178,37 +211,37 @@ class Cache:
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
-            row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
         except BaseException:
             db.close()
             raise
-        return cls(db, row[0] if row else "")
+        return cls(db)
 
     def rows(self) -> Iterator[Cached]:
         """Every row, in path order (the order :meth:`Loader.discover` lists goals files in).
 
         Read a page at a time, so the caller may :meth:`put` rows between two reads.
         """
-        query = f"SELECT rel, key, sources, {_OUTPUT_COLUMNS}, diags FROM entries WHERE rel > ? ORDER BY rel LIMIT 512"
+        query = (f"SELECT rel, key, fp, sources, {_OUTPUT_COLUMNS}, diags FROM entries WHERE rel > ? "
+                 "ORDER BY rel LIMIT 512")
         last = ""
         while page := self.db.execute(query, (last,)).fetchall():
-            for rel, key, sources, p1, s1, m1, p2, s2, m2, diags in page:
+            for rel, key, fp, sources, p1, s1, m1, p2, s2, m2, diags in page:
                 if p1 and p2:
                     outputs: tuple[tuple[str, int, int], ...] = ((p1, s1, m1), (p2, s2, m2))
                 else:
                     outputs = ((p1, s1, m1),) if p1 else ((p2, s2, m2),) if p2 else ()
-                yield Cached(rel, key, sources, outputs, diags)
+                yield Cached(rel, key, fp, sources, outputs, diags)
             last = page[-1][0]
 
-    def put(self, rel: str, entry: Entry) -> bool:
+    def put(self, rel: str, entry: Entry, fingerprint: str) -> bool:
         """Store a built project (its output stamps come with :meth:`stamp`); True if its index line changed."""
         old = self.db.execute(f"SELECT unit, year, name, total, fiscal, other, {', '.join(FORMATS)} FROM entries "
                               "WHERE rel = ?", (rel,)).fetchone()
         outputs = [v for f in FORMATS for v in (entry.outputs.get(f), None, None)]
-        self.db.execute(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * (10 + 3 * len(FORMATS)))})",
-                        (rel, entry.key, entry.sources, entry.unit, entry.year, entry.name, entry.total,
-                         entry.fiscal, entry.other, *outputs,
-                         json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
+        self.db.execute(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * (12 + 3 * len(FORMATS)))})",
+                        (rel, entry.key, fingerprint, entry.sources, entry.unit, entry.year, entry.name,
+                         entry.total, entry.fiscal, entry.other, *outputs,
+                         json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None, 0))
         return old is None or tuple(old) != entry.listing()
 
     def stamp(self, rel: str, out: Path, outputs: dict[str, str]) -> None:
@@ -218,17 +251,15 @@ class Cache:
             st = (out / rel_out).stat()
             sets.append(f"{fmt}_size = ?, {fmt}_mtime = ?")
             values += [st.st_size, st.st_mtime_ns]
-        self.db.execute(f"UPDATE entries SET {', '.join(sets)} WHERE rel = ?", (*values, rel))
+        self.db.execute(f"UPDATE entries SET {', '.join(sets)}, stamped = 1 WHERE rel = ?", (*values, rel))
 
-    def unstamped(self, fmt: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def unstamped(self) -> Iterator[tuple[str, dict[str, str]]]:
         """Rows stored by :meth:`put` and not yet stamped (the projects this build made), and their outputs.
 
         Read in batches, each stamped by the caller before the next is read, so the build never holds
         the list of everything it made.
         """
-        if fmt not in FORMATS:
-            raise ValueError(fmt)
-        query = f"SELECT rel, {', '.join(FORMATS)} FROM entries WHERE {fmt}_size IS NULL ORDER BY rel LIMIT 256"
+        query = f"SELECT rel, {', '.join(FORMATS)} FROM entries WHERE stamped = 0 ORDER BY rel LIMIT 256"
         previous = None
         while batch := self.db.execute(query).fetchall():
             if batch[0][0] == previous:
@@ -251,27 +282,32 @@ class Cache:
         for row in self.db.execute(query):
             yield (*row[:7], dict(zip(FORMATS, row[7:], strict=True)))
 
+    def meta(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
     def remembered(self, stats: str) -> str | None:
         """The content hash of perfgen's code and templates, if their sizes and mtimes are still ``stats``."""
-        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (f"code:{stats}",)).fetchone()
-        return row[0] if row else None
+        return self.meta(f"code:{stats}")
 
     def remember(self, stats: str, code: str) -> None:
         self.remembered_new = True
         self.db.execute("DELETE FROM meta WHERE name LIKE 'code:%'")
-        self.db.execute("INSERT INTO meta VALUES (?, ?)", (f"code:{stats}", code))
+        self.set_meta(f"code:{stats}", code)
 
-    def commit(self, fingerprint: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+    def commit(self) -> None:
+        """Make this build's changes permanent (and let the next build of the folder go ahead)."""
         self.db.execute("COMMIT")
-        self.fingerprint = fingerprint
         self.remembered_new = False
-        self.db.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
         """Close; whatever was not committed is rolled back."""
         with contextlib.suppress(sqlite3.Error):
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
         self.db.close()
 
 
@@ -289,18 +325,23 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
     hashed by content. With a ``cache``, that hash is remembered against the files' sizes and mtimes,
     like the goals files' keys, so an unchanged install is not read again on every build.
     """
-    trees = [(Path(__file__).resolve().parent, (".py",)), *((d, None) for d in template_search_path(root))]
+    schema = schema_path()
+    trees = [(Path(__file__).resolve().parent, (".py",)), (schema.parent, (".json",)),
+             *((d, None) for d in template_search_path(root))]
     files = [(base, p) for base, suffixes in trees for p in _tree(base, suffixes)]
     stats = hashlib.sha256()
+    racy = time.time_ns() - RACY_NS
+    trusted = cache is not None
     for base, p in files:
         st = p.stat()
+        trusted = trusted and st.st_mtime_ns < racy
         stats.update(f"{base}\0{p.relative_to(base).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    code = cache.remembered(stats.hexdigest()) if cache is not None else None
+    code = cache.remembered(stats.hexdigest()) if cache is not None and trusted else None
     if code is None:
         h = hashlib.sha256()
         for base, p in files:
             h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
         code = h.hexdigest()
-        if cache is not None:
+        if cache is not None and trusted:
             cache.remember(stats.hexdigest(), code)
     return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}".encode()).hexdigest()

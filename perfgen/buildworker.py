@@ -230,7 +230,12 @@ class Prewarmed:
         sys.stderr.flush()
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # a process limit, no memory: build without it
+            for fd in (child_reads, parent_writes, parent_reads, child_writes):
+                os.close(fd)
+            return None
         if pid == 0:  # the child: never returns
             code = 1
             try:

@@ -135,6 +135,10 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
                    "another perfgen build is writing the same output folder and has not finished after {seconds} s",
                    "等它结束后再运行，或用 --out 写到另一个目录",
                    "run again when it has finished, or build into another folder with --out"),
+    "build.cache_unusable": ("无法使用构建缓存：{reason}", "cannot use the build cache: {reason}",
+                             "检查输出目录是否可写、磁盘是否已满；删除该文件会导致一次全量构建",
+                             "check that the output folder is writable and the disk not full; deleting the file "
+                             "costs one full build"),
     "template.error": ("模板错误：{detail}", "template error: {detail}",
                        "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
                        "check the override in the repo's templates/; delete it to use the built-in one"),

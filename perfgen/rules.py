@@ -55,6 +55,7 @@ _r("PG016", "error", "值不符合格式", "value does not match the format", Fa
 _r("PG017", "error", "文件名不是 UTF-8 编码", "file name is not UTF-8", False)
 _r("PG030", "error", "模板错误", "template error", False)
 _r("PG031", "error", "输出目录正被另一次构建使用", "output folder in use by another build", False)
+_r("PG032", "error", "无法使用输出目录中的构建缓存", "the output folder's build cache cannot be used", False)
 _r("PG008", "error", "输出路径会落到输出目录之外", "output path would leave the output folder", False)
 # -- perfgen fmt / import (reported by those commands)
 _r("PG050", "error", "fmt：文件不是规范格式（--check）", "fmt: file not in the canonical layout (--check)", False)

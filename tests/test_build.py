@@ -458,3 +458,78 @@ def test_the_cache_of_an_older_perfgen_is_cleared_away(repo: Path) -> None:
     (repo / "build" / ".perfgen" / "cache.json").write_text("{}", encoding="utf-8")
     lib_build(repo)
     assert sorted(p.name for p in (repo / "build" / ".perfgen").iterdir()) == ["cache.sqlite"]
+
+
+def test_a_partial_build_after_a_template_change_does_not_hide_the_others(repo: Path) -> None:
+    lib_build(repo)
+    (repo / "templates").mkdir()
+    (repo / "templates" / "style.css").write_text("td { color: navy; }\n", encoding="utf-8")
+    one = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    assert lib_build(repo, paths=[str(one)]).built == 1  # type: ignore[attr-defined]
+    assert lib_build(repo, paths=[str(repo / "goals" / "unit00" / "2023" / "_defaults.yaml")]).built == 0  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 26  # type: ignore[attr-defined]  # the rest were made with the old stylesheet
+    for page in (repo / "build").rglob("0*.html"):
+        assert "color: navy" in page.read_text(encoding="utf-8")
+
+
+def test_builds_with_different_formats_share_an_output_folder(repo: Path) -> None:
+    lib_build(repo, formats=("html",))
+    one = repo / "goals" / "unit01" / "2023" / "01-yuanshuili-buchai.yaml"
+    assert lib_build(repo, paths=[str(one)]).built == 1  # type: ignore[attr-defined]
+    assert (repo / "build" / "unit01" / "2023" / "01-yuanshuili-buchai.docx").is_file()
+    assert not (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx").exists()
+    assert lib_build(repo).built == 26  # type: ignore[attr-defined]
+    assert len(list((repo / "build").rglob("*.docx"))) == 27
+
+
+def test_the_index_follows_its_template_and_force(repo: Path) -> None:
+    lib_build(repo)
+    index = repo / "build" / "index.html"
+    (repo / "templates").mkdir()
+    (repo / "templates" / "index.html.j2").write_text(
+        '{% extends "default:index.html.j2" %}{% block footer %}<p>更新于本周</p>{% endblock %}', encoding="utf-8")
+    lib_build(repo)
+    assert "更新于本周" in index.read_text(encoding="utf-8")
+    index.write_text("tampered", encoding="utf-8")
+    lib_build(repo, force=True)
+    assert "更新于本周" in index.read_text(encoding="utf-8")
+
+
+def test_a_cache_that_cannot_be_used_is_a_diagnostic(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfgen import buildcache
+
+    def broken(cls: object, path: Path) -> object:
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorname = "SQLITE_IOERR"  # type: ignore[attr-defined]
+        raise exc
+
+    lib_build(repo)
+    monkeypatch.setattr(buildcache.Cache, "_connect", classmethod(broken))
+    result = build(BuildOptions(root=repo, out=repo / "build"), Config())
+    assert not result.ok
+    assert [d.code for d in result.report.diagnostics] == ["PG032"]
+    assert "disk I/O error" in result.report.diagnostics[0].message
+    assert (repo / "build" / ".perfgen" / "cache.sqlite").is_file()  # not mistaken for a damaged file
+
+
+def test_an_index_template_error_keeps_the_outputs_of_a_deleted_project(repo: Path) -> None:
+    lib_build(repo)
+    gone = repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx"
+    (repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
+    (repo / "templates").mkdir()
+    (repo / "templates" / "index.html.j2").write_text("{{ index.nothing_here }}", encoding="utf-8")
+    result = build(BuildOptions(root=repo, out=repo / "build"), Config())
+    assert not result.ok and [d.code for d in result.report.diagnostics if d.severity == "error"] == ["PG030"]
+    assert gone.is_file()
+
+
+def test_a_same_size_edit_within_the_same_mtime_is_still_seen(repo: Path) -> None:
+    """Git's "racy clean" case: a file changed so soon after it was stamped that size and mtime match."""
+    f = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    lib_build(repo)
+    st = f.stat()
+    f.write_text(f.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert f.stat().st_size == st.st_size
+    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+    assert "=4人" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")

@@ -63,11 +63,13 @@ class _Buffered:
         self.err = err
         self.parts: list[str] = []
         self.size = 0
+        stream = sys.stderr if err else sys.stdout
+        self.limit = 0 if stream.isatty() else 1 << 16  # a person watching sees each line as it comes
 
     def __call__(self, text: str) -> None:
         self.parts.append(text)
         self.size += len(text)
-        if self.size > 1 << 16:
+        if self.size > self.limit:
             self.flush()
 
     def flush(self) -> None:

@@ -110,8 +110,12 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
         bar.close()
         emit(d)
 
+    def waiting() -> None:
+        click.echo(msg("另一次 perfgen build 正在写 {out}，等它结束……", "another perfgen build is writing {out}; "
+                       "waiting for it to finish…", out=out), err=True)
+
     try:
-        result = build(opts, config, bar, show, warm)
+        result = build(opts, config, bar, show, warm, waiting)
     finally:
         bar.close()
     emit.close(result.files, result.report.errors, result.report.warnings)

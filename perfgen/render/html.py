@@ -335,14 +335,23 @@ class HtmlRenderer:
                     title: str = DEFAULT_INDEX_TITLE) -> None:
         """Stream the index page of entries already in :func:`index_order` into ``target``."""
         template = self._template(INDEX_TEMPLATE)
+
+        def checked() -> Iterator[IndexEntry]:
+            try:
+                yield from entries()
+            except Exception as exc:  # perfgen's data, not the template: must not be reported as PG030
+                raise _SourceError from exc
+
         try:
             with open(target, "wb") as fh:
                 carry = ""
-                for chunk in template.generate({"index": streamed_index_page(entries, title)}):
+                for chunk in template.generate({"index": streamed_index_page(checked, title)}):
                     text = carry + chunk
                     carry = "\r" if text.endswith("\r") else ""  # a CR LF split across two chunks
                     fh.write(_unix_newlines(text[:-1] if carry else text))
                 fh.write(_unix_newlines(carry))
+        except _SourceError as exc:
+            raise exc.__cause__ or exc from None
         except Exception as exc:
             error = _template_error(exc, INDEX_TEMPLATE)
             if error is None:
@@ -372,6 +381,10 @@ class HtmlRenderer:
                 raise
             raise error from exc
         return _unix_newlines(text)
+
+
+class _SourceError(Exception):
+    """An error while reading the index's entries (wraps it), as opposed to one in the template."""
 
 
 def _unix_newlines(text: str) -> bytes:
