@@ -12,9 +12,12 @@ For each size N (default 1,000 and 10,000) a goals repo is generated from the ni
   (``DocxWriter.render`` + ``HtmlRenderer.render_project``) against ``benchmarks/naive_docx.render_naive``
   (python-docx, Word only) on a sample of ``--naive-sample`` projects, and the ratio of the medians.
 
-perfgen is measured from a snapshot of the working tree copied at start (``--live`` to import the checkout
-itself): the build cache's key includes perfgen's own code, so edits made during a run would otherwise
-turn no-op rebuilds into full ones.
+perfgen is measured as a new user runs it: a snapshot of the working tree, taken at start, is installed
+with ``pip install`` (not editable) into a fresh virtual environment, so start-up is what an installed
+perfgen costs and no ``.pth`` hooks of the developer's own environment run in every process. The
+snapshot also keeps edits made during a run (the build cache's key includes perfgen's own code) from
+turning no-op rebuilds into full ones. ``--no-venv`` imports the snapshot with this interpreter instead
+(``PYTHONPATH``, for machines where pip cannot install); ``--live`` imports the checkout itself.
 
     python benchmarks/bench.py [--sizes 1000,10000] [--runs 3] [--jobs N] [--json out.json] [--quick]
 """
@@ -178,12 +181,29 @@ def snapshot_perfgen(dest: Path) -> dict[str, str]:
     # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
     # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
     compileall.compile_dir(str(dest / "perfgen"), quiet=1)
-    # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
-    # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
-    compileall.compile_dir(str(dest / "perfgen"), quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(dest), *filter(None, [env.get("PYTHONPATH")])])
     return env
+
+
+def install_perfgen(work: Path) -> tuple[str, dict[str, str]]:
+    """``pip install`` a snapshot of the checkout into a new virtual environment; its python and environment."""
+    src = work / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in ("perfgen", "templates", "schema"):
+        shutil.copytree(REPO / part, src / part, ignore=ignore)
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / part, src / part)
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    proc = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(src)],
+                          capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError("pip could not install perfgen into a fresh virtual environment (run again with "
+                           f"--no-venv to import a snapshot with this interpreter instead):\n{proc.stderr[-2000:]}")
+    return python, env
 
 
 def _sh(args: list[str], **kw: Any) -> str:
@@ -193,7 +213,7 @@ def _sh(args: list[str], **kw: Any) -> str:
         return ""
 
 
-def describe_machine(env: dict[str, str]) -> dict[str, str]:
+def describe_machine(python: str, env: dict[str, str]) -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -208,7 +228,7 @@ def describe_machine(env: dict[str, str]) -> dict[str, str]:
     probe = ("import importlib.metadata as m, perfgen, perfgen.resources as r;"
              "print(perfgen.__version__, *(m.version(p) for p in ('python-docx','lxml','Jinja2','PyYAML')),"
              " r.builtin_templates_dir())")
-    versions = _sh([sys.executable, "-c", probe], env=env).split()
+    versions = _sh([python, "-c", probe], env=env).split()
     commit = _sh(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     dirty = _sh(["git", "-C", str(REPO), "status", "--porcelain", "--", "perfgen", "templates", "schema"])
     names = ("perfgen", "python-docx", "lxml", "Jinja2", "PyYAML", "templates")
@@ -277,14 +297,14 @@ def _check(result: SizeResult, what: str, run: Run, stderr: str, built: int | No
         result.problems.append(f"{what}: built {run.built} projects, expected {built}")
 
 
-def bench_size(n: int, args: argparse.Namespace, env: dict[str, str], work: Path) -> SizeResult:
+def bench_size(n: int, args: argparse.Namespace, python: str, env: dict[str, str], work: Path) -> SizeResult:
     generate = _load("perfgen_bench_generate", HERE / "generate.py").generate
     res = SizeResult(n, args.jobs, args.runs)
     repo = work / f"repo-{n}"
     start = time.perf_counter()
     files = generate(repo, n, args.seed)
     res.generate_s = time.perf_counter() - start
-    perfgen = [sys.executable, "-m", "perfgen"]
+    perfgen = [python, "-m", "perfgen"]
     build = [*perfgen, "build", "--lang", "en", "--out", "build", "-j", str(args.jobs)]
     say = (lambda *a: print(*a, file=sys.stderr, flush=True)) if not args.quiet else (lambda *a: None)
     say(f"N={n}: generated in {res.generate_s:.1f}s under {repo}")
@@ -320,7 +340,7 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str], work: Path
     if busy > 0.25:
         res.busy.setdefault("render comparison", []).append(busy)
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--render-worker", str(repo),
+        [python, str(Path(__file__).resolve()), "--render-worker", str(repo),
          "--runs", str(args.runs), "--naive-sample", str(args.naive_sample)],
         input=json.dumps(sample), capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
@@ -432,8 +452,9 @@ def table(machine: dict[str, str], results: list[SizeResult], args: argparse.Nam
         "",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram']} RAM, {machine['os']}",
         f"- Python {machine['python']}; perfgen {machine['perfgen']}; {machine['libraries']}",
-        f"- `-j {args.jobs}`, median of {args.runs} run(s); wall-clock of `python -m perfgen …` subprocesses "
-        "(interpreter start-up included, warm file cache); peak memory is the largest run's",
+        f"- perfgen: {machine.get('install', '')}; `-j {args.jobs}`, median of {args.runs} run(s); wall-clock of "
+        "`python -m perfgen …` subprocesses (interpreter start-up included, warm file cache); peak memory is the "
+        "largest run's",
         "",
         "| | " + " | ".join(cols) + " |",
         "|---|" + "---:|" * len(cols),
@@ -539,6 +560,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
     ap.add_argument("--quick", action="store_true", help="smoke run: 40 projects, 1 run, small samples")
     ap.add_argument("--live", action="store_true", help="import perfgen from the checkout, not a snapshot")
+    ap.add_argument("--no-venv", action="store_true",
+                    help="import the snapshot with this interpreter (PYTHONPATH) instead of pip-installing it")
     ap.add_argument("--keep", action="store_true", help="keep the temporary goals repos")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     ap.add_argument("--render-worker", type=Path, default=None, help=argparse.SUPPRESS)
@@ -561,9 +584,17 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(render_worker(args.render_worker, rels, args.runs, args.naive_sample), sys.stdout)
         return 0
     with _workdir(args.keep) as work:
-        env = dict(os.environ) if args.live else snapshot_perfgen(work / "snapshot")
-        machine = describe_machine(env)
-        results = [bench_size(n, args, env, work) for n in args.sizes]
+        python = sys.executable
+        if args.live:
+            env = dict(os.environ)
+        elif args.no_venv:
+            env = snapshot_perfgen(work / "snapshot")
+        else:
+            python, env = install_perfgen(work)
+        machine = describe_machine(python, env)
+        machine["install"] = ("the checkout" if args.live else "a snapshot on PYTHONPATH" if args.no_venv
+                              else "a snapshot pip-installed into a fresh venv")
+        results = [bench_size(n, args, python, env, work) for n in args.sizes]
     report = table(machine, results, args)
     print(report)
     if args.json:

@@ -14,7 +14,6 @@ import filecmp
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUn
 from .buildworker import Job, Outcome, Prewarmed, Worker, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
-from .fsutil import inside
+from .fsutil import inside, private_dir
 from .loader import FsReader, Loader, defaults_chain, output_stem
 from .model import OUTPUT_FORMATS, Pos
 from .resources import template_search_path
@@ -230,7 +229,7 @@ def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], No
             problem = diag(Pos(shown), "PG032", "build.cache_unusable", reason=exc.args[1])
         result.report.extend([problem])
         return result
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=opts.out))  # private to this build
+    staging = private_dir(opts.out, STAGING_PREFIX)
     try:
         return _build_with(cache, opts, config, progress, result, files, staging, warm)
     finally:
@@ -279,6 +278,8 @@ def _classify(cache: Cache, opts: BuildOptions, keys: _Keys, files: list[str]) -
         key = keys.key(rel, sources, cached)
         if not opts.force and cached is not None and cached.key == key and cached.outputs_intact(out):
             fresh += 1
+            if cached.sources != sources and "?" not in sources:
+                cache.refresh(rel, sources)  # e.g. a fresh clone: same content, new mtimes
         else:
             todo.append(Job(rel, key, sources))
     return todo, gone, fresh
@@ -307,7 +308,7 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
     index_path = opts.out / "index.html"
     index_current = index_path.is_file() and cache.meta("index") == global_fp and not opts.force
     if not todo and not gone and index_current:
-        if cache.remembered_new:
+        if cache.dirty:
             cache.commit()
         result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
@@ -359,7 +360,7 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
                 index_changed = cache.put(rel, outcome.entry, global_fp) or index_changed
             report.extend(outcome.diagnostics, own=rel)
         elif cached is not None:
-            report.extend(cached.diagnostics(), own=rel)
+            report.extend(cached.diagnostics(), own=rel, ordered=True)
     for extra in outcomes:
         raise RuntimeError(f"unexpected outcome for {extra.rel}")
     return index_changed

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, order_key
 from .model import OUTPUT_FORMATS, Pos, Project
 from .resources import schema_path, template_search_path
 
@@ -74,8 +74,9 @@ class Entry:
     def of(cls, rel: str, p: Project, key: str, outputs: dict[str, str], diags: list[Diagnostic],
            sources: str) -> Entry:
         """The entry for goals file ``rel`` (its diagnostics store their position without the file name)."""
+        ordered = sorted(dict.fromkeys(diags), key=order_key)  # as Report.extend would: replayed as they are
         return cls(key, outputs, p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                   [_dump_diag(d, rel) for d in diags], sources)
+                   [_dump_diag(d, rel) for d in ordered], sources)
 
     def listing(self) -> tuple[Any, ...]:
         """What the index page shows of this project."""
@@ -153,7 +154,7 @@ class Cache:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self.remembered_new = False  # remember() was called: worth committing even if nothing was built
+        self.dirty = False  # something worth committing even if nothing is built (refresh, remember)
 
     @classmethod
     def open(cls, out: Path, on_wait: Callable[[], None] | None = None) -> Cache:
@@ -293,15 +294,21 @@ class Cache:
         """The content hash of perfgen's code and templates, if their sizes and mtimes are still ``stats``."""
         return self.meta(f"code:{stats}")
 
+    def refresh(self, rel: str, sources: str) -> None:
+        """Record new size/mtime stamps for a row whose inputs turned out unchanged (like ``git update-index
+        --refresh``), so that the next build trusts them instead of reading the files again."""
+        self.dirty = True
+        self.db.execute("UPDATE entries SET sources = ? WHERE rel = ?", (sources, rel))
+
     def remember(self, stats: str, code: str) -> None:
-        self.remembered_new = True
+        self.dirty = True
         self.db.execute("DELETE FROM meta WHERE name LIKE 'code:%'")
         self.set_meta(f"code:{stats}", code)
 
     def commit(self) -> None:
         """Make this build's changes permanent (and let the next build of the folder go ahead)."""
         self.db.execute("COMMIT")
-        self.remembered_new = False
+        self.dirty = False
 
     def close(self) -> None:
         """Close; whatever was not committed is rolled back."""

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sys
-import threading
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,7 +221,8 @@ class Prewarmed:
 
     @classmethod
     def start(cls, root: Path, formats: tuple[str, ...]) -> Prewarmed | None:
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        threading = sys.modules.get("threading")  # not imported: no other thread can be running
+        if not hasattr(os, "fork") or (threading is not None and threading.active_count() > 1):
             return None
         sys.stdout.flush()
         sys.stderr.flush()
@@ -249,6 +247,8 @@ class Prewarmed:
         return cls(pid, os.fdopen(parent_writes, "wb"), os.fdopen(parent_reads, "rb"))
 
     def run(self, opts: BuildOptions, config: Config, staging: Path, jobs: list[Job]) -> Iterator[Outcome]:
+        import pickle
+
         self.used = True
         try:
             with contextlib.suppress(BrokenPipeError):  # it may have failed already: read why below
@@ -268,6 +268,8 @@ class Prewarmed:
         """Stop the child: ask it to end if it has worked, kill it if it was never needed."""
         if self.closed:
             return
+        import pickle
+
         self.closed = True
         if not self.used:
             with contextlib.suppress(ProcessLookupError):
@@ -282,6 +284,9 @@ class Prewarmed:
 
 
 def _serve(root: Path, formats: tuple[str, ...], recv: BinaryIO, send: BinaryIO) -> int:
+    import pickle
+    import traceback
+
     try:
         renderers = Renderers(root, formats)
         renderers.prewarm()

@@ -53,7 +53,7 @@ class PerfgenError(Exception):
         self.diagnostics = diagnostics
 
 
-def _order(d: Diagnostic) -> tuple[Any, ...]:
+def order_key(d: Diagnostic) -> tuple[Any, ...]:
     # Position first; the message key and arguments make the order total (no hash-seed dependence).
     return (*d.sort_key(), d.key, repr(d.args))
 
@@ -76,14 +76,15 @@ class Report:
         given, self.diagnostics = self.diagnostics, []
         self.extend(given)
 
-    def extend(self, items: Iterable[Diagnostic], own: str | None = None) -> None:
+    def extend(self, items: Iterable[Diagnostic], own: str | None = None, ordered: bool = False) -> None:
         """Add a batch of diagnostics (in position order); one found again counts and prints once.
 
         Repeats come from files shared by many projects (a _defaults.yaml value, a template error).
         ``own`` is the goals file the batch belongs to: only diagnostics located elsewhere are
         remembered for that, so the memory this takes does not grow with the number of files.
+        ``ordered``: the batch is already free of repeats and in :func:`order_key` order (as cached).
         """
-        for d in sorted(dict.fromkeys(items), key=_order):
+        for d in items if ordered else sorted(dict.fromkeys(items), key=order_key):
             if own is None or d.pos.file != own:
                 if d in self._seen:
                     continue
@@ -101,7 +102,7 @@ class Report:
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.diagnostics, key=_order)
+        return sorted(self.diagnostics, key=order_key)
 
 
 # ---- reporters ---------------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # here: importing it costs a no-op build several milliseconds
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -20,6 +21,17 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def private_dir(parent: Path, prefix: str) -> Path:
+    """A new, empty folder below ``parent`` that no other process uses (like ``tempfile.mkdtemp``)."""
+    while True:
+        folder = parent / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return folder
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

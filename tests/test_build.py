@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -533,3 +534,27 @@ def test_a_same_size_edit_within_the_same_mtime_is_still_seen(repo: Path) -> Non
     assert f.stat().st_size == st.st_size
     assert lib_build(repo).built == 1  # type: ignore[attr-defined]
     assert "=4人" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+
+
+def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """As after a fresh clone into a cached build/: one build checks the content, later ones trust the stamps."""
+    from perfgen import loader
+
+    lib_build(repo)
+    old = time.time_ns() - 3_600_000_000_000
+    for f in (repo / "goals").rglob("*.yaml"):
+        os.utime(f, ns=(old, old))
+    reads: list[str] = []
+    original = loader.FsReader.read
+
+    def counting(self: object, rel: str) -> object:
+        reads.append(rel)
+        return original(self, rel)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader.FsReader, "read", counting)
+    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert len([r for r in reads if not r.endswith("_defaults.yaml")]) == 27
+    reads.clear()
+    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert reads == []
