@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUnavailable, fingerprint
-from .buildworker import Job, Outcome, Prewarmed, Worker, init_pool_worker, run_chunk, template_diag
+from .buildworker import Job, Outcome, Prewarmed, Worker, WorkerGone, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
 from .fsutil import inside, private_dir
@@ -145,10 +145,15 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[Job],
     if not todo:
         return
     if warm is not None and len(todo) < SMALL_BUILD:
-        for outcome in warm.run(opts, config, staging, todo):
-            yield outcome
-            progress(1)
-        return
+        finished = 0
+        try:
+            for outcome in warm.run(opts, config, staging, todo):
+                yield outcome
+                progress(1)
+                finished += 1
+            return
+        except WorkerGone:
+            todo = todo[finished:]  # killed from outside (e.g. out of memory): finish here
     if opts.jobs <= 1 or len(todo) < SMALL_BUILD:
         worker = Worker(opts, config, staging)
         for job in todo:

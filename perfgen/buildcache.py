@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import sqlite3
@@ -336,6 +337,9 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
     trees = [(Path(__file__).resolve().parent, (".py",)), (schema.parent, (".json",)),
              *((d, None) for d in template_search_path(root))]
     files = [(base, p) for base, suffixes in trees for p in _tree(base, suffixes)]
+    jinja = importlib.util.find_spec("jinja2")  # found, not imported: its __init__ holds __version__
+    if jinja is not None and jinja.origin:
+        files.append((Path(jinja.origin).parent, Path(jinja.origin)))
     stats = hashlib.sha256()
     racy = time.time_ns() - RACY_NS
     trusted = cache is not None

@@ -205,6 +205,10 @@ class WorkerCrash(RuntimeError):
     """The prewarmed worker failed: a perfgen bug (its traceback is the message) or a killed process."""
 
 
+class WorkerGone(WorkerCrash):
+    """The prewarmed worker ended without a word (killed, out of memory): its jobs can be run elsewhere."""
+
+
 class Prewarmed:
     """A child process that sets up a :class:`Worker` while the parent works out what to build.
 
@@ -262,7 +266,7 @@ class Prewarmed:
                     raise WorkerCrash(f"build worker failed:\n{payload}")
                 yield payload
         except (EOFError, pickle.UnpicklingError) as exc:
-            raise WorkerCrash(f"build worker {self.pid} ended unexpectedly ({type(exc).__name__})") from exc
+            raise WorkerGone(f"build worker {self.pid} ended unexpectedly ({type(exc).__name__})") from exc
 
     def close(self) -> None:
         """Stop the child: ask it to end if it has worked, kill it if it was never needed."""

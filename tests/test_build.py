@@ -558,3 +558,45 @@ def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
     reads.clear()
     assert lib_build(repo).built == 0  # type: ignore[attr-defined]
     assert reads == []
+
+
+def test_a_prewarmed_worker_killed_from_outside_is_replaced(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An out-of-memory kill of the prewarmed worker costs its head start, not the build."""
+    from perfgen import buildworker
+
+    lib_build(repo, "serial", jobs=1)
+    lib_build(repo)
+    _edit_target(repo, 1, "=5人")
+    lib_build(repo, "serial", jobs=1)
+
+    def killed(self: object, job: object) -> object:
+        os._exit(137)  # the forked child dies without a word
+
+    monkeypatch.setattr(buildworker.Worker, "run", killed)
+    warm = buildworker.Prewarmed.start(repo, ("docx", "html"))
+    assert warm is not None
+    monkeypatch.undo()  # the parent's own fallback worker renders normally
+    result = build(BuildOptions(root=repo, out=repo / "build", jobs=2), Config(), warm=warm)
+    assert result.ok and result.built == 1
+    assert tree(repo / "build") == tree(repo / "serial")
+
+
+def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    import importlib.util
+
+    from perfgen import buildcache
+
+    before = buildcache.fingerprint(repo, Config(), ("docx", "html"))
+    fake = tmp_path / "jinja2" / "__init__.py"
+    fake.parent.mkdir()
+    fake.write_text('__version__ = "9.9.9"\n', encoding="utf-8")
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: object) -> object:
+        if name == "jinja2":
+            return importlib.util.spec_from_file_location("jinja2", fake)
+        return real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    assert buildcache.fingerprint(repo, Config(), ("docx", "html")) != before
