@@ -186,12 +186,21 @@ def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     loader = Loader(FsReader(opts.root))
     files, diags = loader.discover(relative_paths(opts.root, opts.paths))
     for rel in files:
-        stem = output_stem(rel)
-        if not stem or stem.startswith("/") or ".." in stem.split("/"):  # it must stay inside --out
-            diags.append(diag(Pos(rel), "PG008", "build.escape", path=stem))
+        if not _plain(rel) and _escapes(output_stem(rel)):  # output_stem is not free: only when it may matter
+            diags.append(diag(Pos(rel), "PG008", "build.escape", path=output_stem(rel)))
     if opts.shard:
         files = [f for f in files if opts.shard.owns(f)]
     return files, diags
+
+
+def _plain(rel: str) -> bool:
+    """No ``..``, no leading ``/``, a name not starting with ``.``: its output path cannot escape."""
+    return not (".." in rel or rel.startswith("/") or rel.rpartition("/")[2].startswith("."))
+
+
+def _escapes(stem: str) -> bool:
+    """An output path (without suffix) that is empty or would leave the output folder."""
+    return not stem or stem.startswith("/") or ".." in stem.split("/")
 
 
 def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None = None,

@@ -16,6 +16,8 @@ from pathlib import Path
 import docx
 import pytest
 from clitools import invoke
+from hypothesis import given
+from hypothesis import strategies as st
 
 from perfgen.build import BuildOptions, Shard, build
 from perfgen.config import Config
@@ -600,3 +602,12 @@ def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     assert buildcache.fingerprint(repo, Config(), ("docx", "html")) != before
+
+
+@given(st.text(alphabet="a./_", max_size=12).map(lambda t: t + ".yaml"))
+def test_a_plain_path_never_escapes_the_output_folder(rel: str) -> None:
+    from perfgen.build import _escapes, _plain
+    from perfgen.loader import output_stem
+
+    if _plain(rel):
+        assert not _escapes(output_stem(rel)), rel
