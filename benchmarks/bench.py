@@ -171,29 +171,29 @@ def run_cmd(args: list[str], cwd: Path, env: dict[str, str], settle: float = 0.0
 
 # ---- perfgen snapshot and the machine ----------------------------------------------------------------
 
-def snapshot_perfgen(dest: Path) -> dict[str, str]:
-    """Copy the checkout's perfgen (code, templates, schema) to ``dest``; the environment that imports it."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(REPO / "perfgen", dest / "perfgen", ignore=ignore)
-    for data in ("templates", "schema"):
-        if (REPO / data).is_dir():
-            shutil.copytree(REPO / data, dest / "perfgen" / data, ignore=ignore)
-    # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
-    # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
-    compileall.compile_dir(str(dest / "perfgen"), quiet=1)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(dest), *filter(None, [env.get("PYTHONPATH")])])
-    return env
-
-
-def install_perfgen(work: Path) -> tuple[str, dict[str, str]]:
-    """``pip install`` a snapshot of the checkout into a new virtual environment; its python and environment."""
+def snapshot(work: Path) -> Path:
+    """A copy of the checkout as a source tree (code, templates, schema, pyproject.toml), taken now."""
     src = work / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for part in ("perfgen", "templates", "schema"):
         shutil.copytree(REPO / part, src / part, ignore=ignore)
     for part in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / part, src / part)
+    return src
+
+
+def import_snapshot(src: Path) -> dict[str, str]:
+    """The environment in which this interpreter imports perfgen from ``src`` (its checkout layout)."""
+    # Byte-compile as `pip install` does: an installed perfgen starts from .pyc files, even where
+    # PYTHONDONTWRITEBYTECODE keeps a checkout from caching them.
+    compileall.compile_dir(str(src / "perfgen"), quiet=1)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def install_snapshot(src: Path, work: Path) -> tuple[str, dict[str, str]]:
+    """``pip install`` ``src`` into a new virtual environment; its python and environment."""
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     python = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
@@ -588,9 +588,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.live:
             env = dict(os.environ)
         elif args.no_venv:
-            env = snapshot_perfgen(work / "snapshot")
+            env = import_snapshot(snapshot(work))
         else:
-            python, env = install_perfgen(work)
+            python, env = install_snapshot(snapshot(work), work)
         machine = describe_machine(python, env)
         machine["install"] = ("the checkout" if args.live else "a snapshot on PYTHONPATH" if args.no_venv
                               else "a snapshot pip-installed into a fresh venv")
