@@ -18,18 +18,19 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUnavailable, fingerprint
+from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUnavailable, Reported, fingerprint
 from .buildworker import Job, Outcome, Prewarmed, Worker, WorkerGone, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
-from .fsutil import inside, private_dir
-from .loader import FsReader, Loader, defaults_chain, output_stem
-from .model import OUTPUT_FORMATS, Pos
+from .fsutil import inside, private_dir, shown_path
+from .loader import FsReader, Loader, defaults_chain, output_escapes, output_stem
+from .model import OUTPUT_FORMATS, Pos, output_files
 from .resources import template_search_path
 from .validate import relative_paths
 
-FORMATS = OUTPUT_FORMATS
+Row = TypeVar("Row", Cached, Reported)
 STAGING_PREFIX = ".perfgen-staging-"
 
 
@@ -56,7 +57,7 @@ class BuildOptions:
     root: Path
     out: Path
     paths: list[str] | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = OUTPUT_FORMATS
     jobs: int = 1
     shard: Shard | None = None
     force: bool = False
@@ -89,7 +90,6 @@ class _Keys:
         self.reader = FsReader(root)
         self._defaults: dict[str, str] = {}  # stamp of each _defaults.yaml (shared by many projects)
         self._content: dict[str, bytes] = {}  # content of each _defaults.yaml
-        self._chains: dict[str, list[str]] = {}
 
     def _stamp(self, rel: str) -> str:
         try:
@@ -98,31 +98,26 @@ class _Keys:
             return "-"
         return f"{st.st_size}:{st.st_mtime_ns}{'?' if st.st_mtime_ns >= self.racy_after else ''}"
 
-    def inputs(self, rel: str) -> list[str]:
-        folder = rel.rpartition("/")[0]
-        if folder not in self._chains:
-            self._chains[folder] = defaults_chain(rel)
-        return [*self._chains[folder], rel]
-
-    def sources(self, rel: str) -> str:
-        """``size:mtime`` of each input (``-`` if absent): what the key was computed from."""
+    def stamps(self, rel: str) -> list[str]:
+        """``size:mtime`` of each input, the defaults chain then ``rel`` (``-`` if absent)."""
         stamps = []
-        for f in self.inputs(rel)[:-1]:
+        for f in defaults_chain(rel):
             if f not in self._defaults:
                 self._defaults[f] = self._stamp(f)
             stamps.append(self._defaults[f])
         stamps.append(self._stamp(rel))
-        return ";".join(stamps)
+        return stamps
 
-    def key(self, rel: str, sources: str, cached: Cached | None) -> str:
+    def key(self, rel: str, stamps: list[str], cached: Cached | None) -> str:
+        sources = ";".join(stamps)
         if cached is not None and cached.fp == self.global_fp and cached.sources == sources and "?" not in sources:
             return cached.key
         h = hashlib.sha256(self.global_fp.encode())
-        for f in self.inputs(rel):
+        for f, stamp in zip((*defaults_chain(rel), rel), stamps, strict=True):
             if f in self._content:
                 content = self._content[f]
             else:
-                content = (self.reader.read(f) or b"\0missing") if self._stamp(f) != "-" else b"\0missing"
+                content = (self.reader.read(f) or b"\0missing") if stamp != "-" else b"\0missing"
                 if f != rel:
                     self._content[f] = content  # goals files are read once; keep only the shared defaults
             h.update(f.encode() + b"\0" + content + b"\0")
@@ -144,7 +139,7 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[Job],
     """Outcomes as they complete; bounded in-flight work so memory does not grow with the project count."""
     if not todo:
         return
-    if warm is not None and len(todo) < SMALL_BUILD:
+    if warm is not None:  # only kept for a small build (see _build_with)
         finished = 0
         try:
             for outcome in warm.run(opts, config, staging, todo):
@@ -186,21 +181,11 @@ def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     loader = Loader(FsReader(opts.root))
     files, diags = loader.discover(relative_paths(opts.root, opts.paths))
     for rel in files:
-        if not _plain(rel) and _escapes(output_stem(rel)):  # output_stem is not free: only when it may matter
-            diags.append(diag(Pos(rel), "PG008", "build.escape", path=output_stem(rel)))
+        if (stem := output_escapes(rel)) is not None:
+            diags.append(diag(Pos(rel), "PG008", "build.escape", path=stem))
     if opts.shard:
         files = [f for f in files if opts.shard.owns(f)]
     return files, diags
-
-
-def _plain(rel: str) -> bool:
-    """No ``..``, no leading ``/``, a name not starting with ``.``: its output path cannot escape."""
-    return not (".." in rel or rel.startswith("/") or rel.rpartition("/")[2].startswith("."))
-
-
-def _escapes(stem: str) -> bool:
-    """An output path (without suffix) that is empty or would leave the output folder."""
-    return not stem or stem.startswith("/") or ".." in stem.split("/")
 
 
 def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None = None,
@@ -236,7 +221,7 @@ def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], No
     try:
         cache = Cache.open(opts.out, waiting)
     except (CacheBusy, CacheUnavailable) as exc:
-        shown = exc.args[0].relative_to(opts.root).as_posix() if inside(opts.root, exc.args[0]) else str(exc.args[0])
+        shown = shown_path(exc.args[0], opts.root)
         if isinstance(exc, CacheBusy):
             problem = diag(Pos(shown), "PG031", "build.busy", seconds=int(LOCK_TIMEOUT))
         else:
@@ -253,8 +238,8 @@ def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], No
         cache.close()  # rolls back unless the build committed; the next build of the folder may start
 
 
-def _aligned(files: list[str], rows: Iterator[Cached],
-             unmatched: Callable[[str], None] | None = None) -> Iterator[tuple[str, Cached | None]]:
+def _aligned(files: list[str], rows: Iterator[Row],
+             unmatched: Callable[[str], None] | None = None) -> Iterator[tuple[str, Row | None]]:
     """Each goals file with its cache row, if any: both lists are in path order, so one pass over each.
 
     ``unmatched`` is told of every row whose goals file is not in ``files``.
@@ -288,8 +273,9 @@ def _classify(cache: Cache, opts: BuildOptions, keys: _Keys, files: list[str]) -
             gone.append(rel)
 
     for rel, cached in _aligned(files, cache.rows(), unmatched):
-        sources = keys.sources(rel)
-        key = keys.key(rel, sources, cached)
+        stamps = keys.stamps(rel)
+        key = keys.key(rel, stamps, cached)
+        sources = ";".join(stamps)
         if not opts.force and cached is not None and cached.key == key and cached.outputs_intact(out):
             fresh += 1
             if cached.sources != sources and "?" not in sources:
@@ -322,8 +308,7 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
     index_path = opts.out / "index.html"
     index_current = index_path.is_file() and cache.meta("index") == global_fp and not opts.force
     if not todo and not gone and index_current:
-        if cache.dirty:
-            cache.commit()
+        cache.commit()  # refreshed stamps, a remembered code hash (nothing else changed)
         result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
     dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
@@ -337,10 +322,16 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
         cache.set_meta("index", global_fp)
     for old_outputs in dropped:
         result.removed += _remove_outputs(opts.out, old_outputs)
-    for rel, outputs in cache.unstamped():
-        for rel_out in outputs.values():
-            _promote(staging / rel_out, opts.out / rel_out)
-        cache.stamp(rel, opts.out, outputs)
+    made: set[Path] = set()
+    for job in todo:  # every one was built: a build with errors stopped above
+        stamps = {}
+        for fmt, rel_out in output_files(output_stem(job.rel), opts.formats).items():
+            final = opts.out / rel_out
+            if final.parent not in made:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                made.add(final.parent)
+            stamps[fmt] = _promote(staging / rel_out, final)
+        cache.stamp(job.rel, stamps)
         result.built += 1
     if index_staged is not None:
         _promote(index_staged, index_path)
@@ -361,9 +352,9 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
     waiting: dict[str, Outcome] = {}  # finished out of turn (a pool's chunks complete in any order)
     pending = iter(todo)
     job = next(pending, None)
-    for rel, cached in _aligned(files, cache.rows()):
+    for rel, cached in _aligned(files, cache.reported()):
         if job is not None and job.rel == rel:
-            job = next(pending, None)
+            built, job = job, next(pending, None)
             while rel not in waiting:
                 outcome = next(outcomes, None)
                 if outcome is None:
@@ -371,24 +362,24 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
                 waiting[outcome.rel] = outcome
             outcome = waiting.pop(rel)
             if outcome.entry is not None:
-                index_changed = cache.put(rel, outcome.entry, global_fp) or index_changed
-            report.extend(outcome.diagnostics, own=rel)
+                index_changed = cache.put(rel, built.key, built.sources, global_fp, outcome.entry) or index_changed
+            report.extend(outcome.diagnostics, own=rel, ordered=True)
         elif cached is not None:
-            report.extend(cached.diagnostics(), own=rel, ordered=True)
+            report.extend(cached.diagnostics(), own=rel, ordered=True)  # stored in_order
     for extra in outcomes:
         raise RuntimeError(f"unexpected outcome for {extra.rel}")
     return index_changed
 
 
-def _promote(staged: Path, final: Path) -> None:
-    """Move a staged file into place unless the old one is byte-identical (its mtime is then kept)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+def _promote(staged: Path, final: Path) -> os.stat_result:
+    """Move a staged file into place unless the old one is byte-identical (its mtime is then kept); its stat."""
     try:
         if filecmp.cmp(staged, final, shallow=False):  # compares in chunks: the index can be megabytes
-            return
+            return final.stat()
     except FileNotFoundError:
         pass
     os.replace(staged, final)
+    return final.stat()
 
 
 def _is_stale(opts: BuildOptions, rel: str) -> bool:
@@ -421,15 +412,10 @@ def _prune_dirs(folder: Path, stop: Path) -> None:
 
 def _render_index(opts: BuildOptions, cache: Cache, target: Path) -> Diagnostic | None:
     """Write the index page to ``target``, streamed from the cache rows (sorted there, not in memory)."""
-    from .render.html import HtmlRenderer, IndexEntry, TemplateError
-
-    def entries() -> Iterator[IndexEntry]:
-        for rel, unit, year, name, total, fiscal, other, outputs in cache.index_rows():
-            yield IndexEntry(unit=unit, year=year, name=name, total=total, fiscal=fiscal, other=other,
-                             html_href=outputs["html"], docx_href=outputs["docx"], source=rel)
+    from .render.html import HtmlRenderer, TemplateError
 
     try:
-        HtmlRenderer(template_search_path(opts.root)).write_index(entries, target)
+        HtmlRenderer(template_search_path(opts.root)).write_index(cache.index_entries, target)
     except TemplateError as exc:
         return template_diag(opts.root, exc)
     return None

@@ -26,18 +26,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config import Config
-from .diagnostics import Diagnostic, order_key
-from .model import OUTPUT_FORMATS, Pos, Project
+from .diagnostics import Diagnostic
+from .model import OUTPUT_FORMATS, IndexEntry, Pos, Project
 from .resources import schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
-CACHE_VERSION = 5
-OLD_FILES = ("cache.json", "journal.jsonl")
+CACHE_VERSION = 6
+OLD_FILES = ("cache.json", "journal.jsonl")  # perfgen's cache before this one, cleared away
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 _LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
-FORMATS = OUTPUT_FORMATS  # one path/size/mtime column triple each (Cache.rows reads exactly two)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,41 +47,34 @@ CREATE TABLE IF NOT EXISTS entries (
     sources TEXT NOT NULL,          -- size:mtime of each input when the key was computed
     unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
     total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
-    {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in FORMATS)},
-    diags TEXT,                     -- JSON, NULL when there are none
-    stamped INTEGER NOT NULL        -- 0 from put() until the outputs are in place and stamped
+    {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in OUTPUT_FORMATS)},
+    diags TEXT                      -- JSON, NULL when there are none
 ) WITHOUT ROWID;
 """
-_OUTPUT_COLUMNS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in FORMATS)
+_PATHS = ", ".join(OUTPUT_FORMATS)
+_OUTPUTS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in OUTPUT_FORMATS)
+_LISTING = f"unit, year, name, total, fiscal, other, {_PATHS}"  # an IndexEntry, less its source
+
+
+def _index_entry(rel: str, unit: str, year: int, name: str, total: float, fiscal: float, other: float,
+                 *paths: str | None) -> IndexEntry:
+    outputs = dict(zip(OUTPUT_FORMATS, paths, strict=True))
+    return IndexEntry(unit, year, name, total, fiscal, other, outputs.get("html"), outputs.get("docx"), rel)
 
 
 @dataclass
 class Entry:
-    """What a worker reports for one goals file it built (the row, less the output stamps)."""
+    """What a worker reports for one goals file it built: its line on the index (which names the files
+    it wrote) and its diagnostics, dumped in report order with the goals file's name elided."""
 
-    key: str
-    outputs: dict[str, str]  # format -> output path relative to the output folder
-    unit: str
-    year: int
-    name: str
-    total: float
-    fiscal: float
-    other: float
-    diags: list[list[Any]] = field(default_factory=list)  # as dumped by _dump_diag, the goals file elided
-    sources: str = ""
+    index: IndexEntry
+    diags: list[list[Any]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rel: str, p: Project, key: str, outputs: dict[str, str], diags: list[Diagnostic],
-           sources: str) -> Entry:
-        """The entry for goals file ``rel`` (its diagnostics store their position without the file name)."""
-        ordered = sorted(dict.fromkeys(diags), key=order_key)  # as Report.extend would: replayed as they are
-        return cls(key, outputs, p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                   [_dump_diag(d, rel) for d in ordered], sources)
-
-    def listing(self) -> tuple[Any, ...]:
-        """What the index page shows of this project."""
-        return (self.unit, self.year, self.name, self.total, self.fiscal, self.other,
-                *(self.outputs.get(f) for f in FORMATS))
+    def of(cls, rel: str, p: Project, outputs: dict[str, str], diags: list[Diagnostic]) -> Entry:
+        index = IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
+                           outputs.get("html"), outputs.get("docx"), rel)
+        return cls(index, [_dump_diag(d, rel) for d in diags])
 
 
 class Cached(NamedTuple):
@@ -93,7 +85,6 @@ class Cached(NamedTuple):
     fp: str
     sources: str
     outputs: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each output written
-    diags: str | None
 
     def outputs_intact(self, out: str) -> bool:
         """``out`` ends with a path separator."""
@@ -106,8 +97,16 @@ class Cached(NamedTuple):
                 return False
         return True
 
+
+
+class Reported(NamedTuple):
+    """A row's diagnostics, as :meth:`Entry.of` stored them."""
+
+    rel: str
+    diags: str
+
     def diagnostics(self) -> list[Diagnostic]:
-        return [_load_diag(d, self.rel) for d in json.loads(self.diags)] if self.diags else []
+        return [_load_diag(d, self.rel) for d in json.loads(self.diags)]
 
 
 def _dump_pos(p: Pos | None, rel: str) -> list[Any] | None:
@@ -155,7 +154,6 @@ class Cache:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self.dirty = False  # something worth committing even if nothing is built (refresh, remember)
 
     @classmethod
     def open(cls, out: Path, on_wait: Callable[[], None] | None = None) -> Cache:
@@ -167,10 +165,11 @@ class Cache:
         """
         folder = out / CACHE_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        for old in OLD_FILES:  # written by perfgen before the SQLite cache
-            with contextlib.suppress(FileNotFoundError):
-                (folder / old).unlink()
         path = folder / CACHE_FILE
+        if not path.exists():
+            for old in OLD_FILES:
+                with contextlib.suppress(FileNotFoundError):
+                    (folder / old).unlink()
         deadline = time.monotonic() + LOCK_TIMEOUT
         fresh_start = False
         while True:
@@ -223,66 +222,50 @@ class Cache:
 
         Read a page at a time, so the caller may :meth:`put` rows between two reads.
         """
-        query = (f"SELECT rel, key, fp, sources, {_OUTPUT_COLUMNS}, diags FROM entries WHERE rel > ? "
-                 "ORDER BY rel LIMIT 512")
+        query = f"SELECT rel, key, fp, sources, {_OUTPUTS} FROM entries WHERE rel > ? ORDER BY rel LIMIT 512"
+        width = 3 * len(OUTPUT_FORMATS)
+        for rel, key, fp, sources, *outputs in self._pages(query):
+            written = tuple((outputs[i], outputs[i + 1], outputs[i + 2]) for i in range(0, width, 3) if outputs[i])
+            yield Cached(rel, key, fp, sources, written)
+
+    def reported(self) -> Iterator[Reported]:
+        """The rows with diagnostics, in path order, read a page at a time like :meth:`rows`."""
+        yield from (Reported(*row) for row in self._pages(
+            "SELECT rel, diags FROM entries WHERE rel > ? AND diags IS NOT NULL ORDER BY rel LIMIT 512"))
+
+    def _pages(self, query: str) -> Iterator[tuple[Any, ...]]:
         last = ""
         while page := self.db.execute(query, (last,)).fetchall():
-            for rel, key, fp, sources, p1, s1, m1, p2, s2, m2, diags in page:
-                if p1 and p2:
-                    outputs: tuple[tuple[str, int, int], ...] = ((p1, s1, m1), (p2, s2, m2))
-                else:
-                    outputs = ((p1, s1, m1),) if p1 else ((p2, s2, m2),) if p2 else ()
-                yield Cached(rel, key, fp, sources, outputs, diags)
+            yield from page
             last = page[-1][0]
 
-    def put(self, rel: str, entry: Entry, fingerprint: str) -> bool:
+    def put(self, rel: str, key: str, sources: str, fingerprint: str, entry: Entry) -> bool:
         """Store a built project (its output stamps come with :meth:`stamp`); True if its index line changed."""
-        old = self.db.execute(f"SELECT unit, year, name, total, fiscal, other, {', '.join(FORMATS)} FROM entries "
-                              "WHERE rel = ?", (rel,)).fetchone()
-        outputs = [v for f in FORMATS for v in (entry.outputs.get(f), None, None)]
-        self.db.execute(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * (12 + 3 * len(FORMATS)))})",
-                        (rel, entry.key, fingerprint, entry.sources, entry.unit, entry.year, entry.name,
-                         entry.total, entry.fiscal, entry.other, *outputs,
-                         json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None, 0))
-        return old is None or tuple(old) != entry.listing()
+        old = self.db.execute(f"SELECT {_LISTING} FROM entries WHERE rel = ?", (rel,)).fetchone()
+        e = entry.index
+        outputs = [v for f in OUTPUT_FORMATS for v in (e.outputs.get(f), None, None)]
+        self.db.execute(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * (11 + 3 * len(OUTPUT_FORMATS)))})",
+                        (rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
+                         *outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
+        return old is None or _index_entry(rel, *old) != e
 
-    def stamp(self, rel: str, out: Path, outputs: dict[str, str]) -> None:
-        """Record the size and mtime of ``rel``'s outputs as they now are on disk."""
-        sets, values = [], []
-        for fmt, rel_out in outputs.items():
-            st = (out / rel_out).stat()
-            sets.append(f"{fmt}_size = ?, {fmt}_mtime = ?")
-            values += [st.st_size, st.st_mtime_ns]
-        self.db.execute(f"UPDATE entries SET {', '.join(sets)}, stamped = 1 WHERE rel = ?", (*values, rel))
-
-    def unstamped(self) -> Iterator[tuple[str, dict[str, str]]]:
-        """Rows stored by :meth:`put` and not yet stamped (the projects this build made), and their outputs.
-
-        Read in batches, each stamped by the caller before the next is read, so the build never holds
-        the list of everything it made.
-        """
-        query = f"SELECT rel, {', '.join(FORMATS)} FROM entries WHERE stamped = 0 ORDER BY rel LIMIT 256"
-        previous = None
-        while batch := self.db.execute(query).fetchall():
-            if batch[0][0] == previous:
-                raise RuntimeError(f"cache row {previous} was not stamped")
-            previous = batch[0][0]
-            for rel, *paths in batch:
-                yield rel, {f: p for f, p in zip(FORMATS, paths, strict=True) if p}
+    def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
+        """Record the size and mtime of ``rel``'s outputs (format -> their stat) as they now are on disk."""
+        sets = ", ".join(f"{fmt}_size = ?, {fmt}_mtime = ?" for fmt in stamps)
+        values = [v for st in stamps.values() for v in (st.st_size, st.st_mtime_ns)]
+        self.db.execute(f"UPDATE entries SET {sets} WHERE rel = ?", (*values, rel))
 
     def drop(self, rel: str) -> list[str]:
         """Forget ``rel``; the outputs it had."""
-        row = self.db.execute(f"SELECT {', '.join(FORMATS)} FROM entries WHERE rel = ?", (rel,)).fetchone()
+        row = self.db.execute(f"SELECT {_PATHS} FROM entries WHERE rel = ?", (rel,)).fetchone()
         self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
         return [p for p in row if p] if row else []
 
-    def index_rows(self) -> Iterator[tuple[Any, ...]]:
-        """``(rel, unit, year, name, total, fiscal, other, outputs)`` as the index lists them: by unit, newest
-        year first, then name and path."""
-        query = (f"SELECT rel, unit, year, name, total, fiscal, other, {', '.join(FORMATS)} FROM entries "
-                 "ORDER BY unit, year DESC, name, rel")
+    def index_entries(self) -> Iterator[IndexEntry]:
+        """Every project as the index lists it: by unit, newest year first, then name and path."""
+        query = f"SELECT rel, {_LISTING} FROM entries ORDER BY unit, year DESC, name, rel"
         for row in self.db.execute(query):
-            yield (*row[:7], dict(zip(FORMATS, row[7:], strict=True)))
+            yield _index_entry(*row)
 
     def meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -298,18 +281,15 @@ class Cache:
     def refresh(self, rel: str, sources: str) -> None:
         """Record new size/mtime stamps for a row whose inputs turned out unchanged (like ``git update-index
         --refresh``), so that the next build trusts them instead of reading the files again."""
-        self.dirty = True
         self.db.execute("UPDATE entries SET sources = ? WHERE rel = ?", (sources, rel))
 
     def remember(self, stats: str, code: str) -> None:
-        self.dirty = True
         self.db.execute("DELETE FROM meta WHERE name LIKE 'code:%'")
         self.set_meta(f"code:{stats}", code)
 
     def commit(self) -> None:
         """Make this build's changes permanent (and let the next build of the folder go ahead)."""
         self.db.execute("COMMIT")
-        self.dirty = False
 
     def close(self) -> None:
         """Close; whatever was not committed is rolled back."""
@@ -319,11 +299,16 @@ class Cache:
         self.db.close()
 
 
-def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return [p for p in sorted(folder.rglob("*"))
-            if p.is_file() and (suffixes is None or p.suffix in suffixes) and "__pycache__" not in p.parts]
+def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[tuple[str, Path, os.stat_result]]:
+    """Every file below ``folder`` (``__pycache__`` left out): its posix path there, its path and its stat."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if suffixes is None or os.path.splitext(name)[1] in suffixes:
+                path = Path(dirpath, name)
+                found.append((path.relative_to(folder).as_posix(), path, path.stat()))
+    return found
 
 
 def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cache | None = None) -> str:
@@ -336,23 +321,24 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
     schema = schema_path()
     trees = [(Path(__file__).resolve().parent, (".py",)), (schema.parent, (".json",)),
              *((d, None) for d in template_search_path(root))]
-    files = [(base, p) for base, suffixes in trees for p in _tree(base, suffixes)]
+    files = [(base, *found) for base, suffixes in trees for found in _tree(base, suffixes)]
     jinja = importlib.util.find_spec("jinja2")  # found, not imported: its __init__ holds __version__
     if jinja is not None and jinja.origin:
-        files.append((Path(jinja.origin).parent, Path(jinja.origin)))
+        init = Path(jinja.origin)
+        files.append((init.parent, init.name, init, init.stat()))
     stats = hashlib.sha256()
     racy = time.time_ns() - RACY_NS
     trusted = cache is not None
-    for base, p in files:
-        st = p.stat()
+    for base, rel, _, st in files:
         trusted = trusted and st.st_mtime_ns < racy
-        stats.update(f"{base}\0{p.relative_to(base).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    code = cache.remembered(stats.hexdigest()) if cache is not None and trusted else None
+        stats.update(f"{base}\0{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    signature = stats.hexdigest()
+    code = cache.remembered(signature) if cache is not None and trusted else None
     if code is None:
         h = hashlib.sha256()
-        for base, p in files:
-            h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        for _, rel, path, _ in files:
+            h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
         code = h.hexdigest()
         if cache is not None and trusted:
-            cache.remember(stats.hexdigest(), code)
+            cache.remember(signature, code)
     return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}".encode()).hexdigest()

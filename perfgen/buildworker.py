@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .diagnostics import Diagnostic, diag
-from .model import Pos, Project
+from .diagnostics import Diagnostic, diag, in_order
+from .fsutil import shown_path
+from .model import Pos, Project, output_files
 from .resources import find_template, template_search_path
 
 if TYPE_CHECKING:
@@ -38,9 +39,8 @@ class Job:
 @dataclass
 class Outcome:
     rel: str
-    key: str
-    diagnostics: list[Diagnostic]
-    entry: Entry | None
+    diagnostics: list[Diagnostic]  # in report order (diagnostics.in_order)
+    entry: Entry | None  # None: not built (errors)
 
 
 class Renderers:
@@ -72,7 +72,7 @@ class Renderers:
         try:
             self.docx = DocxWriter(path)
         except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:  # a repo's own reference
-            self.setup_error = diag(Pos(_shown(self.root, path)), "PG030", "template.error",
+            self.setup_error = diag(Pos(shown_path(path, self.root)), "PG030", "template.error",
                                     detail=f"reference.docx: {type(exc).__name__}: {exc}")
 
 
@@ -95,43 +95,34 @@ class Worker:
     def run(self, job: Job) -> Outcome:
         from .buildcache import Entry
 
-        project, diags = self.check_file(self.loader, job.rel, self.config)
+        project, found = self.check_file(self.loader, job.rel, self.config)
         if self.setup_error is not None:
-            diags = [*diags, self.setup_error]
+            found = [*found, self.setup_error]
+        diags = in_order(found)
         if project is None or any(d.severity == "error" for d in diags):
-            return Outcome(job.rel, job.key, diags, None)
+            return Outcome(job.rel, diags, None)
         try:
             outputs = self.render(project)
         except self.template_error as exc:
-            return Outcome(job.rel, job.key, [*diags, template_diag(self.opts.root, exc)], None)
-        return Outcome(job.rel, job.key, diags, Entry.of(job.rel, project, job.key, outputs, diags, job.sources))
+            return Outcome(job.rel, in_order([*diags, template_diag(self.opts.root, exc)]), None)
+        return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags))
 
     def render(self, project: Project) -> dict[str, str]:
-        outputs: dict[str, str] = {}
-        for fmt in self.opts.formats:
+        outputs = output_files(project.rel, self.opts.formats)
+        for fmt, rel_out in outputs.items():
             data = self.html.render_project(project) if fmt == "html" else self.docx.render(project)  # type: ignore[union-attr]
-            rel_out = f"{project.rel}.{fmt}"
             target = self.staging / rel_out
             if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.made_dirs.add(target.parent)
             with open(target, "wb") as fh:
                 fh.write(data)
-            outputs[fmt] = rel_out
         return outputs
-
-
-def _shown(root: Path, path: Path) -> str:
-    """``path`` relative to the goals repo when it lies inside it (a repo's own template), else as is."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def template_diag(root: Path, exc: Any) -> Diagnostic:
     """PG030 at the template file and line of a :class:`perfgen.render.html.TemplateError`."""
-    where = "templates" if exc.file is None else _shown(root, exc.file)
+    where = "templates" if exc.file is None else shown_path(exc.file, root)
     pos = Pos(where, exc.line or 0, 1 if exc.line else 0)
     return diag(pos, "PG030", "template.error", detail=exc.message)
 
@@ -183,11 +174,10 @@ def speculate(args: list[str]) -> None:
     jobs = _peek(args, "-j", "--jobs")
     if jobs == "1" or (jobs is None and (os.cpu_count() or 1) < 2):
         return
-    from .model import OUTPUT_FORMATS
+    from .model import OUTPUT_FORMATS, parse_formats
 
-    asked = tuple(f.strip().lower() for f in (_peek(args, None, "--format") or "").split(",") if f.strip())
-    formats = asked if asked and set(asked) <= set(OUTPUT_FORMATS) else OUTPUT_FORMATS
-    _speculative = Prewarmed.start(Path.cwd(), tuple(dict.fromkeys(formats)))
+    formats = parse_formats(_peek(args, None, "--format") or "") or OUTPUT_FORMATS
+    _speculative = Prewarmed.start(Path.cwd(), formats)
     if _speculative is not None:
         import atexit
 

@@ -58,6 +58,11 @@ def order_key(d: Diagnostic) -> tuple[Any, ...]:
     return (*d.sort_key(), d.key, repr(d.args))
 
 
+def in_order(items: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """A batch of diagnostics without repeats, in :func:`order_key` order (the order a report prints)."""
+    return sorted(dict.fromkeys(items), key=order_key)
+
+
 @dataclass
 class Report:
     """The diagnostics of a run and the counts that decide the exit code.
@@ -82,9 +87,9 @@ class Report:
         Repeats come from files shared by many projects (a _defaults.yaml value, a template error).
         ``own`` is the goals file the batch belongs to: only diagnostics located elsewhere are
         remembered for that, so the memory this takes does not grow with the number of files.
-        ``ordered``: the batch is already free of repeats and in :func:`order_key` order (as cached).
+        ``ordered``: the batch already went through :func:`in_order` (a build's worker does that).
         """
-        for d in items if ordered else sorted(dict.fromkeys(items), key=order_key):
+        for d in items if ordered else in_order(items):
             if own is None or d.pos.file != own:
                 if d in self._seen:
                     continue

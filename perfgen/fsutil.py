@@ -45,6 +45,14 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def shown_path(path: Path, base: Path) -> str:
+    """``path`` as a user knows it: relative to ``base`` (the repo, the working folder) when below it."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def inside(base: Path, target: Path) -> bool:
     """True if ``target`` stays within ``base`` once resolved (no ``..`` or symlink escape)."""
     try:

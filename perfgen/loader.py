@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -86,6 +87,18 @@ def goals_root_of(rel: str) -> str:
     return "/".join(parts)
 
 
+def output_escapes(rel: str) -> str | None:
+    """The output path of ``rel`` if it would be empty or leave the output folder, else None.
+
+    A plain relative path (no ``..``, no leading ``/``, a name not starting with ``.``) never does, and is
+    answered without working out the path (this runs for every goals file of every build).
+    """
+    if not (".." in rel or rel.startswith("/") or rel.rpartition("/")[2].startswith(".")):
+        return None
+    stem = output_stem(rel)
+    return stem if not stem or stem.startswith("/") or ".." in stem.split("/") else None
+
+
 def output_stem(rel: str) -> str:
     """``goals/2023/x.yaml`` -> ``2023/x``: where the documents of a project go under build/."""
     rel = "/".join(p for p in rel.split("/") if p not in ("", "."))
@@ -98,16 +111,22 @@ def output_stem(rel: str) -> str:
     return stem if dot and stem and "/" not in suffix else inner
 
 
-def defaults_chain(rel: str) -> list[str]:
-    """The _defaults.yaml files that may reach ``rel``, outermost first."""
+def defaults_chain(rel: str) -> tuple[str, ...]:
+    """The _defaults.yaml files that may reach ``rel``, outermost first (worked out once per folder)."""
+    return _folder_chain(rel.rpartition("/")[0])
+
+
+@cache
+def _folder_chain(folder: str) -> tuple[str, ...]:
+    rel = f"{folder}/_" if folder else "_"
     root = goals_root_of(rel)
     parts = PurePosixPath(rel).parts[:-1]
     start = len(PurePosixPath(root).parts) if root else 0
     chain = []
     for i in range(start, len(parts) + 1):
-        folder = "/".join(parts[:i])
-        chain.append(f"{folder}/{DEFAULTS_NAME}" if folder else DEFAULTS_NAME)
-    return chain
+        sub = "/".join(parts[:i])
+        chain.append(f"{sub}/{DEFAULTS_NAME}" if sub else DEFAULTS_NAME)
+    return tuple(chain)
 
 
 @dataclass

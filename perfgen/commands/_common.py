@@ -13,6 +13,7 @@ from ..config import Config, ConfigError, load_config
 from ..diagnostics import Emitter, Report, render
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+DIAG_FORMATS = ("text", "json", "github")  # how diagnostics are printed (--format, build's --diagnostics)
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -26,7 +27,7 @@ lang_option = click.option(
     callback=_set_lang, help="消息语言 / message language (zh, en)")
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+    "--format", "fmt", type=click.Choice(DIAG_FORMATS), default="text", show_default=True,
     help="诊断输出格式：text、json 或 github（GitHub Actions 注释）")
 
 
@@ -90,10 +91,8 @@ def emitter(fmt: str) -> Emitter:
 
 
 def summary_line(report: Report, files: int) -> str:
-    e, w = report.errors, report.warnings
-    if i18n.get_lang() == "en":
-        return f"checked {files} file(s): {e} error(s), {w} warning(s)"
-    return f"已检查 {files} 个文件：{e} 个错误，{w} 个警告"
+    return msg("已检查 {files} 个文件：{e} 个错误，{w} 个警告", "checked {files} file(s): {e} error(s), {w} warning(s)",
+               files=files, e=report.errors, w=report.warnings)
 
 
 def msg(zh: str, en: str, **args: Any) -> str:

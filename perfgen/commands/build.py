@@ -10,18 +10,17 @@ from typing import TYPE_CHECKING
 import click
 
 from ..diagnostics import Diagnostic
-from ..model import OUTPUT_FORMATS as FORMATS
+from ..model import parse_formats
 
 if TYPE_CHECKING:
     from ..buildworker import Prewarmed
 
-from ._common import EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
+from ._common import DIAG_FORMATS, EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    items = tuple(dict.fromkeys(x.strip().lower() for x in text.split(",") if x.strip()))
-    bad = [x for x in items if x not in FORMATS]
-    if bad or not items:
+    items = parse_formats(text)
+    if items is None:
         usage_error(msg("--format 只能是 docx、html 或 docx,html（收到 {v}）",
                         "--format takes docx, html or docx,html (got {v})", v=text))
     return items
@@ -60,7 +59,7 @@ class _Bar:
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
 @click.option("--strict", is_flag=True, help="有警告也视为失败，不写出任何文件")
-@click.option("--diagnostics", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option("--diagnostics", "fmt", type=click.Choice(DIAG_FORMATS), default="text",
               show_default=True, help="诊断输出格式（同 validate 的 --format）")
 @lang_option
 def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard: str | None, force: bool,
@@ -69,16 +68,14 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard:
     root = Path.cwd()
     chosen = _formats(formats)
     jobs = jobs or os.cpu_count() or 1
-    from ..buildworker import Prewarmed, take_speculative
+    from ..buildworker import take_speculative
 
-    # A worker sets itself up on another core while this process reads and checks: forked already by
-    # perfgen.launch when run from the command line, else now.
+    # The worker perfgen.launch forked before anything else was imported (build() forks one itself
+    # when there is none, as under a test runner); closed here too, for the exits before build().
     warm = take_speculative()
     if warm is not None and jobs == 1:
         warm.close()
         warm = None
-    if warm is None and jobs > 1:
-        warm = Prewarmed.start(root, chosen)
     try:
         _run(root, paths, out, chosen, jobs, shard, force, strict, fmt, warm)
     finally:

@@ -23,7 +23,8 @@ from urllib.parse import quote
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from perfgen.model import COLUMN_TITLES, Indicator, Project, format_money, format_number
+from perfgen.fsutil import shown_path
+from perfgen.model import COLUMN_TITLES, IndexEntry, Indicator, Project, format_money, format_number
 from perfgen.render.precompile import BuiltinLoader
 
 PROJECT_TEMPLATE = "project.html.j2"
@@ -55,18 +56,11 @@ class TemplateError(Exception):
         """``file:line`` with the file relative to the working directory when it lies below it."""
         if self.file is None:
             return "<template>"
-        shown = _display_path(self.file)
+        shown = shown_path(self.file, Path.cwd())
         return f"{shown}:{self.line}" if self.line else shown
 
     def __str__(self) -> str:
         return f"{self.location}: error[{self.code}]: {self.message}"
-
-
-def _display_path(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:  # not below the working directory
-        return path.as_posix()
 
 
 # --- view data: what the templates receive --------------------------------------------------------
@@ -184,21 +178,6 @@ def project_form(project: Project) -> ProjectForm:
         rows=indicator_rows(project),
         weight_total=format_number(project.weight_total()),
     )
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One project as the index lists it; hrefs are plain relative posix paths (quoted when printed)."""
-
-    unit: str
-    year: int
-    name: str
-    total: float
-    fiscal: float
-    other: float
-    html_href: str | None
-    docx_href: str | None
-    source: str
 
 
 @dataclass(frozen=True, slots=True)
