@@ -9,12 +9,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from . import messages  # noqa: F401  (rule messages)
 from .config import Config
 from .diagnostics import Diagnostic, diag
 from .model import Indicator, Pos, Project, format_number
 from .rules import RULES, check
-from .targets import OPERATORS, Target, parse_target
+from .targets import OPERATOR_PREFIXES, Target, parse_target
 
 EPS = 0.000001
 L_OUTPUT, L_COST, L_BENEFIT, L_SAT = "产出指标", "成本指标", "效益指标", "满意度指标"
@@ -134,7 +133,7 @@ def targets(p: Project, cfg: Config) -> Iterator[Diagnostic]:
             yield from _number_only(ind, "last_year", ind.last_year)
         if not t.quantitative:
             stripped = ind.target.strip()
-            has_operator = stripped.startswith(tuple(OPERATORS))
+            has_operator = stripped.startswith(OPERATOR_PREFIXES)
             if has_operator:
                 yield emit("PG110", ind.pos("target"), value=ind.target)
             else:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-_TOP = {"year", "unit", "name", "leader", "code", "funds", "objectives", "indicators"}
+from .model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS
+
+_TOP = frozenset(TOP_KEYS)
 _REQUIRED = ("year", "unit", "name", "funds", "objectives", "indicators")
-_FUNDS = {"total", "fiscal", "other"}
-_INDICATOR = {"name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note"}
+_FUNDS = frozenset(FUNDS_KEYS)
+_INDICATOR = frozenset(INDICATOR_KEYS)
 _TEXT_KEYS = ("basis", "scoring", "evidence", "note")
 
 

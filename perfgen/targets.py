@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Every spelling of the five operators, longest first, mapped to the canonical symbol.
 OPERATORS: dict[str, str] = {
@@ -11,6 +12,8 @@ OPERATORS: dict[str, str] = {
     "=": "=", "＝": "=", "==": "=", ">": ">", "＞": ">", "<": "<", "＜": "<",
 }
 _OPS = sorted(OPERATORS, key=len, reverse=True)
+OPERATOR_PREFIXES = tuple(OPERATORS)  # for str.startswith
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*")
 
 
@@ -28,8 +31,9 @@ class Target:
         return self.number is not None
 
 
-
+@lru_cache(maxsize=4096)
 def parse_target(text: str) -> Target:
+    """The operator, number and unit of a 指标值 (a frozen result, cached: the checks ask several times)."""
     s = text.strip()
     op_written = ""
     for op in _OPS:
@@ -41,10 +45,8 @@ def parse_target(text: str) -> Target:
     if not m:
         return Target(text)
     unit = s[m.end():].strip()
-    if not op_written and (not unit or re.search(r"\d", unit)):
-        # "2021年1月-12月", a bare "2023": text, not a quantity with a unit
-        return Target(text)
-    if re.search(r"\d", unit):
+    if _DIGIT.search(unit) or (not op_written and not unit):
+        # "2021年1月-12月", a bare "2023", "=3人/2次": text, not one quantity with a unit
         return Target(text)
     number_text = m.group(1).replace(",", "")
     return Target(text, OPERATORS[op_written] if op_written else "=", float(number_text), number_text, unit,

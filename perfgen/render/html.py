@@ -295,7 +295,6 @@ class HtmlRenderer:
         if len(search_path) > 1:
             loaders.insert(0, jinja2.FileSystemLoader([str(d) for d in search_path[:-1]]))
         self.env = make_environment(jinja2.ChoiceLoader(loaders))
-        self._templates: dict[str, jinja2.Template] = {}
 
     def prewarm(self) -> None:
         """Load the project template and the templates it builds on, ahead of the first project."""
@@ -322,7 +321,7 @@ class HtmlRenderer:
                 raise _SourceError from exc
 
         try:
-            with open(target, "wb") as fh:
+            with _template_errors(INDEX_TEMPLATE), open(target, "wb") as fh:
                 carry = ""
                 for chunk in template.generate({"index": streamed_index_page(checked, title)}):
                     text = carry + chunk
@@ -331,35 +330,29 @@ class HtmlRenderer:
                 fh.write(_unix_newlines(carry))
         except _SourceError as exc:
             raise exc.__cause__ or exc from None
-        except Exception as exc:
-            error = _template_error(exc, INDEX_TEMPLATE)
-            if error is None:
-                raise
-            raise error from exc
 
     def _template(self, name: str) -> jinja2.Template:
-        template = self._templates.get(name)
-        if template is None:
-            try:
-                template = self.env.get_template(name)
-            except Exception as exc:
-                error = _template_error(exc, name)
-                if error is None:
-                    raise
-                raise error from exc
-            self._templates[name] = template
-        return template
+        with _template_errors(name):  # compiled once: the environment caches it (auto_reload is off)
+            return self.env.get_template(name)
 
     def _render(self, name: str, context: Mapping[str, Any]) -> bytes:
         template = self._template(name)
-        try:
-            text = template.render(context)
-        except Exception as exc:
-            error = _template_error(exc, name)
-            if error is None:
-                raise
-            raise error from exc
-        return _unix_newlines(text)
+        with _template_errors(name):
+            return _unix_newlines(template.render(context))
+
+
+@contextlib.contextmanager
+def _template_errors(name: str) -> Iterator[None]:
+    """Turn what went wrong in template ``name`` into a :class:`TemplateError`; perfgen's own bugs pass."""
+    try:
+        yield
+    except _SourceError:
+        raise
+    except Exception as exc:
+        error = _template_error(exc, name)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class _SourceError(Exception):
