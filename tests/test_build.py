@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -19,8 +20,9 @@ from clitools import invoke
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfgen.build import BuildOptions, Shard, build
+from perfgen.build import BuildOptions, BuildResult, Shard, build
 from perfgen.config import Config
+from perfgen.diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "goals" / "2023").glob("0*.yaml"))
@@ -48,8 +50,8 @@ def tree(out: Path) -> dict[str, str]:
     }
 
 
-def lib_build(repo: Path, out: str = "build", **kw: object) -> object:
-    opts = BuildOptions(root=repo, out=repo / out, **kw)  # type: ignore[arg-type]
+def lib_build(repo: Path, out: str = "build", **kw: Any) -> BuildResult:
+    opts = BuildOptions(root=repo, out=repo / out, **kw)
     result = build(opts, Config())
     assert result.ok, [str(d.pos) + d.message for d in result.report.diagnostics if d.severity == "error"]
     return result
@@ -115,7 +117,7 @@ def test_noop_rebuild_builds_nothing(repo: Path) -> None:
     lib_build(repo)
     before = {p: p.stat().st_mtime_ns for p in (repo / "build").rglob("*.docx")}
     result = lib_build(repo)
-    assert result.built == 0 and result.unchanged == 27  # type: ignore[attr-defined]
+    assert result.built == 0 and result.unchanged == 27
     assert before == {p: p.stat().st_mtime_ns for p in (repo / "build").rglob("*.docx")}
 
 
@@ -128,7 +130,7 @@ def test_defaults_change_rebuilds_every_project_it_reaches(repo: Path) -> None:
     d = repo / "goals" / "unit01" / "2023" / "_defaults.yaml"
     d.write_text(d.read_text(encoding="utf-8").replace("单位01", "新单位"), encoding="utf-8")
     result = lib_build(repo)
-    assert result.built == 9 and result.unchanged == 18  # type: ignore[attr-defined]
+    assert result.built == 9 and result.unchanged == 18
     for f in (repo / "build" / "unit01" / "2023").glob("*.docx"):
         assert _docx_unit(f) == "新单位"
     assert _docx_unit(repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx") == "单位00"
@@ -139,7 +141,7 @@ def test_value_change_rebuilds_one_project(repo: Path) -> None:
     f = repo / "goals" / "unit02" / "2023" / "03-shebao-jingban-jingfei.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("≥16.44万人", "≥17万人"), encoding="utf-8")
     result = lib_build(repo)
-    assert result.built == 1  # type: ignore[attr-defined]
+    assert result.built == 1
     html = (repo / "build" / "unit02" / "2023" / "03-shebao-jingban-jingfei.html").read_text(encoding="utf-8")
     assert "≥17万人" in html and "≥16.44万人" not in html
 
@@ -151,7 +153,7 @@ def test_template_override_invalidates_cache(repo: Path) -> None:
         '{% extends "default:project.html.j2" %}{% block footer %}<p>填报人：王五</p>{% endblock %}',
         encoding="utf-8")
     result = lib_build(repo)
-    assert result.built == 27  # type: ignore[attr-defined]
+    assert result.built == 27
     page = (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
     assert "填报人：王五" in page and "项目支出绩效目标表" in page
 
@@ -160,7 +162,7 @@ def test_deleted_goals_file_removes_its_outputs(repo: Path) -> None:
     lib_build(repo)
     (repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
     result = lib_build(repo)
-    assert result.removed == 2  # type: ignore[attr-defined]
+    assert result.removed == 2
     assert not (repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx").exists()
     assert "05-zizhiqu" not in (repo / "build" / "index.html").read_text(encoding="utf-8").split("unit01")[0]
 
@@ -170,7 +172,7 @@ def test_deleted_output_is_rebuilt(repo: Path) -> None:
     target = repo / "build" / "unit00" / "2023" / "02-1995-qian-tuixiu-buzhu.docx"
     target.unlink()
     result = lib_build(repo)
-    assert result.built == 1 and target.is_file()  # type: ignore[attr-defined]
+    assert result.built == 1 and target.is_file()
 
 
 def test_error_anywhere_writes_nothing_and_keeps_previous_build(repo: Path) -> None:
@@ -248,7 +250,7 @@ def test_new_defaults_file_reaches_projects_below_it(repo: Path) -> None:
     result = lib_build(repo)
     # The new file is an input of the nine projects below it (the nearer unit02/2023/_defaults.yaml
     # still wins for leader), so exactly those are rebuilt.
-    assert result.built == 9 and result.unchanged == 18  # type: ignore[attr-defined]
+    assert result.built == 9 and result.unchanged == 18
     leader = docx.Document(str(repo / "build/unit02/2023/01-yuanshuili-buchai.docx")).tables[0].rows[1].cells[7]
     assert leader.text == "张琪悦"
 
@@ -274,8 +276,8 @@ def test_damaged_cache_only_costs_a_full_build(repo: Path) -> None:
     for damage in (b"not a database at all", data[: len(data) // 2], data[:100] + b"\0" * (len(data) - 100)):
         db.write_bytes(damage)
         result = lib_build(repo)
-        assert result.built == 27  # type: ignore[attr-defined]
-        assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+        assert result.built == 27
+        assert lib_build(repo).built == 0
 
 
 def test_cache_of_another_perfgen_version_is_discarded(repo: Path) -> None:
@@ -283,7 +285,7 @@ def test_cache_of_another_perfgen_version_is_discarded(repo: Path) -> None:
     db = sqlite3.connect(repo / "build" / ".perfgen" / "cache.sqlite")
     db.execute("PRAGMA user_version = 99")
     db.close()
-    assert lib_build(repo).built == 27  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 27
 
 
 def test_failed_build_leaves_the_cache_as_it_was(repo: Path) -> None:
@@ -295,7 +297,7 @@ def test_failed_build_leaves_the_cache_as_it_was(repo: Path) -> None:
     failed = build(BuildOptions(root=repo, out=repo / "build"), Config())
     assert not failed.ok and failed.report.errors == 1
     f.write_text(good, encoding="utf-8")  # back as it was: only the other change is left to build
-    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 1
 
 
 _DIAG_LINE = re.compile(r"^(\S+:\d+:\d+): (warning|error)\[(PG\d+)\]: (.*)$")
@@ -331,9 +333,9 @@ def test_one_file_rebuild_is_remembered_by_the_next_process(repo: Path) -> None:
     page = _edit_target(repo, 0, "=4人")
     assert invoke(repo, "build").exit_code == 0
     assert "=4人" in page.read_text(encoding="utf-8")
-    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 0
     _edit_target(repo, 0, "=3人")
-    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 1
     assert "=3人" in page.read_text(encoding="utf-8") and "=4人" not in page.read_text(encoding="utf-8")
 
 
@@ -342,7 +344,7 @@ def test_small_rebuild_in_the_prewarmed_child_equals_the_serial_one(repo: Path) 
     lib_build(repo, "warm", jobs=2)
     _edit_target(repo, 1, "=6人")
     serial, warm = lib_build(repo, "serial", jobs=1), lib_build(repo, "warm", jobs=2)
-    assert serial.built == warm.built == 1  # type: ignore[attr-defined]
+    assert serial.built == warm.built == 1
     assert tree(repo / "serial") == tree(repo / "warm")
     assert "=6人" in (repo / "warm" / "unit01" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
 
@@ -385,8 +387,8 @@ def test_a_file_name_that_is_not_utf8_is_a_diagnostic(repo: Path) -> None:
 
 
 def test_streamed_report_hands_every_diagnostic_on_and_keeps_none(repo: Path) -> None:
-    kept = lib_build(repo, "kept").report  # type: ignore[attr-defined]
-    got: list[object] = []
+    kept = lib_build(repo, "kept").report
+    got: list[Diagnostic] = []
     streamed = build(BuildOptions(root=repo, out=repo / "streamed"), Config(), sink=got.append)
     assert streamed.ok and streamed.report.diagnostics == []
     assert got == kept.diagnostics and len(got) == streamed.report.warnings == kept.warnings > 0
@@ -396,7 +398,7 @@ def test_streamed_report_hands_every_diagnostic_on_and_keeps_none(repo: Path) ->
     got.clear()
     failed = build(BuildOptions(root=repo, out=repo / "streamed"), Config(), sink=got.append)
     assert not failed.ok and failed.report.errors == 1
-    assert [d.pos.file for d in got if d.severity == "error"] == ["goals/unit00/2023/_defaults.yaml"]  # type: ignore[attr-defined]
+    assert [d.pos.file for d in got if d.severity == "error"] == ["goals/unit00/2023/_defaults.yaml"]
 
 
 def test_editing_a_repo_template_rebuilds_every_page(repo: Path) -> None:
@@ -404,9 +406,9 @@ def test_editing_a_repo_template_rebuilds_every_page(repo: Path) -> None:
     css = repo / "templates" / "style.css"
     css.write_text("td { color: navy; }\n", encoding="utf-8")
     lib_build(repo)
-    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 0
     css.write_text("td { color: teal; }\n", encoding="utf-8")  # same size: only the content differs
-    assert lib_build(repo).built == 27  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 27
     assert "teal" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
 
 
@@ -453,7 +455,7 @@ def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(repo: Path
     assert not result.ok
     assert [(d.code, d.pos.file) for d in result.report.diagnostics] == [("PG031", "build/.perfgen/cache.sqlite")]
     assert tree(repo / "build") == before
-    assert lib_build(repo).built == 1  # type: ignore[attr-defined]  # and once it is free, the build goes on
+    assert lib_build(repo).built == 1  # and once it is free, the build goes on
 
 
 def test_the_cache_of_an_older_perfgen_is_cleared_away(repo: Path) -> None:
@@ -468,9 +470,9 @@ def test_a_partial_build_after_a_template_change_does_not_hide_the_others(repo: 
     (repo / "templates").mkdir()
     (repo / "templates" / "style.css").write_text("td { color: navy; }\n", encoding="utf-8")
     one = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
-    assert lib_build(repo, paths=[str(one)]).built == 1  # type: ignore[attr-defined]
-    assert lib_build(repo, paths=[str(repo / "goals" / "unit00" / "2023" / "_defaults.yaml")]).built == 0  # type: ignore[attr-defined]
-    assert lib_build(repo).built == 26  # type: ignore[attr-defined]  # the rest were made with the old stylesheet
+    assert lib_build(repo, paths=[str(one)]).built == 1
+    assert lib_build(repo, paths=[str(repo / "goals" / "unit00" / "2023" / "_defaults.yaml")]).built == 0
+    assert lib_build(repo).built == 26  # the rest were made with the old stylesheet
     for page in (repo / "build").rglob("0*.html"):
         assert "color: navy" in page.read_text(encoding="utf-8")
 
@@ -478,10 +480,10 @@ def test_a_partial_build_after_a_template_change_does_not_hide_the_others(repo: 
 def test_builds_with_different_formats_share_an_output_folder(repo: Path) -> None:
     lib_build(repo, formats=("html",))
     one = repo / "goals" / "unit01" / "2023" / "01-yuanshuili-buchai.yaml"
-    assert lib_build(repo, paths=[str(one)]).built == 1  # type: ignore[attr-defined]
+    assert lib_build(repo, paths=[str(one)]).built == 1
     assert (repo / "build" / "unit01" / "2023" / "01-yuanshuili-buchai.docx").is_file()
     assert not (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx").exists()
-    assert lib_build(repo).built == 26  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 26
     assert len(list((repo / "build").rglob("*.docx"))) == 27
 
 
@@ -503,7 +505,7 @@ def test_a_cache_that_cannot_be_used_is_a_diagnostic(repo: Path, monkeypatch: py
 
     def broken(cls: object, path: Path) -> object:
         exc = sqlite3.OperationalError("disk I/O error")
-        exc.sqlite_errorname = "SQLITE_IOERR"  # type: ignore[attr-defined]
+        exc.sqlite_errorname = "SQLITE_IOERR"
         raise exc
 
     lib_build(repo)
@@ -534,7 +536,7 @@ def test_a_same_size_edit_within_the_same_mtime_is_still_seen(repo: Path) -> Non
     f.write_text(f.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert f.stat().st_size == st.st_size
-    assert lib_build(repo).built == 1  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 1
     assert "=4人" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
 
 
@@ -555,10 +557,10 @@ def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
         return original(self, rel)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader.FsReader, "read", counting)
-    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 0
     assert len([r for r in reads if not r.endswith("_defaults.yaml")]) == 27
     reads.clear()
-    assert lib_build(repo).built == 0  # type: ignore[attr-defined]
+    assert lib_build(repo).built == 0
     assert reads == []
 
 

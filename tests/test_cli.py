@@ -48,7 +48,7 @@ def test_internal_failure_exits_2_with_a_report_request(tmp_path: Path) -> None:
     assert "perfgen 内部错误" in result.stderr
 
 
-def test_module_entry_point_runs(tmp_path: Path) -> None:
+def test_module_entry_point_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "perfgen", "validate"], capture_output=True, text=True,
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from clitools import git
 
 from perfgen import gitreader
 from perfgen.cli import main
@@ -124,9 +125,6 @@ def test_two_files_are_one_project(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # ---- git revisions -----------------------------------------------------------------------------------
 
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=perfgen", "-c", "user.email=perfgen@example.invalid",
-                    "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True, capture_output=True)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from docx.table import Table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfgen import i18n
 from perfgen.cli import main
 from perfgen.config import BASIS, EVIDENCE, SCORING, VOCABULARY
 from perfgen.fmt import format_text, project_values
@@ -34,11 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "import"
 SEED = CASES / "seed" / "seed.txt"
 UPDATE = os.environ.get("PERFGEN_UPDATE_CASES") == "1"  # rewrite expected files (then review the diff)
-
-
-@pytest.fixture(autouse=True)
-def chinese() -> None:
-    i18n.set_lang("zh")
 
 
 def examples() -> list[Project]:

@@ -34,11 +34,29 @@ def test_the_examples_take_the_fast_path() -> None:
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.floats(allow_nan=True),
                     st.text(max_size=3), st.sampled_from(["", "x", "历史标准", "≥98%"]))
+KEYS = st.sampled_from(["year", "unit", "name", "leader", "code", "funds", "objectives", "indicators", "total",
+                        "fiscal", "other", "target", "weight", "basis", "last_year", "note", "weigth"])
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                         st.dictionaries(st.text(max_size=3), inner, max_size=3)),
                       max_leaves=6)
-KEYS = st.sampled_from(["year", "unit", "name", "leader", "code", "funds", "objectives", "indicators", "total",
-                        "fiscal", "other", "target", "weight", "basis", "last_year", "note", "weigth"])
+# Documents near the format: each field of the right shape or arbitrary, with edge values (empty text,
+# weight 0 or 100, year 1999/2000, amounts near the limit) so that both answers of the pre-check are common.
+TEXT = st.text(max_size=4)
+WEIGHT = st.one_of(st.integers(-1, 101), st.floats(-1, 101, allow_nan=False))
+AMOUNT = st.one_of(st.integers(-1, 10), st.floats(-1, 1_000_000_001, allow_nan=False))
+INDICATOR = st.fixed_dictionaries({"name": TEXT, "target": st.one_of(TEXT, WEIGHT), "weight": WEIGHT},
+                                  optional={"last_year": st.one_of(TEXT, WEIGHT), "basis": TEXT, "note": SCALARS})
+FIELDS = {
+    "year": st.integers(1999, 2101), "unit": TEXT, "name": TEXT, "leader": TEXT, "code": TEXT,
+    "funds": st.fixed_dictionaries({"total": AMOUNT}, optional={"fiscal": AMOUNT, "other": AMOUNT}),
+    "objectives": st.lists(TEXT, min_size=1, max_size=11),
+    "indicators": st.dictionaries(TEXT, st.dictionaries(TEXT, st.lists(INDICATOR, min_size=1, max_size=2),
+                                                        min_size=1, max_size=2), min_size=1, max_size=2),
+}
+NEAR = st.one_of(
+    st.fixed_dictionaries({}, optional={k: st.one_of(v, v, v, VALUES) for k, v in FIELDS.items()}),
+    st.fixed_dictionaries({k: v for k, v in FIELDS.items() if k not in ("leader", "code")},
+                          optional={"leader": FIELDS["leader"], "code": FIELDS["code"]}))
 
 
 def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -75,7 +93,7 @@ def test_fast_path_is_never_looser_than_the_schema(data: st.DataObject) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(VALUES, st.booleans())
+@given(st.one_of(VALUES, NEAR), st.booleans())
 def test_arbitrary_documents(doc: Any, partial: bool) -> None:
     if certainly_valid(doc, partial):
         errors = list(validator().iter_errors(doc))

@@ -15,7 +15,7 @@ case is named after, at the right line:col, with a sensible message. Blessing ne
 own: ``test_case_names_say_what_they_expect`` checks each expected file against the case's name.
 
 Tests below the case runner generate their input (a 2 MB file, 100000-deep nesting, alias bombs) or document
-bugs (``test_bug_*``: they fail until perfgen is fixed).
+bugs found while writing the cases (``test_bug_*``: regressions, each fixed since).
 """
 
 from __future__ import annotations
