@@ -72,8 +72,8 @@ class Renderers:
         try:
             self.docx = DocxWriter(path)
         except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:  # a repo's own reference
-            self.setup_error = diag(Pos(shown_path(path, self.root)), "PG030", "template.error",
-                                    detail=f"reference.docx: {type(exc).__name__}: {exc}")
+            self.setup_error = diag(Pos(shown_path(path, self.root)), "PG030", "template.reference",
+                                    why=f"{type(exc).__name__}: {exc}")
 
 
 class Worker:

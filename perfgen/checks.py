@@ -49,7 +49,8 @@ def weights(p: Project, cfg: Config) -> Iterator[Diagnostic]:
         if any(g in by_l1 for g in group) and abs(have - want) > EPS:
             diffs.append(f"{'+'.join(group)} {fmt(have)}≠{fmt(want)}")
     if diffs:
-        yield emit("PG102", p.pos("indicators"), diffs="，".join(diffs))
+        convention = "、".join(f"{'+'.join(group)} {fmt(want)}" for group, want in cfg.weight_split.items())
+        yield emit("PG102", p.pos("indicators"), diffs="，".join(diffs), convention=convention)
 
 
 # ---- 2. funds ------------------------------------------------------------------------------------------

@@ -40,8 +40,9 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
     "enc.gbk": (
         "文件不是 UTF-8 编码，看起来是 GBK/GB18030（Windows 记事本或 WPS 常见）",
         "file is not UTF-8; it looks like GBK/GB18030 (common from Windows editors)",
-        "请另存为 UTF-8：iconv -f GB18030 -t UTF-8 原文件 > 新文件，或在编辑器中选择“UTF-8”编码保存",
-        "re-save as UTF-8: iconv -f GB18030 -t UTF-8 old > new, or choose UTF-8 when saving in the editor"),
+        "请另存为 UTF-8：在记事本或 WPS 中“另存为”，编码选“UTF-8”；命令行可用 iconv -f GB18030 -t UTF-8 原文件 > 新文件",
+        "re-save as UTF-8: in Notepad or WPS use Save As and choose UTF-8; on a command line: "
+        "iconv -f GB18030 -t UTF-8 old > new"),
     "enc.utf16": (
         "文件是 UTF-16 编码", "file is UTF-16 encoded",
         "请另存为 UTF-8（iconv -f UTF-16 -t UTF-8）", "re-save as UTF-8 (iconv -f UTF-16 -t UTF-8)"),
@@ -65,8 +66,10 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
     "file.missing": ("找不到文件或目录", "no such file or directory", None, None),
     "file.name_encoding": ("文件名不是 UTF-8 编码（常见于 Windows 上打包的 zip），无法处理",
                            "the file name is not UTF-8 (common in zip files made on Windows)",
-                           "请重命名该文件，或批量转换：convmv -f gbk -t utf-8 -r --notest goals/",
-                           "rename the file, or convert all names: convmv -f gbk -t utf-8 -r --notest goals/"),
+                           "请把这个文件重新命名（在 Windows 上解压时用支持 UTF-8 的工具，如 7-Zip）；"
+                           "在 Linux 上可批量转换：convmv -f gbk -t utf-8 -r --notest goals/",
+                           "rename the file (unzip with a tool that keeps UTF-8 names, such as 7-Zip); on Linux, "
+                           "convert all names: convmv -f gbk -t utf-8 -r --notest goals/"),
     "yaml.syntax": (
         "YAML 语法错误：{problem}", "YAML syntax error: {problem}",
         "检查此行及上一行的缩进、冒号和引号", "check indentation, colons and quotes on this line and the one before"),
@@ -135,20 +138,26 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
                    "another perfgen build is writing the same output folder and has not finished after {seconds} s",
                    "等它结束后再运行，或用 --out 写到另一个目录",
                    "run again when it has finished, or build into another folder with --out"),
-    "build.cache_unusable": ("无法使用构建缓存：{reason}", "cannot use the build cache: {reason}",
-                             "检查输出目录是否可写、磁盘是否已满；删除该文件会导致一次全量构建",
-                             "check that the output folder is writable and the disk not full; deleting the file "
-                             "costs one full build"),
+    "build.cache_unusable": ("无法写入输出目录里的记录文件（它记下哪些项目没有改动、可以跳过）。原因：{reason}",
+                             "cannot write the record file in the output folder (it notes which projects are "
+                             "unchanged and can be skipped). Reason: {reason}",
+                             "检查输出目录能否写入、磁盘是否已满。删掉这个文件也无妨，只是下次要把所有项目重新生成一遍，较慢",
+                             "check that the output folder is writable and the disk not full. Deleting the file "
+                             "is safe: the next build just makes every project again, which takes longer"),
+    "template.reference": ("reference.docx 不是有效的 Word 文件（{why}）",
+                           "reference.docx is not a valid Word document ({why})",
+                           "用 Word 打开并重新保存为 .docx，或删除它以使用内置的参考文档",
+                           "open it in Word and save it again as .docx, or delete it to use the built-in one"),
     "template.error": ("模板错误：{detail}", "template error: {detail}",
                        "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
                        "check the override in the repo's templates/; delete it to use the built-in one"),
     "file.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}",
                         "检查文件权限，或它是否是指向自身的符号链接", "check its permissions, or whether it is a looping symlink"),
-    "config.rule_unknown": ("perfgen.yaml 中没有规则 “{code}”", "no rule “{code}” (in perfgen.yaml)",
+    "config.rule_unknown": ("perfgen.yaml 中的 “{code}” 不是 perfgen 的规则代码", "no rule “{code}” (in perfgen.yaml)",
                             "perfgen rules 列出全部规则代码", "perfgen rules lists every rule code"),
     "config.rule_fixed": ("规则 “{code}” 不能调整或关闭：没有它无法读取或生成表格",
                           "rule “{code}” cannot be changed or turned off: files cannot be read or built without it",
-                          "只有 PG100 以后的业务规则可以调整", "only the domain rules (PG100 and above) can be changed"),
+                          "只有 PG100 及以上的业务规则可以调整", "only the domain rules (PG100 and above) can be changed"),
     "internal.error": ("perfgen 内部错误（这是 perfgen 的缺陷，不是您的输入有误）：请把上面的信息报告给维护者",
                        "perfgen internal error (a bug in perfgen, not in your input): please report the text above",
                        None, None),
@@ -157,6 +166,11 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
 
 def add(messages: dict[str, tuple[str, str, str | None, str | None]]) -> None:
     MESSAGES.update(messages)
+
+
+def text(zh: str, en: str, **args: Any) -> str:
+    """A one-off sentence in the current language (for text that has no message key)."""
+    return (en if _lang == "en" else zh).format(**args)
 
 
 def word(key: str) -> str:

@@ -8,13 +8,13 @@ add({
     "PG101": (
         "指标分值权重合计为 {total}，应为 {want}（{parts}）",
         "weights add up to {total}, not {want} ({parts})",
-        "另 10 分属于预算执行率；各指标权重之和须等于表格总分（perfgen.yaml 的 weight_total）",
-        "the other 10 points belong to the budget execution rate; weights must add up to the form's total "
-        "(weight_total in perfgen.yaml)"),
+        "各指标权重之和须等于表格总分 {want}（90 分的表中，另 10 分属于预算执行率）；总分在 perfgen.yaml 的 weight_total 中设置",
+        "weights must add up to the form's total, {want} (on a 90-point form the other 10 points belong to the "
+        "budget execution rate); the total is weight_total in perfgen.yaml"),
     "PG102": (
         "各一级指标分值与惯例不同：{diffs}", "per-一级 weights differ from the convention: {diffs}",
-        "惯例为 产出+成本 50、效益 30、满意度 10；这是惯例而非硬性规定（perfgen.yaml 的 weight_split）",
-        "the convention is output+cost 50, benefit 30, satisfaction 10 (weight_split in perfgen.yaml)"),
+        "惯例为 {convention}；这是惯例而非硬性规定，可在 perfgen.yaml 的 weight_split 中修改",
+        "the convention is {convention}; a convention, not a rule: change it with weight_split in perfgen.yaml"),
     "PG103": (
         "财政拨款 {fiscal} + 其他资金 {other} = {sum}，不等于年度预算总额 {total}",
         "fiscal {fiscal} + other {other} = {sum}, not the total {total}",

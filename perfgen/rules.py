@@ -92,7 +92,7 @@ _r("PG077", "error", "diff：一侧的目标文件有错误", "diff: one side ha
 _r("PG080", "error", "init：文件已存在", "init: file already exists", False)
 _r("PG081", "error", "init：目标不是目录或无法写入", "init: target is not a folder, or cannot be written", False)
 # -- domain rules (DOMAIN.md, data-quality checks 1-9)
-_r("PG101", "error", "指标分值权重合计不等于表格总分（默认 90）", "weights do not add up to the form's total (90)")
+_r("PG101", "error", "指标分值权重合计不等于表格总分（默认 90）", "weights do not add up to the form's total (90 by default)")
 _r("PG102", "warning", "各一级指标分值与惯例（产出+成本 50、效益 30、满意度 10）不同",
    "per-一级 split differs from the convention (output+cost 50, benefit 30, satisfaction 10)")
 _r("PG103", "error", "财政拨款 + 其他资金 ≠ 年度预算总额", "fiscal + other ≠ total budget")

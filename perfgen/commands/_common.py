@@ -96,4 +96,4 @@ def summary_line(report: Report, files: int) -> str:
 
 
 def msg(zh: str, en: str, **args: Any) -> str:
-    return (en if i18n.get_lang() == "en" else zh).format(**args)
+    return i18n.text(zh, en, **args)

@@ -136,7 +136,7 @@ def cmd(paths: tuple[str, ...], check: bool, want_diff: bool, fmt: str) -> None:
                            "{n} of {total} file(s) would be reformatted", n=n, total=total), err=True)
         else:
             for name in result.changed:
-                click.echo(msg("已格式化 {name}", "reformatted {name}", name=name), err=True)
+                click.echo(msg("已重新格式化 {name}", "reformatted {name}", name=name), err=True)
             click.echo(msg("已重新格式化 {n} 个文件（共 {total} 个）", "reformatted {n} of {total} file(s)",
                            n=n, total=total), err=True)
     if result.bugs:

@@ -40,7 +40,8 @@ def cmd(directory: Path, force: bool) -> None:
         click.echo(render(report, "text"), err=True)
         sys.exit(EXIT_INPUT)
     except OSError as exc:
-        usage_error(_err(msg("无法写入 {d}（{e}）", "cannot write to {d} ({e})", d=directory, e=exc)))
+        usage_error(_err(msg("无法写入 {d}（{e}）", "cannot write to {d} ({e})", d=directory,
+                             e=exc.strerror or exc)))
     click.echo(msg("已创建目标仓库 {d}（{n} 个文件）：", "created a goals repo in {d} ({n} files):",
                    d=directory, n=len(written)))
     for path in written:
