@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Config
 from .diagnostics import Diagnostic, diag
-from .model import Indicator, Pos, Project, format_number
+from .model import Indicator, Pos, Project, format_sum
 from .rules import RULES, check
 from .targets import OPERATOR_PREFIXES, Target, parse_target
 
@@ -27,18 +27,15 @@ def is_cost(ind: Indicator) -> bool:
     return ind.level1 == L_COST or (ind.level1 == L_OUTPUT and "成本" in ind.level2)
 
 
-def fmt(x: float) -> str:
-    return format_number(round(x, 6))
-
-
 # ---- 1. weights ----------------------------------------------------------------------------------------
 
 @check
 def weights(p: Project, cfg: Config) -> Iterator[Diagnostic]:
     total = p.weight_total()
     if abs(total - cfg.weight_total) > EPS:
-        parts = " + ".join(fmt(i.weight) for i in p.indicators)
-        yield emit("PG101", p.pos("indicators"), total=fmt(total), want=fmt(cfg.weight_total), parts=parts)
+        parts = " + ".join(format_sum(i.weight) for i in p.indicators)
+        yield emit("PG101", p.pos("indicators"), total=format_sum(total), want=format_sum(cfg.weight_total),
+                   parts=parts)
         return  # the split is meaningless while the total is wrong
     by_l1: dict[str, float] = {}
     for ind in p.indicators:
@@ -47,9 +44,9 @@ def weights(p: Project, cfg: Config) -> Iterator[Diagnostic]:
     for group, want in cfg.weight_split.items():
         have = sum(by_l1.get(g, 0.0) for g in group)
         if any(g in by_l1 for g in group) and abs(have - want) > EPS:
-            diffs.append(f"{'+'.join(group)} {fmt(have)}≠{fmt(want)}")
+            diffs.append(f"{'+'.join(group)} {format_sum(have)}≠{format_sum(want)}")
     if diffs:
-        convention = "、".join(f"{'+'.join(group)} {fmt(want)}" for group, want in cfg.weight_split.items())
+        convention = "、".join(f"{'+'.join(group)} {format_sum(want)}" for group, want in cfg.weight_split.items())
         yield emit("PG102", p.pos("indicators"), diffs="，".join(diffs), convention=convention)
 
 
@@ -60,11 +57,11 @@ def funds(p: Project, cfg: Config) -> Iterator[Diagnostic]:
     f = p.funds
     where = f.where.get("total") or f.where["_"]
     if f.total == 0 and (f.fiscal > 0 or f.other > 0):
-        yield emit("PG103", where, "PG103.blank", fiscal=fmt(f.fiscal), other=fmt(f.other),
-                   sum=fmt(f.fiscal + f.other))
+        yield emit("PG103", where, "PG103.blank", fiscal=format_sum(f.fiscal), other=format_sum(f.other),
+                   sum=format_sum(f.fiscal + f.other))
     elif abs(f.fiscal + f.other - f.total) > EPS:
-        yield emit("PG103", where, fiscal=fmt(f.fiscal), other=fmt(f.other), sum=fmt(f.fiscal + f.other),
-                   total=fmt(f.total))
+        yield emit("PG103", where, fiscal=format_sum(f.fiscal), other=format_sum(f.other),
+                   sum=format_sum(f.fiscal + f.other), total=format_sum(f.total))
     for k, raw in f.raw.items():
         if "." in raw and len(raw.split(".", 1)[1].rstrip()) > 6:
             yield emit("PG126", f.where.get(k) or where, value=raw)
@@ -211,7 +208,7 @@ def cost_times_quantity(p: Project, cfg: Config) -> Iterator[Diagnostic]:
                 period = u if u in _IMPLICIT else _period_of(ind.name)
                 if period is None:
                     break
-                found = (_IMPLICIT[period], f"{fmt(_IMPLICIT[period])}{period}")
+                found = (_IMPLICIT[period], f"{format_sum(_IMPLICIT[period])}{period}")
             product *= found[0]
             factors.append(found[1])
         else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from . import i18n
-from .model import Indicator, Project, format_money, format_number
+from .model import Indicator, Project, format_money, format_number, format_sum
 
 ProjectStatus = Literal["added", "removed", "changed", "renamed"]
 IndicatorStatus = Literal["added", "removed", "changed"]
@@ -288,8 +288,8 @@ def label(key: str) -> str:
 
 
 def facts(p: Project) -> str:
-    return i18n.message("diff.facts", {"count": len(p.indicators), "weight": format_number(round(
-        p.weight_total(), 6)), "total": format_money(p.funds.total)})
+    return i18n.message("diff.facts", {"count": len(p.indicators), "weight": format_sum(p.weight_total()),
+                                           "total": format_money(p.funds.total)})
 
 
 def summary(result: DiffResult) -> str:
@@ -421,7 +421,7 @@ def render_json(result: DiffResult) -> str:
         totals = None
         if d.status in ("added", "removed") and side is not None:
             totals = {"indicators": len(side.indicators),
-                      "weight": format_number(round(side.weight_total(), 6)),
+                      "weight": format_sum(side.weight_total()),
                       "funds": format_money(side.funds.total)}
         projects.append({
             "status": d.status, "path": d.path, "old_path": d.old_path, "name": d.name,

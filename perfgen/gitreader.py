@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from .loader import Reader
+from .loader import GOALS_DIR, Reader
 
 
 class GitError(Exception):
@@ -65,8 +65,8 @@ class GitReader:
 
     rev: str
     cwd: Path = field(default_factory=Path.cwd)
-    tree: str = ""
-    prefix: str = ""
+    tree: str = field(default="", init=False)  # the revision's tree, resolved on creation
+    prefix: str = field(default="", init=False)  # the working folder's path in the work tree
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _listings: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
 
@@ -177,7 +177,7 @@ class MountReader:
     exactly like a repo's own ``goals/``, with the whole ``_defaults.yaml`` chain and the same file paths."""
 
     inner: Reader
-    mount: str = "goals"
+    mount: str = GOALS_DIR
 
     def _map(self, rel: str) -> str | None:
         rel = _clean(rel)

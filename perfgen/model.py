@@ -119,6 +119,11 @@ class Project:
         return PurePosixPath(self.rel).name
 
 
+def format_sum(value: float) -> str:
+    """A computed sum (weights, amounts) as the form prints it, floating-point noise rounded away."""
+    return format_number(round(value, 6))
+
+
 def format_number(value: float, decimals: int | None = None) -> str:
     """Numbers as the form prints them: whole numbers without decimals, or fixed ``decimals``."""
     if decimals is not None:

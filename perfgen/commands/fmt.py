@@ -14,6 +14,7 @@ from .. import i18n
 from ..diagnostics import Diagnostic, PerfgenError, Report, diag
 from ..fmt import FormatSafetyError, format_text
 from ..fsutil import write_if_changed
+from ..loader import SUFFIXES
 from ..model import Pos
 from ..yamlload import load
 from ._common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, emit_report, format_option, lang_option, msg
@@ -27,7 +28,6 @@ i18n.add({
     "fmt.write": ("无法写入文件：{reason}", "cannot write the file: {reason}", None, None),
 })
 
-SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass

@@ -15,11 +15,11 @@ from ..diagnostics import Diagnostic, diag
 from ..model import Pos, Project
 from . import messages as messages
 from .output import Output, plan, write
-from .readers import SUFFIXES, read
+from .readers import read
 from .rows import Vocab
 from .tables import TableReader
 
-__all__ = ["SUFFIXES", "ImportResult", "Output", "Vocab", "import_files", "read_bytes", "read_projects"]
+__all__ = ["ImportResult", "Output", "Vocab", "import_files", "read_bytes", "read_projects"]
 
 
 @dataclass

@@ -19,6 +19,7 @@ from ..fmt import dump_defaults, dump_project
 from ..fsutil import atomic_write
 from ..loader import DEFAULTS_NAME, defaults_chain
 from ..model import Pos, Project
+from ..scaffold import PROJECT_SCHEMA
 from ..yamlload import load, to_plain
 
 MAX_STEM_BYTES = 150
@@ -74,7 +75,6 @@ def unique_stems(names: list[str]) -> list[str]:
 class Output:
     path: Path
     text: str
-    project: Project | None = None  # None for a _defaults.yaml
 
 
 def folder_for(out: Path, year: int) -> Path:
@@ -103,9 +103,9 @@ def _inherited(folder: Path, root: Path) -> tuple[dict[str, Any], list[Diagnosti
 
 def _schema_ref(folder: Path, root: Path) -> str:
     try:
-        ref = os.path.relpath(root.absolute() / "schema" / "project.schema.json", folder.absolute())
+        ref = os.path.relpath(root.absolute() / PROJECT_SCHEMA, folder.absolute())
     except ValueError:  # another drive on Windows
-        return "../../schema/project.schema.json"
+        return f"../../{PROJECT_SCHEMA}"
     return ref.replace(os.sep, "/")
 
 
@@ -134,7 +134,7 @@ def plan(projects: list[Project], out: Path, root: Path) -> tuple[list[Output], 
                     and effective[k] == getattr(p, k)}
             keep = {k for k in ("leader", "code") if not getattr(p, k) and effective.get(k)}
             path = folder / f"{stem}.yaml"
-            outputs.append(Output(path, dump_project(p, omit, schema=schema, keep_empty=keep), p))
+            outputs.append(Output(path, dump_project(p, omit, schema=schema, keep_empty=keep)))
     return outputs, diags
 
 

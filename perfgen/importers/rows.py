@@ -86,7 +86,6 @@ class Placement:
     values: dict[str, int] = field(default_factory=dict)  # column → index of its cell
     lost: list[str] = field(default_factory=list)  # columns without a cell
     extra: list[int] = field(default_factory=list)  # surplus empty cells inside the row
-    cost: float = 0.0
 
 
 def place(cells: tuple[str, ...], columns: tuple[str, ...], vocab: Vocab) -> Placement | None:
@@ -111,10 +110,9 @@ def place(cells: tuple[str, ...], columns: tuple[str, ...], vocab: Vocab) -> Pla
             return INF, ""
         return min(options, key=lambda o: o[0])  # first of equals: match, then lost, then extra
 
-    total = best(0, 0)[0]
-    if total > MAX_COST:
+    if best(0, 0)[0] > MAX_COST:
         return None
-    out = Placement(cost=total)
+    out = Placement()
     i = j = 0
     while i < n or j < m:
         step = best(i, j)[1]
