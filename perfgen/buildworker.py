@@ -108,9 +108,13 @@ class Worker:
         return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags))
 
     def render(self, project: Project) -> dict[str, str]:
+        from .render.view import project_form
+
+        form = project_form(project)  # laid out once for both writers
         outputs = output_files(project.rel, self.opts.formats)
         for fmt, rel_out in outputs.items():
-            data = self.html.render_project(project) if fmt == "html" else self.docx.render(project)  # type: ignore[union-attr]
+            data = (self.html.render_project(project, form) if fmt == "html"  # type: ignore[union-attr]
+                    else self.docx.render(project, form))
             target = self.staging / rel_out
             if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
                 target.parent.mkdir(parents=True, exist_ok=True)

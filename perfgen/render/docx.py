@@ -26,7 +26,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from perfgen.model import COLUMN_TITLES, Project, format_money, format_number
+from perfgen.model import COLUMN_TITLES, Project
+from perfgen.render.view import FORM_TITLE, MergedCell, ProjectForm, project_form
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -261,72 +262,65 @@ class DocxWriter:
         )
         return f"<w:tbl><w:tblPr>{props}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
-    def _header_block(self, project: Project) -> str:
+    def _header_block(self, form: ProjectForm) -> str:
         cell, label = self._cell, lambda text: _paragraph(text, STYLE_HEADING)
-        funds = project.funds
-        objectives = "".join(
-            _paragraph(f"目标{n}、{text}", STYLE_CELL_LEFT) for n, text in enumerate(project.objectives, 1)
-        )
+        objectives = "".join(_paragraph(text, STYLE_CELL_LEFT) for text in form.objectives)
         rows = [
-            [cell(0, label("预算单位"), 2), cell(2, _paragraph(project.unit, STYLE_CELL_LEFT), 7)],
+            [cell(0, label("预算单位"), 2), cell(2, _paragraph(form.unit, STYLE_CELL_LEFT), 7)],
             [
                 cell(0, label("项目名称"), 2),
-                cell(2, _paragraph(project.name, STYLE_CELL_LEFT), 3),
+                cell(2, _paragraph(form.name, STYLE_CELL_LEFT), 3),
                 cell(5, label("项目负责人"), 2),
-                cell(7, _paragraph(project.leader), 2),
+                cell(7, _paragraph(form.leader), 2),
             ],
             [
                 cell(0, label("项目资金（万元）"), 2),
                 cell(2, label("年度预算总额：")),
-                cell(3, _paragraph(format_money(funds.total))),
+                cell(3, _paragraph(form.funds.total)),
                 cell(4, label("其中：财政拨款")),
-                cell(5, _paragraph(format_money(funds.fiscal))),
+                cell(5, _paragraph(form.funds.fiscal)),
                 cell(6, label("其他资金：")),
-                cell(7, _paragraph(format_money(funds.other)), 2),
+                cell(7, _paragraph(form.funds.other), 2),
             ],
             [cell(0, label("项目总体目标"), 2), cell(2, objectives or _paragraph(""), 7)],
         ]
         return self._table([self._row(r) for r in rows], _BORDERS_OPEN_BOTTOM)
 
-    def _merged(self, col: int, text: str, first: bool) -> str:
+    def _merged(self, col: int, merged: MergedCell | None) -> str:
         """A vertically merged 一级/二级 cell: text in the group's first row, empty continuations below."""
-        if first:
-            return self._cell(col, _paragraph(text), vmerge="restart")
+        if merged is not None:
+            return self._cell(col, _paragraph(merged.text), vmerge="restart")
         return self._cell(col, _EMPTY_CELL_P, vmerge="continue")
 
-    def _indicator_table(self, project: Project) -> str:
+    def _indicator_table(self, form: ProjectForm) -> str:
         cell = self._cell
         rows = [self._row([cell(c, _paragraph(t, STYLE_HEADING)) for c, t in enumerate(COLUMN_TITLES)], True)]
-        for level1, subgroups in project.groups():
-            first1 = True
-            for level2, indicators in subgroups:
-                first2 = True
-                for ind in indicators:
-                    cells = [
-                        self._merged(0, level1, first1),
-                        self._merged(1, level2, first2),
-                        cell(2, _paragraph(ind.name, STYLE_CELL_LEFT)),
-                        cell(3, _paragraph(ind.target)),
-                        cell(4, _paragraph(ind.basis)),
-                        cell(5, _paragraph(ind.last_year)),
-                        cell(6, _paragraph(format_number(ind.weight))),
-                        cell(7, _paragraph(ind.scoring)),
-                        cell(8, _paragraph(ind.evidence)),
-                    ]
-                    rows.append(self._row(cells))
-                    first1 = first2 = False
+        for r in form.rows:
+            cells = [
+                self._merged(0, r.level1),
+                self._merged(1, r.level2),
+                cell(2, _paragraph(r.name, STYLE_CELL_LEFT)),
+                cell(3, _paragraph(r.target)),
+                cell(4, _paragraph(r.basis)),
+                cell(5, _paragraph(r.last_year)),
+                cell(6, _paragraph(r.weight)),
+                cell(7, _paragraph(r.scoring)),
+                cell(8, _paragraph(r.evidence)),
+            ]
+            rows.append(self._row(cells))
         return self._table(rows)
 
-    def document_xml(self, project: Project) -> str:
-        """The complete ``word/document.xml`` for ``project``."""
+    def document_xml(self, project: Project, form: ProjectForm | None = None) -> str:
+        """The complete ``word/document.xml`` for ``project`` (``form``: its project_form, if already made)."""
+        form = form or project_form(project)
         return "".join(
             (
                 self._head,
-                _paragraph("项目支出绩效目标表", STYLE_TITLE),
-                _paragraph(f"({project.year}年)", STYLE_YEAR),
-                self._header_block(project),
+                _paragraph(form.title, STYLE_TITLE),
+                _paragraph(form.year_line, STYLE_YEAR),
+                self._header_block(form),
                 _SPACER,
-                self._indicator_table(project),
+                self._indicator_table(form),
                 self._tail,
             )
         )
@@ -339,15 +333,15 @@ class DocxWriter:
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
             ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
             ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{xml_text(project.name)}</dc:title><dc:subject>项目支出绩效目标表</dc:subject>"
+            f"<dc:title>{xml_text(project.name)}</dc:title><dc:subject>{FORM_TITLE}</dc:subject>"
             "<dc:creator>perfgen</dc:creator><cp:lastModifiedBy>perfgen</cp:lastModifiedBy>"
             "<cp:revision>1</cp:revision></cp:coreProperties>"
         )
 
-    def render(self, project: Project) -> bytes:
-        """The .docx file for ``project``, as bytes."""
+    def render(self, project: Project, form: ProjectForm | None = None) -> bytes:
+        """The .docx file for ``project``, as bytes (``form``: its project_form, if already made)."""
         dynamic = {
-            "word/document.xml": _Entry("word/document.xml", self.document_xml(project).encode("utf-8")),
+            "word/document.xml": _Entry("word/document.xml", self.document_xml(project, form).encode("utf-8")),
             self._core_name: _Entry(self._core_name, self.core_xml(project).encode("utf-8")),
         }
         return _zip([dynamic.get(name) or self._static[name] for name in self._order])
