@@ -4,7 +4,74 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
+
+# Larger than any file perfgen reads on purpose (a goals file is a few KB, a template a few dozen, a
+# reference document a few hundred); reading stops here, so /dev/zero or a huge file costs nothing.
+READ_LIMIT = 8 * 1024 * 1024
+
+
+class UnsafeFile(OSError):
+    """A file perfgen refuses to read. ``why`` is one of ``not_regular``, ``too_large``, ``outside``.
+
+    ``kind`` names what the path is when it is not a regular file (``fifo``, ``device``, ``socket``,
+    ``directory``); ``limit`` is the size limit for ``too_large``.
+    """
+
+    def __init__(self, path: Path | str, why: str, kind: str = "", limit: int = 0) -> None:
+        super().__init__(f"{why}: {path}")
+        self.path, self.why, self.kind, self.limit = Path(path), why, kind, limit
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "other"
+
+
+# O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal must not become ours.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_regular(path: Path | str, limit: int = READ_LIMIT, within: Path | None = None) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
+
+    Opened without blocking and checked with ``fstat`` on the open descriptor (no race between a check
+    and the read), then read to at most ``limit + 1`` bytes, so a FIFO, a device such as ``/dev/zero``
+    or a file that grows while read can neither hang perfgen nor exhaust its memory. With ``within``,
+    the file's resolved path (symlinks followed) must lie inside that folder. Raises
+    :class:`UnsafeFile` for what it refuses; other :class:`OSError` (missing, permissions) pass through.
+    """
+    if within is not None and not inside(within, Path(path)):
+        raise UnsafeFile(path, "outside")
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeFile(path, "not_regular", kind=_kind(st.st_mode))
+        if st.st_size > limit:
+            raise UnsafeFile(path, "too_large", limit=limit)
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise UnsafeFile(path, "too_large", limit=limit)
+        return data
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -37,9 +104,9 @@ def private_dir(parent: Path, prefix: str) -> Path:
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write atomically unless the file already holds exactly these bytes; True if written."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if path.stat().st_size == len(data) and read_regular(path, len(data)) == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, UnsafeFile):
         pass
     atomic_write(path, data)
     return True

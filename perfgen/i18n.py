@@ -151,6 +151,13 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
     "template.error": ("模板错误：{detail}", "template error: {detail}",
                        "检查仓库 templates/ 中覆盖的模板；删除它即恢复内置模板",
                        "check the override in the repo's templates/; delete it to use the built-in one"),
+    # ---- hostile input (issue 10): one section per area, to keep concurrent edits apart ----
+    # [hostile:files] reading files, discovery, output folder
+    # [hostile:templates] templates and reference.docx
+    # [hostile:cache] the build cache
+    # [hostile:import] import sources
+    # [hostile:fmt] perfgen fmt
+    # [hostile:end]
     "file.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}",
                         "检查文件权限，或它是否是指向自身的符号链接", "check its permissions, or whether it is a looping symlink"),
     "config.rule_unknown": ("perfgen.yaml 中的 “{code}” 不是 perfgen 的规则代码", "no rule “{code}” (in perfgen.yaml)",
