@@ -24,8 +24,8 @@ from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUn
 from .buildworker import Job, Outcome, Prewarmed, Worker, WorkerGone, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
-from .fsutil import inside, private_dir, shown_path
-from .loader import FsReader, Loader, defaults_chain, output_escapes, output_stem
+from .fsutil import UnsafeFile, inside, private_dir, shown_path
+from .loader import FsReader, Loader, ReadError, defaults_chain, output_escapes, output_stem
 from .model import OUTPUT_FORMATS, Pos, output_files
 from .resources import template_search_path
 from .validate import relative_paths
@@ -117,11 +117,18 @@ class _Keys:
             if f in self._content:
                 content = self._content[f]
             else:
-                content = (self.reader.read(f) or b"\0missing") if stamp != "-" else b"\0missing"
+                content = self._read(f) if stamp != "-" else b"\0missing"
                 if f != rel:
                     self._content[f] = content  # goals files are read once; keep only the shared defaults
             h.update(f.encode() + b"\0" + content + b"\0")
         return h.hexdigest()
+
+    def _read(self, rel: str) -> bytes:
+        """The file's content for its key; what cannot be read is reported when the project is loaded."""
+        try:
+            return self.reader.read(rel) or b"\0missing"
+        except (UnsafeFile, ReadError):
+            return b"\0unreadable"
 
 
 # ---- the build -----------------------------------------------------------------------------------------

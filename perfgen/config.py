@@ -17,13 +17,16 @@ Everything is optional; the defaults are the xinjiang-2023 form of FORMAT.md.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, diag
+from .fsutil import UnsafeFile, read_regular
+from .loader import refusal
 from .model import Pos
-from .yamlload import Map, Node, Scalar, Seq, load, to_plain
+from .yamlload import MAX_BYTES, Map, Node, Scalar, Seq, load, to_plain
 
 CONFIG_NAME = "perfgen.yaml"
 
@@ -143,12 +146,17 @@ def _rule(code: str) -> Any:
 
 def load_config(root: Path) -> Config:
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Config()
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_regular(path, MAX_BYTES, within=root)
+    except UnsafeFile as exc:
+        raise ConfigError([refusal(CONFIG_NAME, exc)]) from None
+    except FileNotFoundError:  # a dangling link
         raise ConfigError([diag(Pos(CONFIG_NAME), "PG007", "file.missing")]) from None
+    except OSError as exc:
+        raise ConfigError([diag(Pos(CONFIG_NAME), "PG007", "file.unreadable", reason=exc.strerror or str(exc))]
+                          ) from None
     node, diags = load(data, CONFIG_NAME)
     if node is None and all(d.code == "PG006" and d.key == "file.empty" for d in diags):
         return Config(source=CONFIG_NAME)  # an empty (or comments-only) perfgen.yaml: all defaults

@@ -39,19 +39,23 @@ def _kind(mode: int) -> str:
 # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal must not become ours.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
-def read_regular(path: Path | str, limit: int = READ_LIMIT, within: Path | None = None) -> bytes:
+
+def read_regular(path: Path | str, limit: int = READ_LIMIT, within: Path | None = None, nofollow: bool = False
+                 ) -> bytes:
     """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
 
     Opened without blocking and checked with ``fstat`` on the open descriptor (no race between a check
     and the read), then read to at most ``limit + 1`` bytes, so a FIFO, a device such as ``/dev/zero``
     or a file that grows while read can neither hang perfgen nor exhaust its memory. With ``within``,
-    the file's resolved path (symlinks followed) must lie inside that folder. Raises
+    the file's resolved path (symlinks followed) must lie inside that folder. With ``nofollow``, a symlink
+    as the last component fails with ``ELOOP`` (cheap; the caller then decides what a link may do). Raises
     :class:`UnsafeFile` for what it refuses; other :class:`OSError` (missing, permissions) pass through.
     """
     if within is not None and not inside(within, Path(path)):
         raise UnsafeFile(path, "outside")
-    fd = os.open(path, _OPEN_FLAGS)
+    fd = os.open(path, _OPEN_FLAGS | (_NOFOLLOW if nofollow else 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

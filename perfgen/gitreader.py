@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from .diagnostics import Diagnostic
 from .loader import GOALS_DIR, Reader
 
 
@@ -80,7 +81,7 @@ class GitReader:
         kind, data = self._object(rel)
         return data if kind == "blob" else None
 
-    def walk(self, rel: str) -> list[str]:
+    def walk(self, rel: str, problems: list[Diagnostic] | None = None) -> list[str]:
         rel = _clean(rel)
         if rel not in self._listings:
             args = ["ls-tree", "-r", "-z", "--name-only", self.tree, "--", rel or "."]
@@ -191,11 +192,11 @@ class MountReader:
         inner = self._map(rel)
         return None if inner is None else self.inner.read(inner)
 
-    def walk(self, rel: str) -> list[str]:
+    def walk(self, rel: str, problems: list[Diagnostic] | None = None) -> list[str]:
         inner = self._map(rel)
         if inner is None:
             return []
-        return [f"{self.mount}/{_clean(f)}" for f in self.inner.walk(inner)]
+        return [f"{self.mount}/{_clean(f)}" for f in self.inner.walk(inner, problems)]
 
     def is_dir(self, rel: str) -> bool:
         inner = self._map(rel)

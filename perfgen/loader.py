@@ -6,7 +6,9 @@ Files are read through a :class:`Reader` so the same code loads the working tree
 
 from __future__ import annotations
 
+import errno
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -14,8 +16,9 @@ from typing import Protocol
 
 from . import schemacheck
 from .diagnostics import Diagnostic, diag
+from .fsutil import UnsafeFile, read_regular
 from .model import FUNDS_KEYS, Funds, Indicator, Pos, Project
-from .yamlload import Map, Node, Scalar, Seq, load
+from .yamlload import MAX_BYTES, Map, Node, Scalar, Seq, load
 
 DEFAULTS_NAME = "_defaults.yaml"
 GOALS_DIR = "goals"
@@ -37,10 +40,15 @@ class ReadError(Exception):
 class Reader(Protocol):
     """Read access to a goals repo: the working tree, or a git revision."""
 
-    def read(self, rel: str) -> bytes | None: ...
+    def read(self, rel: str) -> bytes | None:
+        """The file's bytes; None if there is none. Raises ReadError, or UnsafeFile for what is refused."""
+        ...
 
-    def walk(self, rel: str) -> list[str]:
-        """Every file below folder ``rel`` (posix paths relative to the root), sorted."""
+    def walk(self, rel: str, problems: list[Diagnostic] | None = None) -> list[str]:
+        """Every file below folder ``rel`` (posix paths relative to the root), sorted.
+
+        Folders that cannot be listed, or are not followed, are added to ``problems``.
+        """
         ...
 
     def is_dir(self, rel: str) -> bool: ...
@@ -48,29 +56,64 @@ class Reader(Protocol):
 
 @dataclass
 class FsReader:
+    """The working tree. Only regular files inside ``root`` are read, never more than the size limit."""
+
     root: Path
 
     def read(self, rel: str) -> bytes | None:
+        path = os.path.join(self.root, rel)
         try:
-            return (self.root / rel).read_bytes()
+            try:  # the usual file: no symlink to resolve (one open, one fstat)
+                return read_regular(path, MAX_BYTES, nofollow=True)
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise
+            return read_regular(path, MAX_BYTES, within=self.root)  # a link: only to a file in the repo
+        except UnsafeFile:
+            raise
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         except OSError as exc:  # permissions, symlink loops, ...
             raise ReadError(exc.strerror or str(exc)) from None
 
-    def walk(self, rel: str) -> list[str]:
+    def walk(self, rel: str, problems: list[Diagnostic] | None = None) -> list[str]:
         # Plain strings, not Path objects: a province has tens of thousands of files.
         root = str(self.root)
         out: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(os.path.join(root, rel)):
+
+        def shown(path: str) -> str:
+            return os.path.relpath(path, root).replace(os.sep, "/")
+
+        def unreadable(exc: OSError) -> None:
+            if problems is not None and exc.filename is not None:
+                problems.append(diag(Pos(shown(exc.filename)), "PG007", "dir.unreadable",
+                                     reason=exc.strerror or str(exc)))
+
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, rel), onerror=unreadable):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            prefix = shown(dirpath)
             prefix = "" if prefix == "." else prefix + "/"
+            for d in dirnames:
+                if os.path.islink(os.path.join(dirpath, d)) and problems is not None:
+                    problems.append(diag(Pos(prefix + d), "PG018", "dir.linked", "warning",
+                                         target=os.readlink(os.path.join(dirpath, d))))
             out.extend(prefix + f for f in filenames)
         return sorted(out)
 
     def is_dir(self, rel: str) -> bool:
         return (self.root / rel).is_dir()
+
+
+_REFUSED = {"fifo": "file.fifo", "device": "file.device"}
+
+
+def refusal(rel: str, exc: UnsafeFile) -> Diagnostic:
+    """The diagnostic for a file perfgen refuses to read."""
+    if exc.why == "too_large":
+        return diag(Pos(rel), "PG005", "file.toolarge", size=f"> {exc.limit}", limit=exc.limit)
+    if exc.why == "outside":
+        return diag(Pos(rel), "PG018", "file.outside", target=os.path.realpath(exc.path))
+    return diag(Pos(rel), "PG018", _REFUSED.get(exc.kind, "file.special"))
 
 
 def is_goals_file(rel: str) -> bool:
@@ -97,6 +140,26 @@ def output_escapes(rel: str) -> str | None:
         return None
     stem = output_stem(rel)
     return stem if not stem or stem.startswith("/") or ".." in stem.split("/") else None
+
+
+def output_key(stem: str) -> str:
+    """What an output path is to a file system that ignores case or Unicode normalisation (NTFS, APFS, a
+    web server on one of them): two goals files with the same key would publish one document."""
+    if stem.isascii():
+        return stem.lower()
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+def collisions(files: list[str]) -> list[Diagnostic]:
+    """PG019 for each goals file whose outputs would be another one's (``x.yaml`` and ``x.yml``, ``X.yaml``)."""
+    first: dict[str, str] = {}
+    found = []
+    for rel in files:
+        stem = output_stem(rel)
+        other = first.setdefault(output_key(stem), rel)
+        if other != rel:
+            found.append(diag(Pos(rel), "PG019", "build.collision", related=Pos(other), other=other, path=stem))
+    return found
 
 
 def output_stem(rel: str) -> str:
@@ -149,7 +212,7 @@ class Loader:
         for p in paths:
             p = p.rstrip("/") or "."
             if self.reader.is_dir(p):
-                found = [f for f in self.reader.walk(p) if is_goals_file(f)]
+                found = [f for f in self.reader.walk(p, diags) if is_goals_file(f)]
                 files.extend(f[2:] if f.startswith("./") else f for f in found)
                 continue
             data, problem = self._read(p)
@@ -165,11 +228,15 @@ class Loader:
             files.remove(f)  # a name like this cannot be printed, linked or cached reliably
             shown = f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             diags.append(diag(Pos(shown), "PG017", "file.name_encoding"))
-        return sorted(set(files)), diags
+        files = sorted(set(files))
+        diags.extend(collisions(files))
+        return files, diags
 
     def _read(self, rel: str) -> tuple[bytes | None, Diagnostic | None]:
         try:
             return self.reader.read(rel), None
+        except UnsafeFile as exc:
+            return None, refusal(rel, exc)
         except ReadError as exc:
             return None, diag(Pos(rel), "PG007", "file.unreadable", reason=str(exc))
 

@@ -1,0 +1,296 @@
+"""Goals files, folders and the output folder as a hostile pull request or a broken machine leaves them.
+
+Threats (issue 10): a goals file that is a FIFO, a device or a link out of the repository; two goals files
+that would publish one document; an unreadable folder; an output folder that is read-only, full, a file, a
+link to /dev/null, the repository itself; links inside the output folder; a build killed half-way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, needs_root, run
+
+GOALS = Path("goals/2023")
+FIRST = "01-yuanshuili-buchai"
+
+
+def outputs(out: Path) -> dict[str, str]:
+    """Every file below ``out`` (the cache and staging folders left out): its sha256."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and not any(s.startswith(".") for s in p.parts)}
+
+
+def every_byte(out: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file())
+
+
+# ---- 1, 3: only regular files inside the repository are read ------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_goals_file_that_is_a_fifo_is_refused_not_waited_for(repo: Path, command: str) -> None:
+    os.mkfifo(repo / GOALS / "10-fifo.yaml")
+    r = run(repo, command, timeout=20)
+    assert r.code == 1
+    assert "goals/2023/10-fifo.yaml" in r.err and "PG018" in r.err
+    assert "命名管道" in r.err
+
+
+@pytest.mark.parametrize("name", ["10-zero.yaml", "_defaults.yaml"])
+def test_link_to_dev_zero_is_refused_without_reading_it(repo: Path, name: str) -> None:
+    target = repo / GOALS / name
+    target.unlink(missing_ok=True)
+    target.symlink_to("/dev/zero")
+    r = run(repo, "build", timeout=20)
+    assert r.code == 1
+    assert f"goals/2023/{name}" in r.err
+    assert "MemoryError" not in r.err
+
+
+def test_perfgen_yaml_that_is_a_fifo_is_refused(repo: Path) -> None:
+    os.mkfifo(repo / "perfgen.yaml")
+    r = run(repo, "validate", timeout=20)
+    assert r.code == 1
+    assert "perfgen.yaml" in r.err and "PG018" in r.err
+
+
+def test_oversized_goals_file_is_refused_at_the_limit(repo: Path) -> None:
+    big = repo / GOALS / "10-big.yaml"
+    with open(big, "wb") as fh:
+        fh.write(b"# " + b"x" * (64 * 1024 * 1024) + b"\n")
+    r = run(repo, "validate", timeout=20)
+    assert r.code == 1
+    assert "goals/2023/10-big.yaml" in r.err and "PG005" in r.err
+
+
+def test_goals_file_linked_from_outside_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text((repo / GOALS / f"{FIRST}.yaml").read_text(encoding="utf-8")
+                      .replace("name:", "name: SECRET-VALUE #", 1), encoding="utf-8")
+    (repo / GOALS / "10-link.yaml").symlink_to(secret)
+    r = run(repo, "build", timeout=20)
+    assert r.code == 1
+    assert "goals/2023/10-link.yaml" in r.err and "PG018" in r.err
+    assert not (repo / "build" / "2023" / "10-link.html").exists()
+    assert b"SECRET-VALUE" not in every_byte(repo / "build") if (repo / "build").exists() else True
+
+
+def test_goals_file_linked_inside_the_repository_is_read(repo: Path) -> None:
+    (repo / GOALS / "10-alias.yaml").symlink_to(f"{FIRST}.yaml")
+    r = run(repo, "build", timeout=30)
+    assert r.code == 0, r.err
+    assert (repo / "build" / "2023" / "10-alias.docx").is_file()
+
+
+def test_linked_folder_is_not_followed_and_says_so(repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(repo / GOALS / f"{FIRST}.yaml", elsewhere / "x.yaml")
+    (repo / "goals" / "linked").symlink_to(elsewhere)
+    r = run(repo, "build", timeout=30)
+    assert r.code == 0, r.err
+    assert "goals/linked" in r.err and "PG018" in r.err and "警告" in r.err
+    assert not (repo / "build" / "linked").exists()
+
+
+# ---- 2: two goals files, one output ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("other", [f"{FIRST}.yml", f"{FIRST.upper()}.yaml", f"{FIRST.title()}.yml"])
+def test_two_goals_files_for_one_output_are_an_error_naming_both(repo: Path, other: str) -> None:
+    shutil.copy(repo / GOALS / f"{FIRST}.yaml", repo / GOALS / other)
+    before = run(repo, "validate")
+    assert before.code == 1
+    for r in (before, run(repo, "build")):
+        assert r.code == 1
+        assert "PG019" in r.err
+        assert f"goals/2023/{FIRST}.yaml" in r.err and f"goals/2023/{other}" in r.err
+    assert not (repo / "build" / "2023").exists()
+
+
+def test_names_that_differ_only_in_unicode_normalisation_collide(repo: Path) -> None:
+    name = "资金-é"
+    nfc, nfd = unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)
+    assert nfc != nfd
+    for n in (nfc, nfd):
+        shutil.copy(repo / GOALS / f"{FIRST}.yaml", repo / GOALS / f"{n}.yaml")
+    r = run(repo, "build")
+    assert r.code == 1 and "PG019" in r.err
+
+
+def test_collision_added_after_a_good_build_keeps_the_published_forms(repo: Path) -> None:
+    assert run(repo, "build").code == 0
+    published = outputs(repo / "build")
+    evil = (repo / GOALS / f"{FIRST}.yaml").read_text(encoding="utf-8").replace("name:", "name: 篡改 #", 1)
+    (repo / GOALS / f"{FIRST}.yml").write_text(evil, encoding="utf-8")
+    for _ in range(2):  # and again: the rerun must not quietly publish one of the two
+        r = run(repo, "build")
+        assert r.code == 1 and "PG019" in r.err
+        assert outputs(repo / "build") == published
+
+
+# ---- 14: unreadable folders ------------------------------------------------------------------------------
+
+
+def _unprivileged(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """perfgen as root without the capabilities that let root read any file (so permissions apply)."""
+    command = " ".join([sys.executable, "-m", "perfgen", *args])
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PERFGEN_LANG": "zh"}
+    return subprocess.run(["capsh", "--drop=cap_dac_override,cap_dac_read_search", "--", "-c", command],
+                          cwd=repo, capture_output=True, text=True, timeout=60, env=env)
+
+
+@needs_root
+@pytest.mark.skipif(shutil.which("capsh") is None, reason="capsh (libcap2-bin) is not installed")
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_unreadable_folder_is_an_error_on_first_and_later_builds(repo: Path, command: str) -> None:
+    locked = repo / "goals" / "2024"
+    locked.mkdir()
+    shutil.copy(repo / GOALS / f"{FIRST}.yaml", locked / "x.yaml")
+    if command == "build":
+        assert run(repo, "build").code == 0  # a first build that could read it
+    locked.chmod(0)
+    try:
+        r = _unprivileged(repo, command)
+    finally:
+        locked.chmod(0o755)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "goals/2024" in r.stderr and "PG007" in r.stderr
+    if command == "build":
+        assert (repo / "build" / "2024" / "x.docx").is_file()  # not taken for a deleted project
+
+
+# ---- 7, 8, 12: the output folder -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", ["/", "goals", "goals/2023/out", "."])
+def test_output_folder_that_is_root_or_holds_the_goals_is_refused(repo: Path, out: str) -> None:
+    r = run(repo, "build", "--out", out)
+    assert r.code == 2
+    assert "--out" in r.err and "goals" in r.err
+    assert not list((repo / "goals").rglob("*.docx"))
+
+
+def test_output_folder_that_is_a_file_or_a_link_to_dev_null(repo: Path) -> None:
+    (repo / "afile").write_text("x")
+    (repo / "null").symlink_to("/dev/null")
+    for out in ("afile", "null"):
+        r = run(repo, "build", "--out", out)
+        assert r.code == 1, r.err
+        assert "PG032" in r.err and out in r.err
+    assert (repo / "afile").read_text() == "x"
+
+
+def test_cache_folder_that_is_a_file_is_a_diagnostic(repo: Path) -> None:
+    (repo / "build").mkdir()
+    (repo / "build" / ".perfgen").write_text("not a folder")
+    r = run(repo, "build")
+    assert r.code == 1
+    assert "PG032" in r.err and "build/.perfgen" in r.err
+
+
+def test_cache_folder_that_links_elsewhere_is_not_written(repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo / "build").mkdir()
+    (repo / "build" / ".perfgen").symlink_to(elsewhere)
+    r = run(repo, "build")
+    assert r.code == 1 and "PG032" in r.err
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_links_inside_the_output_folder_are_never_written_through(repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo / "build").mkdir()
+    (repo / "build" / "2023").symlink_to(elsewhere)
+    r = run(repo, "build")
+    assert r.code == 1
+    assert "PG032" in r.err and "build/2023" in r.err
+    assert list(elsewhere.iterdir()) == []
+    assert (repo / "build" / "2023").is_symlink()
+
+
+@needs_root
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="chattr (e2fsprogs) is not installed")
+@pytest.mark.parametrize("where", ["build", "build/2024"])
+def test_immutable_output_folder_is_a_diagnostic_and_all_or_nothing(repo: Path, where: str) -> None:
+    (repo / "goals" / "2024").mkdir()
+    shutil.copy(repo / GOALS / f"{FIRST}.yaml", repo / "goals" / "2024" / "x.yaml")
+    assert run(repo, "build").code == 0
+    before = outputs(repo / "build")
+    for f in [*(repo / GOALS).glob("0*.yaml"), repo / "goals" / "2024" / "x.yaml"]:
+        f.write_text(f.read_text(encoding="utf-8").replace("name:", "name: 改 #", 1), encoding="utf-8")
+    locked = repo / where
+    if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode != 0:
+        pytest.skip("this file system does not support chattr +i")
+    try:
+        r = run(repo, "build")
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+    assert r.code == 1, r.err
+    assert "PG032" in r.err
+    assert outputs(repo / "build") == before  # neither 2023 nor 2024 replaced
+    assert run(repo, "build").code == 0  # and the next build, on a writable folder, goes through
+    assert outputs(repo / "build") != before
+
+
+@needs_root
+def test_full_disk_is_a_diagnostic_and_leaves_the_previous_build(repo: Path) -> None:
+    out = repo / "build"
+    out.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(out)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        # fill the disk with the first build of a few projects, then ask for more than fits
+        keep = sorted((repo / GOALS).glob("0*.yaml"))
+        for f in keep[3:]:
+            f.rename(f.with_suffix(".later"))
+        first = run(repo, "build", "-j", "1")
+        assert first.code == 0, first.err
+        before = outputs(out)
+        for f in (repo / GOALS).glob("*.later"):
+            f.rename(f.with_suffix(".yaml"))
+        for i in range(40):
+            shutil.copy(keep[0], repo / GOALS / f"copy{i:02d}.yaml")
+        r = run(repo, "build", "-j", "1")
+        assert r.code == 1, r.err
+        assert "PG032" in r.err
+        assert outputs(out) == before
+        assert not [p for p in out.iterdir() if p.name.startswith(".perfgen-staging-")]
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+# ---- 9: no leftovers --------------------------------------------------------------------------------------
+
+
+def test_staging_folders_of_killed_builds_are_removed(repo: Path) -> None:
+    out = repo / "build"
+    for i in range(4):  # enough projects that the kill lands while staging
+        for f in (repo / GOALS).glob("0*.yaml"):
+            shutil.copy(f, repo / GOALS / f"{f.stem}-{i}.yaml")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "perfgen", "build", "-j", "1"], cwd=repo, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(out.glob(".perfgen-staging-*/2023/*")):
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert list(out.glob(".perfgen-staging-*")), "the build finished before it could be killed"
+    r = run(repo, "build")
+    assert r.code == 0, r.err
+    assert not list(out.glob(".perfgen-staging-*"))
