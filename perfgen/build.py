@@ -9,8 +9,6 @@ change (incremental builds); ``--shard I/N`` builds a stable 1/N of the projects
 
 from __future__ import annotations
 
-import contextlib
-import filecmp
 import hashlib
 import os
 import shutil
@@ -20,12 +18,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .buildcache import LOCK_TIMEOUT, RACY_NS, Cache, CacheBusy, Cached, CacheUnavailable, Reported, fingerprint
+from . import i18n
+from .buildcache import (
+    CACHE_DIR,
+    LOCK_TIMEOUT,
+    RACY_NS,
+    Cache,
+    CacheBusy,
+    Cached,
+    CacheUnavailable,
+    Reported,
+    fingerprint,
+)
+from .buildcommit import OutputLink, Swap, remove_empty_folders
 from .buildworker import Job, Outcome, Prewarmed, Worker, WorkerGone, init_pool_worker, run_chunk, template_diag
 from .config import Config
 from .diagnostics import Diagnostic, Report, diag
 from .fsutil import UnsafeFile, inside, private_dir, shown_path
-from .loader import FsReader, Loader, ReadError, defaults_chain, output_escapes, output_stem
+from .loader import GOALS_DIR, FsReader, Loader, ReadError, defaults_chain, output_escapes, output_stem
 from .model import OUTPUT_FORMATS, Pos, output_files
 from .resources import template_search_path
 from .validate import relative_paths
@@ -184,6 +194,22 @@ def _execute(opts: BuildOptions, config: Config, staging: Path, todo: list[Job],
             progress(size)
 
 
+def refused_out(root: Path, out: Path) -> str | None:
+    """Why ``out`` must not be an output folder (a build writes, replaces and removes files there), or None.
+
+    Refused: a file system root, and any folder that is, holds or lies inside the repository's ``goals/``
+    or ``templates/`` (the build would publish or delete the sources it reads).
+    """
+    target = out.resolve()
+    if target == Path(target.anchor):
+        return i18n.text("这是文件系统的根目录", "it is the root of the file system")
+    for name in (GOALS_DIR, "templates"):
+        source = (root / name).resolve()
+        if target == source or source in target.parents or target in source.parents:
+            return i18n.text("它包含 {name}/，或在 {name}/ 之内", "it is, holds or lies inside {name}/", name=name)
+    return None
+
+
 def _discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     loader = Loader(FsReader(opts.root))
     files, diags = loader.discover(relative_paths(opts.root, opts.paths))
@@ -212,7 +238,13 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
         result.report.extend(diags)
         if any(d.severity == "error" for d in diags):
             return result
-        opts.out.mkdir(parents=True, exist_ok=True)
+        try:
+            opts.out.mkdir(parents=True, exist_ok=True)
+            if not opts.out.is_dir():  # e.g. a link to /dev/null
+                raise NotADirectoryError(20, os.strerror(20), str(opts.out))
+        except OSError as exc:
+            result.report.extend([out_problem(opts, exc)])
+            return result
         # A few projects to build (the usual edit) render in a child set up on another core meanwhile.
         if warm is None and opts.jobs > 1:
             warm = Prewarmed.start(opts.root, opts.formats)
@@ -226,6 +258,8 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
 def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None, result: BuildResult,
            files: list[str], warm: Prewarmed | None, waiting: Callable[[], None] | None) -> BuildResult:
     try:
+        if (opts.out / CACHE_DIR).is_symlink():
+            raise OutputLink(opts.out / CACHE_DIR)
         cache = Cache.open(opts.out, waiting)
     except (CacheBusy, CacheUnavailable) as exc:
         shown = shown_path(exc.args[0], opts.root)
@@ -235,14 +269,43 @@ def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], No
             problem = diag(Pos(shown), "PG032", "build.cache_unusable", reason=exc.args[1])
         result.report.extend([problem])
         return result
-    staging = private_dir(opts.out, STAGING_PREFIX)
+    except OSError as exc:
+        result.report.extend([out_problem(opts, exc)])
+        return result
+    staging = None
     try:
+        remove_stale_staging(opts.out)  # this build holds the cache's lock: no other build is staging here
+        staging = private_dir(opts.out, STAGING_PREFIX)
         return _build_with(cache, opts, config, progress, result, files, staging, warm)
+    except OSError as exc:  # the output folder: read-only, full, a link inside it, ...
+        result.report.extend([out_problem(opts, exc)])
+        return result
     finally:
         if warm is not None:
             warm.close()  # before its staging folder goes
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         cache.close()  # rolls back unless the build committed; the next build of the folder may start
+
+
+def out_problem(opts: BuildOptions, exc: OSError) -> Diagnostic:
+    """PG032 for what went wrong in the output folder, at the path it went wrong with."""
+    if isinstance(exc, OutputLink):
+        return diag(Pos(shown_path(Path(exc.args[0]), opts.root)), "PG032", "build.out_link",
+                    path=shown_path(Path(exc.args[0]), opts.root))
+    where = Path(exc.filename) if isinstance(exc.filename, str) else opts.out
+    if opts.out not in where.parents and where != opts.out:
+        where = opts.out
+    shown = shown_path(where, opts.root)
+    return diag(Pos(shown), "PG032", "build.out_unusable", path=shown, reason=exc.strerror or str(exc))
+
+
+def remove_stale_staging(out: Path) -> None:
+    """Staging folders of builds that were killed (``kill -9``, a power cut) before they could clean up."""
+    with os.scandir(out) as entries:
+        stale = [e.path for e in entries if e.name.startswith(STAGING_PREFIX) and e.is_dir(follow_symlinks=False)]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _aligned(files: list[str], rows: Iterator[Row],
@@ -327,22 +390,23 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
             result.report.extend([problem])
             return result  # nothing removed or moved yet
         cache.set_meta("index", global_fp)
-    for old_outputs in dropped:
-        result.removed += _remove_outputs(opts.out, old_outputs)
-    made: set[Path] = set()
-    for job in todo:  # every one was built: a build with errors stopped above
-        stamps = {}
-        for fmt, rel_out in output_files(output_stem(job.rel), opts.formats).items():
-            final = opts.out / rel_out
-            if final.parent not in made:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                made.add(final.parent)
-            stamps[fmt] = _promote(staging / rel_out, final)
-        cache.stamp(job.rel, stamps)
-        result.built += 1
-    if index_staged is not None:
-        _promote(index_staged, index_path)
-    cache.commit()
+    swap = Swap(opts.out, staging)
+    try:
+        for job in todo:  # every one was built: a build with errors stopped above
+            stamps = {fmt: swap.place(staging / rel_out, opts.out / rel_out)
+                      for fmt, rel_out in output_files(output_stem(job.rel), opts.formats).items()}
+            cache.stamp(job.rel, stamps)
+            result.built += 1
+        if index_staged is not None:
+            swap.place(index_staged, index_path)
+        removed = [opts.out / rel_out for outputs in dropped for rel_out in outputs]
+        result.removed = sum(swap.remove(f) for f in removed if inside(opts.out, f))
+        cache.commit()
+    except BaseException:
+        swap.rollback()  # every previous output back in place; the cache rolls back with it
+        raise
+    for folder in sorted({f.parent for f in removed}, reverse=True):
+        remove_empty_folders(folder, opts.out)
     result.ok = True
     return result
 
@@ -378,43 +442,11 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
     return index_changed
 
 
-def _promote(staged: Path, final: Path) -> os.stat_result:
-    """Move a staged file into place unless the old one is byte-identical (its mtime is then kept); its stat."""
-    try:
-        if filecmp.cmp(staged, final, shallow=False):  # compares in chunks: the index can be megabytes
-            return final.stat()
-    except FileNotFoundError:
-        pass
-    os.replace(staged, final)
-    return final.stat()
-
-
 def _is_stale(opts: BuildOptions, rel: str) -> bool:
     """A cached project whose goals file is gone (and that this run is responsible for)."""
     if opts.shard and not opts.shard.owns(rel):
         return False
     return not (opts.root / rel).is_file()
-
-
-def _remove_outputs(out: Path, outputs: list[str]) -> int:
-    removed = 0
-    for rel_out in outputs:
-        target = out / rel_out
-        if inside(out, target):
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
-                removed += 1
-            _prune_dirs(target.parent, out)
-    return removed
-
-
-def _prune_dirs(folder: Path, stop: Path) -> None:
-    while folder != stop and inside(stop, folder):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def _render_index(opts: BuildOptions, cache: Cache, target: Path) -> Diagnostic | None:

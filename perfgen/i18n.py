@@ -153,6 +153,38 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
                        "check the override in the repo's templates/; delete it to use the built-in one"),
     # ---- hostile input (issue 10): one section per area, to keep concurrent edits apart ----
     # [hostile:files] reading files, discovery, output folder
+    "file.fifo": ("这是命名管道（FIFO），不是普通文件：perfgen 不读取它", "a named pipe (FIFO), not a regular file: "
+                  "perfgen does not read it", "目标文件、_defaults.yaml、perfgen.yaml 都必须是普通文件；删除它",
+                  "goals files, _defaults.yaml and perfgen.yaml must be regular files; delete it"),
+    "file.device": ("这是设备文件（或指向设备的链接），不是普通文件：perfgen 不读取它",
+                    "a device (or a link to one), not a regular file: perfgen does not read it",
+                    "删除它，或换成普通文件", "delete it, or replace it with a regular file"),
+    "file.special": ("这不是普通文件（套接字或其他特殊文件）：perfgen 不读取它",
+                     "not a regular file (a socket or other special file): perfgen does not read it",
+                     "删除它，或换成普通文件", "delete it, or replace it with a regular file"),
+    "file.outside": ("这是指向仓库之外的符号链接（{target}）：perfgen 不读取仓库以外的文件",
+                     "a symbolic link out of the repository ({target}): perfgen reads no file outside it",
+                     "把文件本身放进仓库，或让链接指向仓库内的文件",
+                     "put the file itself in the repository, or link to a file inside it"),
+    "dir.linked": ("符号链接的目录不会被读取（{target}）", "a linked folder is not followed ({target})",
+                   "把目标文件直接放进 goals/；指向仓库之外的链接可能读到不该发布的文件",
+                   "put the goals files in goals/ itself; a link out of the repository could publish files "
+                   "that are not meant to be"),
+    "dir.unreadable": ("无法读取这个目录：{reason}", "cannot read this folder: {reason}",
+                       "检查目录权限（chmod a+rx）；目录里的项目无法检查或生成",
+                       "check the folder's permissions (chmod a+rx): its projects cannot be checked or built"),
+    "build.collision": ("与 {other} 生成同一个输出文件 {path}", "makes the same output file as {other}: {path}",
+                        "两个文件名只差扩展名（.yaml/.yml）、大小写或 Unicode 写法时，输出会互相覆盖；请重命名或删除其中一个",
+                        "file names that differ only in the suffix (.yaml/.yml), in case or in Unicode normalisation "
+                        "overwrite each other's output: rename or delete one of them"),
+    "build.out_unusable": ("无法写入输出目录 {path}：{reason}", "cannot write to the output folder {path}: {reason}",
+                           "检查它是否是可写的目录、磁盘是否已满；原有输出保持不变",
+                           "check that it is a writable folder and the disk is not full; the previous output is "
+                           "untouched"),
+    "build.out_link": ("输出目录中的 {path} 是指向别处的符号链接：perfgen 不会通过它写文件",
+                       "{path} in the output folder is a symbolic link: perfgen writes nothing through it",
+                       "删除这个链接（输出目录里的文件和目录都由 perfgen 生成）",
+                       "delete the link (perfgen makes every file and folder of the output folder)"),
     # [hostile:templates] templates and reference.docx
     # [hostile:cache] the build cache
     # [hostile:import] import sources

@@ -52,8 +52,7 @@ class _Bar:
 
 @click.command("build")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--out", "out", default="build", show_default=True, type=click.Path(file_okay=False),
-              help="输出目录")
+@click.option("--out", "out", default="build", show_default=True, type=click.Path(), help="输出目录")
 @click.option("--format", "formats", default="docx,html", show_default=True, help="输出格式：docx、html")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
@@ -85,7 +84,7 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard:
 
 def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], jobs: int, shard: str | None,
          force: bool, strict: bool, fmt: str, warm: Prewarmed | None) -> None:
-    from ..build import BuildOptions, Shard, build
+    from ..build import BuildOptions, Shard, build, refused_out
 
     config = repo_config(root, fmt)
     shard_obj = None
@@ -98,6 +97,9 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
     if not paths and not (root / "goals").is_dir():
         usage_error(msg("当前目录没有 goals/ 文件夹：请在目标仓库根目录运行，或用 perfgen init 新建",
                         "no goals/ folder here: run in a goals repo's root, or create one with perfgen init"))
+    if (refused := refused_out(root, root / out)) is not None:
+        usage_error(msg("--out {out} 不能用作输出目录：{why}", "--out {out} cannot be the output folder: {why}",
+                        out=out, why=refused))
     opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
                         jobs=jobs, shard=shard_obj, force=force, strict=strict)
     bar = _Bar()

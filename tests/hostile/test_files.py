@@ -156,7 +156,8 @@ def _unprivileged(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_unreadable_folder_is_an_error_on_first_and_later_builds(repo: Path, command: str) -> None:
     locked = repo / "goals" / "2024"
     locked.mkdir()
-    shutil.copy(repo / GOALS / f"{FIRST}.yaml", locked / "x.yaml")
+    for name in (f"{FIRST}.yaml", "_defaults.yaml"):
+        shutil.copy(repo / GOALS / name, locked / name.replace(FIRST, "x"))
     if command == "build":
         assert run(repo, "build").code == 0  # a first build that could read it
     locked.chmod(0)
@@ -174,11 +175,12 @@ def test_unreadable_folder_is_an_error_on_first_and_later_builds(repo: Path, com
 # ---- 7, 8, 12: the output folder -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out", ["/", "goals", "goals/2023/out", "."])
-def test_output_folder_that_is_root_or_holds_the_goals_is_refused(repo: Path, out: str) -> None:
+@pytest.mark.parametrize(("out", "why"), [("/", "根目录"), ("goals", "goals/"), ("goals/2023/out", "goals/"),
+                                          (".", "goals/"), ("templates", "templates/")])
+def test_output_folder_that_is_root_or_holds_the_sources_is_refused(repo: Path, out: str, why: str) -> None:
     r = run(repo, "build", "--out", out)
     assert r.code == 2
-    assert "--out" in r.err and "goals" in r.err
+    assert f"--out {out} 不能用作输出目录" in r.err and why in r.err
     assert not list((repo / "goals").rglob("*.docx"))
 
 
@@ -227,7 +229,8 @@ def test_links_inside_the_output_folder_are_never_written_through(repo: Path, tm
 @pytest.mark.parametrize("where", ["build", "build/2024"])
 def test_immutable_output_folder_is_a_diagnostic_and_all_or_nothing(repo: Path, where: str) -> None:
     (repo / "goals" / "2024").mkdir()
-    shutil.copy(repo / GOALS / f"{FIRST}.yaml", repo / "goals" / "2024" / "x.yaml")
+    for name in (f"{FIRST}.yaml", "_defaults.yaml"):
+        shutil.copy(repo / GOALS / name, repo / "goals" / "2024" / name.replace(FIRST, "x"))
     assert run(repo, "build").code == 0
     before = outputs(repo / "build")
     for f in [*(repo / GOALS).glob("0*.yaml"), repo / "goals" / "2024" / "x.yaml"]:

@@ -1,0 +1,113 @@
+"""Moving a build's staged files into the output folder: all of them, or none.
+
+The build renders into a private staging folder inside the output folder. :class:`Swap` then moves each
+staged file into place, keeping every file it replaces or removes (hard-linked, or moved) in the staging
+folder, so that a failure part-way — a read-only subfolder, a full disk, a name that cannot be created —
+puts every previous file back. Every path it writes is checked first: no folder between the output
+folder and the file may be a symbolic link, so nothing is ever written outside the output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import os
+import shutil
+import stat
+from pathlib import Path
+
+
+class OutputLink(OSError):
+    """A folder inside the output folder is a symbolic link (args: the link's path)."""
+
+
+class Swap:
+    """One build's changes to the output folder, undone by :meth:`rollback` until the build is done."""
+
+    def __init__(self, out: Path, staging: Path) -> None:
+        self.out, self.kept = out, staging / ".replaced"
+        self._undo: list[tuple[Path, Path | None]] = []  # (file placed or removed, where the old one is kept)
+        self._created: list[Path] = []
+        self._safe: set[Path] = {out}
+
+    def folder(self, folder: Path) -> None:
+        """Make sure ``folder`` (below the output folder) exists as a real folder, not through a link."""
+        if folder in self._safe:
+            return
+        self.folder(folder.parent)
+        try:
+            st = os.lstat(folder)
+        except FileNotFoundError:
+            folder.mkdir()
+            self._created.append(folder)
+        else:
+            if stat.S_ISLNK(st.st_mode):
+                raise OutputLink(folder)
+            if not stat.S_ISDIR(st.st_mode):
+                raise NotADirectoryError(20, os.strerror(20), str(folder))
+        self._safe.add(folder)
+
+    def place(self, staged: Path, final: Path) -> os.stat_result:
+        """Move ``staged`` to ``final`` unless ``final`` already holds the same bytes (its mtime is then kept)."""
+        self.folder(final.parent)
+        try:
+            old = os.lstat(final)
+        except FileNotFoundError:
+            old = None
+        if old is not None and stat.S_ISREG(old.st_mode) and filecmp.cmp(staged, final, shallow=False):
+            return old
+        kept = self._keep(final, old) if old is not None else None
+        os.replace(staged, final)
+        self._undo.append((final, kept))
+        return os.lstat(final)
+
+    def remove(self, final: Path) -> bool:
+        """Take ``final`` away (kept until the build is done); False if there was nothing to remove."""
+        if not os.path.lexists(final):
+            return False
+        kept = self._kept_path()
+        os.replace(final, kept)
+        self._undo.append((final, kept))
+        return True
+
+    def rollback(self) -> None:
+        """Put every replaced or removed file back, and take away what this build added."""
+        for final, kept in reversed(self._undo):
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    os.unlink(final)
+                else:
+                    os.replace(kept, final)
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._undo.clear()
+        self._created.clear()
+
+    def _kept_path(self) -> Path:
+        self.kept.mkdir(exist_ok=True)
+        return self.kept / str(len(self._undo))
+
+    def _keep(self, final: Path, old: os.stat_result) -> Path:
+        """A copy of ``final`` to restore on failure: a hard link (no data copied) where possible."""
+        kept = self._kept_path()
+        if stat.S_ISREG(old.st_mode):
+            try:
+                os.link(final, kept, follow_symlinks=False)
+                return kept
+            except OSError:
+                pass
+            shutil.copy2(final, kept, follow_symlinks=False)
+            return kept
+        os.replace(final, kept)  # a link or a special file where an output goes: moved aside, never read
+        return kept
+
+
+def remove_empty_folders(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and its parents up to ``stop`` while they are empty."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
