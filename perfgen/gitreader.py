@@ -18,7 +18,9 @@ from types import TracebackType
 from typing import IO
 
 from .diagnostics import Diagnostic
+from .fsutil import UnsafeFile
 from .loader import GOALS_DIR, Reader
+from .yamlload import MAX_BYTES
 
 
 class GitError(Exception):
@@ -119,6 +121,11 @@ class GitReader:
                 raise GitError("diff.git.failed", detail="git cat-file exited")
             return "missing", None
         kind, size = parts[1].decode("ascii"), int(parts[2])
+        if size > MAX_BYTES:  # read past, never held: a blob of gigabytes costs no memory
+            _skip(proc.stdout, size + 1)
+            if want_data and kind == "blob":
+                raise UnsafeFile(rel, "too_large", limit=MAX_BYTES)
+            return kind, None
         data = _read_exactly(proc.stdout, size + 1)[:-1]  # contents, then a newline
         return kind, data if want_data else None
 
@@ -159,6 +166,14 @@ def _clean(rel: str) -> str:
     while rel.startswith("./"):
         rel = rel[2:]
     return "" if rel == "." else rel
+
+
+def _skip(stream: IO[bytes], n: int) -> None:
+    while n > 0:
+        chunk = stream.read(min(n, 1 << 20))
+        if not chunk:
+            raise GitError("diff.git.failed", detail="short read from git cat-file")
+        n -= len(chunk)
 
 
 def _read_exactly(stream: IO[bytes], n: int) -> bytes:

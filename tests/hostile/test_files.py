@@ -297,3 +297,20 @@ def test_staging_folders_of_killed_builds_are_removed(repo: Path) -> None:
     r = run(repo, "build")
     assert r.code == 0, r.err
     assert not list(out.glob(".perfgen-staging-*"))
+
+
+def test_oversized_file_in_a_git_revision_is_not_read_into_memory(repo: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false",
+                        *args], cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "goals")
+    with open(repo / GOALS / "10-big.yaml", "wb") as fh:
+        fh.write(b"# " + b"x" * (16 * 1024 * 1024) + b"\n")
+    git("add", ".")
+    git("commit", "-qm", "big")
+    r = run(repo, "diff", "HEAD~1", "HEAD")
+    assert r.code == 1
+    assert "goals/2023/10-big.yaml" in r.text and "PG005" in r.text
