@@ -164,6 +164,22 @@ def collisions(files: list[str]) -> list[Diagnostic]:
 
 def output_stem(rel: str) -> str:
     """``goals/2023/x.yaml`` -> ``2023/x``: where the documents of a project go under build/."""
+    folder, _, name = rel.rpartition("/")
+    if name in ("", "."):
+        return _output_stem(rel)
+    inner = _stem_folder(folder) + name  # the folder part is worked out once per folder
+    stem, dot, suffix = inner.rpartition(".")
+    return stem if dot and stem and "/" not in suffix else inner
+
+
+@cache
+def _stem_folder(folder: str) -> str:
+    """The output folder (with a trailing ``/``, or empty) of the goals files in ``folder``."""
+    inner = _output_stem(f"{folder}/_" if folder else "_")
+    return inner[:-1]
+
+
+def _output_stem(rel: str) -> str:
     rel = "/".join(p for p in rel.split("/") if p not in ("", "."))
     inner = rel.rpartition("/")[2]
     root = goals_root_of(rel)

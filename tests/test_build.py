@@ -614,3 +614,12 @@ def test_the_escape_check_agrees_with_the_output_path(rel: str) -> None:
     stem = output_stem(rel)
     bad = not stem or stem.startswith("/") or ".." in stem.split("/")
     assert output_escapes(rel) == (stem if bad else None), rel
+
+
+@given(st.lists(st.sampled_from(["goals", "2023", "a.b", ".", "", "..", "x.yaml", "单位", "_"]), min_size=1,
+                max_size=6).map("/".join))
+def test_output_stem_worked_out_per_folder_equals_the_whole_path_rule(rel: str) -> None:
+    """output_stem caches each folder's part: it must agree with the rule applied to the whole path."""
+    from perfgen.loader import _output_stem, output_stem
+
+    assert output_stem(rel) == _output_stem(rel), rel
