@@ -1,11 +1,16 @@
 """Errors are data: a diagnostic is a position, a severity, a stable code, a message and a hint.
 
 Messages are looked up in :mod:`perfgen.i18n` when printed, so one run can report in Chinese or English.
+
+Text from a goals repository (keys, values, file names) is printed with its control characters escaped
+(:func:`printable`): a key like ``"\\e]0;PWNED\\a"`` or a file name holding ``ESC [ 31 m`` cannot drive the
+terminal or CI log that shows the report, nor forge a line of it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -14,6 +19,37 @@ from . import i18n
 from .model import Pos
 
 Severity = Literal["error", "warning"]
+
+# What a report never prints raw: C0 controls (newline and tab too: a diagnostic is one line, and a newline
+# in a file name could forge a line of the report), DEL, C1 controls (U+0080-U+009F; 8-bit CSI/OSC to some
+# terminals), the line and paragraph separators, the bidi embeddings, overrides and isolates ("Trojan
+# Source": U+202A-U+202E, U+2066-U+2069) and lone surrogates (undecodable file-name bytes; printing one
+# would fail). Our own message templates hold none of them (tests/hostile/test_terminal.py checks that).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    code = ord(ch)
+    return _SHORT.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """``text`` with the characters that could drive a terminal shown as Python escapes (``\\x1b``, ``\\u202e``).
+
+    Everything a report shows passes through here once: a diagnostic's message and hint (with the keys,
+    values and names in them) and its file paths, in every format. The usual text has nothing to escape
+    and costs one regex search.
+    """
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def where(pos: Pos) -> str:
+    """``file:line:col`` as a report prints it (the file name escaped by :func:`printable`)."""
+    return printable(str(pos))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +63,13 @@ class Diagnostic:
 
     @property
     def message(self) -> str:
-        return i18n.message(self.key, dict(self.args))
+        """The message in the current language, safe to print (user text in it escaped by :func:`printable`)."""
+        return printable(i18n.message(self.key, dict(self.args)))
 
     @property
     def hint(self) -> str | None:
-        return i18n.hint(self.key, dict(self.args))
+        hint = i18n.hint(self.key, dict(self.args))
+        return None if hint is None else printable(hint)
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         return Diagnostic(self.pos, severity, self.code, self.key, self.args, self.related)
@@ -121,8 +159,8 @@ def format_text(d: Diagnostic, memo: dict[Any, tuple[str, str]] | None = None) -
         parts = (f"{i18n.word(d.severity)}[{d.code}]: {d.message}", f"\n  {i18n.word('hint')}: {hint}" if hint else "")
         if memo is not None:
             memo[what] = parts
-    see = f"\n  {i18n.word('see')}: {d.related}" if d.related is not None else ""
-    return f"{d.pos}: {parts[0]}{see}{parts[1]}"
+    see = f"\n  {i18n.word('see')}: {where(d.related)}" if d.related is not None else ""
+    return f"{where(d.pos)}: {parts[0]}{see}{parts[1]}"
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
@@ -133,7 +171,7 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 
 
 def format_github(d: Diagnostic) -> str:
-    props = f"file={_gh_escape(d.pos.file, True)}"
+    props = f"file={_gh_escape(printable(d.pos.file), True)}"
     if d.pos.line:
         props += f",line={d.pos.line},col={d.pos.col}"
     props += f",title={_gh_escape(d.code, True)}"
@@ -142,15 +180,21 @@ def format_github(d: Diagnostic) -> str:
 
 
 def to_json(d: Diagnostic) -> dict[str, Any]:
+    """One diagnostic for ``--format json``.
+
+    The file names are escaped like every other format's (:func:`printable`), not only as JSON requires:
+    ``json.dumps(ensure_ascii=False)`` escapes C0 controls but writes DEL, C1 controls and bidi overrides
+    raw, and this JSON is often read in a terminal or a CI log. A consumer gets the text a person sees.
+    """
     return {
-        "file": d.pos.file,
+        "file": printable(d.pos.file),
         "line": d.pos.line,
         "column": d.pos.col,
         "severity": d.severity,
         "code": d.code,
         "message": d.message,
         "hint": d.hint,
-        "related": str(d.related) if d.related else None,
+        "related": where(d.related) if d.related else None,
     }
 
 

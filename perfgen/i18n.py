@@ -189,6 +189,17 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
     # [hostile:cache] the build cache
     # [hostile:import] import sources
     # [hostile:fmt] perfgen fmt
+    # [hostile:terminal] control characters in goals files and in what perfgen prints
+    "yaml.control": ("值中含有控制字符 {char}（{code}）", "the value contains the control character {char} ({code})",
+                     "控制字符在表格中看不见，还可能操纵显示它的终端；删除它（常来自复制粘贴，或 YAML 转义如 \\e、\\x1b、\\u001b）",
+                     "control characters are invisible in the form and can drive the terminal that shows them; delete it "
+                     "(it comes from copy and paste, or a YAML escape such as \\e, \\x1b, \\u001b)"),
+    "yaml.control.key": ("键中含有控制字符 {char}（{code}）", "the key contains the control character {char} ({code})",
+                         "删除它：键只能是目标文件中规定的名称", "delete it: keys are the names a goals file defines"),
+    "yaml.control.raw": ("文件中含有控制字符 {char}（{code}）", "the file contains the control character {char} ({code})",
+                         "控制字符在表格中看不见，还可能操纵显示它的终端；删除它（编辑器的“显示不可见字符”可以找到它）",
+                         "control characters are invisible in the form and can drive the terminal that shows them; "
+                         "delete it (an editor's 'show invisible characters' finds it)"),
     # [hostile:end]
     "file.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}",
                         "检查文件权限，或它是否是指向自身的符号链接", "check its permissions, or whether it is a looping symlink"),

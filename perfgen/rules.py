@@ -58,6 +58,7 @@ _r("PG031", "error", "输出目录正被另一次构建使用", "output folder i
 _r("PG032", "error", "无法使用输出目录中的构建缓存", "the output folder's build cache cannot be used", False)
 _r("PG008", "error", "输出路径会落到输出目录之外", "output path would leave the output folder", False)
 # [hostile:rules] codes added for hostile input (issue 10)
+_r("PG021", "error", "文本中含有控制字符", "control character in text", False)
 _r("PG018", "error", "不是普通文件，或是指向仓库之外的链接", "not a regular file, or a link out of the repository", False)
 _r("PG019", "error", "两个目标文件会生成同一个输出文件", "two goals files would make the same output file", False)
 # -- perfgen fmt / import (reported by those commands)

@@ -3,7 +3,9 @@
 PyYAML's C parser composes the node graph (it keeps line/column marks); we convert it ourselves so that
 duplicate keys are caught, aliases are refused before anything walks them (alias bombs), YAML 1.1
 surprises are avoided (``NO``, ``0755``, dates) and every scalar keeps the text it was written as.
-Nothing here raises on bad input: problems come back as diagnostics.
+Control characters are refused (PG021), raw or written as escapes (``"\\e"``, ``"\\x00"``), so none reaches
+the model, the HTML or Word output, or a terminal. Nothing here raises on bad input: problems come back as
+diagnostics.
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ MAX_DEPTH = 100  # goals files nest 6 deep; libyaml's composer recurses in C and
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?\Z")
 _BOOL = {"true": True, "false": False}
+
+# Control characters a value or key may not hold: C0 except tab, newline and carriage return; DEL; C1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The YAML escapes that can make one (only double-quoted scalars have escapes; libyaml refuses the raw
+# characters, and NEL written raw is a line break). A file without them needs no look at its scalars.
+_CONTROL_ESCAPE = re.compile(r"\\[0abvfeNxuU]")
 
 
 @dataclass(slots=True)
@@ -105,7 +113,28 @@ def _mark(source: str, mark: Any) -> Pos:
     return Pos(source, mark.line + 1, mark.column + 1)
 
 
+def _char(code: int) -> dict[str, str]:
+    """The message arguments naming a character: ``\\x1b`` and ``U+001B``."""
+    return {"char": f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}", "code": f"U+{code:04X}"}
+
+
+def _reader_error(source: str, exc: yaml.reader.ReaderError, text: str) -> Diagnostic:
+    """A character YAML does not allow in a file (control characters, U+FEFF inside the text), where it is."""
+    code, offset = int(exc.character), int(exc.position)
+    # libyaml counts the offset in UTF-8 bytes, PyYAML's Python reader in characters: take the one that
+    # lands on the character named.
+    prefix = text.encode("utf-8")[:offset].decode("utf-8", "ignore")
+    if text[len(prefix):len(prefix) + 1] != chr(code) and text[offset:offset + 1] == chr(code):
+        prefix = text[:offset]
+    pos = Pos(source, prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1)
+    if _CONTROL.match(chr(code)):
+        return diag(pos, "PG021", "yaml.control.raw", **_char(code))
+    return diag(pos, "PG001", "yaml.syntax", problem=f"unacceptable character #x{code:04x}: {exc.reason}")
+
+
 def _yaml_error(source: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
+    if isinstance(exc, _yaml()[0].reader.ReaderError):
+        return _reader_error(source, exc, text)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     pos = _mark(source, mark)
     problem = (getattr(exc, "problem", None) or str(exc)).strip()
@@ -185,6 +214,27 @@ class _TooBig(Exception):
     pass
 
 
+def _controls(root: Node) -> list[Diagnostic]:
+    """PG021 for each key or double-quoted value holding a control character (written as an escape)."""
+    found: list[Diagnostic] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Map):
+            for key, (kpos, value) in node.items.items():
+                m = _CONTROL.search(key)
+                if m:
+                    found.append(diag(kpos, "PG021", "yaml.control.key", **_char(ord(m.group()))))
+                stack.append(value)
+        elif isinstance(node, Seq):
+            stack.extend(node.items)
+        elif isinstance(node, Scalar) and node.quoted and isinstance(node.value, str):
+            m = _CONTROL.search(node.value)
+            if m:
+                found.append(diag(node.pos, "PG021", "yaml.control", **_char(ord(m.group()))))
+    return found
+
+
 _BRACKETS = re.compile(r"[\[\]{}]")
 _DASHES = re.compile(r"[ \t]*(?:[-?:][ \t]+)*")
 
@@ -241,6 +291,8 @@ def load(data: bytes, source: str) -> tuple[Map | None, list[Diagnostic]]:
         node = builder.build(root)
     except (_TooBig, RecursionError):
         return None, [diag(Pos(source), "PG005", "file.toodeep")]
+    if _CONTROL_ESCAPE.search(text):
+        builder.diags += _controls(node)
     if not isinstance(node, Map):
         return None, [*builder.diags, diag(node.pos, "PG006", "file.notmap")]
     return node, builder.diags
