@@ -113,9 +113,9 @@ def _mark(source: str, mark: Any) -> Pos:
     return Pos(source, mark.line + 1, mark.column + 1)
 
 
-def _char(code: int) -> dict[str, str]:
-    """The message arguments naming a character: ``\\x1b`` and ``U+001B``."""
-    return {"char": f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}", "code": f"U+{code:04X}"}
+def _control(pos: Pos, key: str, code: int) -> Diagnostic:
+    """PG021 naming the character as an escape and a code point: ``\\x1b（U+001B）``."""
+    return diag(pos, "PG021", key, char=f"\\x{code:02x}", code=f"U+{code:04X}")
 
 
 def _reader_error(source: str, exc: yaml.reader.ReaderError, text: str) -> Diagnostic:
@@ -128,7 +128,7 @@ def _reader_error(source: str, exc: yaml.reader.ReaderError, text: str) -> Diagn
         prefix = text[:offset]
     pos = Pos(source, prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1)
     if _CONTROL.match(chr(code)):
-        return diag(pos, "PG021", "yaml.control.raw", **_char(code))
+        return _control(pos, "yaml.control.raw", code)
     return diag(pos, "PG001", "yaml.syntax", problem=f"unacceptable character #x{code:04x}: {exc.reason}")
 
 
@@ -224,14 +224,14 @@ def _controls(root: Node) -> list[Diagnostic]:
             for key, (kpos, value) in node.items.items():
                 m = _CONTROL.search(key)
                 if m:
-                    found.append(diag(kpos, "PG021", "yaml.control.key", **_char(ord(m.group()))))
+                    found.append(_control(kpos, "yaml.control.key", ord(m.group())))
                 stack.append(value)
         elif isinstance(node, Seq):
             stack.extend(node.items)
         elif isinstance(node, Scalar) and node.quoted and isinstance(node.value, str):
             m = _CONTROL.search(node.value)
             if m:
-                found.append(diag(node.pos, "PG021", "yaml.control", **_char(ord(m.group()))))
+                found.append(_control(node.pos, "yaml.control", ord(m.group())))
     return found
 
 
