@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from . import i18n
+from .diagnostics import printable
 from .model import Indicator, Project, format_money, format_number, format_sum
 
 ProjectStatus = Literal["added", "removed", "changed", "renamed"]
@@ -345,7 +346,7 @@ def render_text(result: DiffResult) -> str:
                   f"  {weights} ({label(c.field)}){colon}{_t(c.old)} → {_t(c.new)}" for c in d.weights]
         lines.append("")
     lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # names and values may hold control characters
 
 
 # ---- markdown (a pull-request comment) ---------------------------------------------------------------
@@ -354,9 +355,10 @@ _MD_SPECIAL = set("\\`*_[]<>|~&")
 
 
 def md_escape(text: str) -> str:
-    """Text safe inside a GitHub table cell or heading: markdown punctuation escaped, newlines as <br>."""
-    escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
-    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    """Text safe inside a GitHub table cell or heading: markdown punctuation escaped, newlines as <br>,
+    control characters shown as escapes."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join("".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in printable(line)) for line in lines)
 
 
 def _cell(value: str | None) -> str:

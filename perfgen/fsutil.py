@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -125,9 +126,14 @@ def shown_path(path: Path, base: Path) -> str:
 
 
 def inside(base: Path, target: Path) -> bool:
-    """True if ``target`` stays within ``base`` once resolved (no ``..`` or symlink escape)."""
+    """True if ``target`` stays within ``base`` once resolved (no ``..`` or symlink escape).
+
+    Raises ``OSError(ELOOP)`` for a symbolic link loop (``Path.resolve`` raises RuntimeError for it).
+    """
     try:
         target.resolve().relative_to(base.resolve())
     except ValueError:
         return False
+    except RuntimeError:
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(target)) from None
     return True

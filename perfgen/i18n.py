@@ -153,6 +153,10 @@ MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
                        "check the override in the repo's templates/; delete it to use the built-in one"),
     # ---- hostile input (issue 10): one section per area, to keep concurrent edits apart ----
     # [hostile:files] reading files, discovery, output folder
+    "file.name_control": ("文件名含有控制字符或文字方向控制符，无法安全地显示或发布",
+                          "the file name holds control or text-direction characters and cannot be shown or "
+                          "published safely", "请把文件重新命名，只用普通的文字、数字和标点",
+                          "rename the file using ordinary letters, digits and punctuation"),
     "file.fifo": ("这是命名管道（FIFO），不是普通文件：perfgen 不读取它", "a named pipe (FIFO), not a regular file: "
                   "perfgen does not read it", "目标文件、_defaults.yaml、perfgen.yaml 都必须是普通文件；删除它",
                   "goals files, _defaults.yaml and perfgen.yaml must be regular files; delete it"),

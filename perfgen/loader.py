@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from . import schemacheck
-from .diagnostics import Diagnostic, diag
+from .diagnostics import Diagnostic, diag, printable
 from .fsutil import UnsafeFile, read_regular
 from .model import FUNDS_KEYS, Funds, Indicator, Pos, Project
 from .yamlload import MAX_BYTES, Map, Node, Scalar, Seq, load
@@ -244,6 +244,9 @@ class Loader:
             files.remove(f)  # a name like this cannot be printed, linked or cached reliably
             shown = f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             diags.append(diag(Pos(shown), "PG017", "file.name_encoding"))
+        for f in [f for f in files if printable(f) != f]:
+            files.remove(f)  # an output file or link named with ESC or a bidi override would mislead its readers
+            diags.append(diag(Pos(f), "PG017", "file.name_control"))
         files = sorted(set(files))
         diags.extend(collisions(files))
         return files, diags

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from .. import i18n
-from ..diagnostics import Diagnostic, Report, render
+from ..diagnostics import Diagnostic, Report, printable, render
 from ..diff import RENDERERS, DiffResult, diff_project, diff_projects
 from ..gitreader import GitError, GitReader, MountReader
 from ..loader import GOALS_DIR, FsReader, Loader, Reader
@@ -67,8 +67,9 @@ _CODES = {"diff.git.missing": "PG070", "diff.git.norepo": "PG071", "diff.git.bad
 
 def _problem(key: str, **args: Any) -> str:
     """``perfgen: 错误[PG072]: …`` and an indented hint, as the diagnostics print."""
-    text = f"perfgen: {i18n.word('error')}[{_CODES[key]}]: {i18n.message(key, args)}"
+    text = f"perfgen: {i18n.word('error')}[{_CODES[key]}]: {printable(i18n.message(key, args))}"
     hint = i18n.hint(key, args)
+    hint = printable(hint) if hint else None
     return text + (f"\n  {i18n.word('hint')}: {hint}" if hint else "")
 
 

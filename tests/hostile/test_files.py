@@ -314,3 +314,11 @@ def test_oversized_file_in_a_git_revision_is_not_read_into_memory(repo: Path) ->
     r = run(repo, "diff", "HEAD~1", "HEAD")
     assert r.code == 1
     assert "goals/2023/10-big.yaml" in r.text and "PG005" in r.text
+
+
+def test_goals_file_named_with_control_characters_is_not_built(repo: Path) -> None:
+    (repo / GOALS / f"{FIRST}.yaml").rename(repo / GOALS / "x\x1b[31m\u202e.yaml")
+    r = run(repo, "build")
+    assert r.code == 1
+    assert "PG017" in r.err and "x\\x1b[31m\\u202e.yaml" in r.err
+    assert not [p for p in (repo / "build").rglob("*") if "\x1b" in p.name] if (repo / "build").exists() else True
