@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class BuildResult:
     removed: int = 0
     seconds: float = 0.0
     ok: bool = False
+    cache_discarded: bool = False  # the cache was found damaged, thrown away, and everything built again
 
 
 class _Keys:
@@ -257,6 +259,24 @@ def build(opts: BuildOptions, config: Config, progress: Callable[[int, int], Non
 
 def _build(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None, result: BuildResult,
            files: list[str], warm: Prewarmed | None, waiting: Callable[[], None] | None) -> BuildResult:
+    """Build with the output folder's cache; a cache found damaged on the way is discarded and the build run
+    again from scratch (damage is found while the cache is read, before anything is reported or written)."""
+    try:
+        return _build_cached(opts, config, progress, result, files, warm, waiting)
+    except sqlite3.DatabaseError:
+        Cache.discard(opts.out)
+        result.cache_discarded = True
+    try:
+        return _build_cached(opts, config, progress, result, files, None, waiting)
+    except sqlite3.DatabaseError as exc:
+        where = shown_path(opts.out / CACHE_DIR, opts.root)
+        result.report.extend([diag(Pos(where), "PG032", "build.cache_unusable", reason=str(exc))])
+        return result
+
+
+def _build_cached(opts: BuildOptions, config: Config, progress: Callable[[int, int], None] | None,
+                  result: BuildResult, files: list[str], warm: Prewarmed | None,
+                  waiting: Callable[[], None] | None) -> BuildResult:
     try:
         if (opts.out / CACHE_DIR).is_symlink():
             raise OutputLink(opts.out / CACHE_DIR)
@@ -360,6 +380,10 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
     global_fp = fingerprint(opts.root, config, opts.formats, cache)
     keys = _Keys(opts.root, global_fp)
     todo, gone, result.unchanged = _classify(cache, opts, keys, files)
+    index_path = opts.out / "index.html"
+    index_current = index_path.is_file() and cache.meta("index") == global_fp and not opts.force
+    if todo or gone or not index_current:
+        cache.check_listing()  # the index may be written from it: damage is found before anything is reported
     if warm is not None and not 0 < len(todo) < SMALL_BUILD:
         warm.close()  # not needed: nothing to build, or enough for a process pool
         warm = None
@@ -375,8 +399,6 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
     index_changed = _collect(cache, files, todo, outcomes, result.report, global_fp) or bool(gone)
     if result.report.failed(opts.strict):
         return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
-    index_path = opts.out / "index.html"
-    index_current = index_path.is_file() and cache.meta("index") == global_fp and not opts.force
     if not todo and not gone and index_current:
         cache.commit()  # refreshed stamps, a remembered code hash (nothing else changed)
         result.ok = True  # a no-op rebuild: the index and the cache already say all this

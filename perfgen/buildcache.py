@@ -20,8 +20,10 @@ import json
 import os
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,7 +34,7 @@ from .resources import schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 OLD_FILES = ("cache.json", "journal.jsonl")  # perfgen's cache before this one, cleared away
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 _LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
@@ -48,12 +50,47 @@ CREATE TABLE IF NOT EXISTS entries (
     unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
     total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
     {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in OUTPUT_FORMATS)},
-    diags TEXT                      -- JSON, NULL when there are none
+    diags TEXT,                     -- JSON, NULL when there are none
+    -- checksums, so that damage SQLite cannot see is found: one per group of columns read together
+    seal_state TEXT NOT NULL, seal_list TEXT NOT NULL, seal_diag TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-_PATHS = ", ".join(OUTPUT_FORMATS)
 _OUTPUTS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in OUTPUT_FORMATS)
-_LISTING = f"unit, year, name, total, fiscal, other, {_PATHS}"  # an IndexEntry, less its source
+_COLUMNS = f"rel, key, fp, sources, unit, year, name, total, fiscal, other, {_OUTPUTS}, diags"
+_WIDTH = 11 + 3 * len(OUTPUT_FORMATS)  # the columns above (a row, less its seals)
+_PATHS = slice(10, 10 + 3 * len(OUTPUT_FORMATS), 3)  # the output paths in such a row
+# The groups a build reads together, each with its seal: what decides freshness, the index line, diagnostics.
+_STATE = f"SELECT rel, key, fp, sources, {_OUTPUTS}, seal_state, diags, seal_diag FROM entries"
+_LIST = f"SELECT rel, unit, year, name, total, fiscal, other, {', '.join(OUTPUT_FORMATS)}, seal_list FROM entries"
+_ROW = f"SELECT {_COLUMNS}, seal_state, seal_list, seal_diag FROM entries"
+
+
+class CacheDamaged(sqlite3.DatabaseError):
+    """A row whose checksum does not match its columns: the file was changed behind perfgen's back."""
+
+
+@cache
+def _layout(width: int) -> str:
+    return "\x1f".join(["%s"] * width)
+
+
+def _seal(values: tuple[Any, ...]) -> str:
+    """The checksum of some columns: CRC-32 of their text. It finds damage, not forgery (whoever can write
+    the file can seal it again), and it runs for every row of every build, so it is the cheapest one."""
+    return format(zlib.crc32((_layout(len(values)) % values).encode("utf-8", "surrogatepass")), "08x")
+
+
+def _checked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``row`` (one group's columns then its seal) without the seal, if the seal matches."""
+    body = row[:-1]
+    if _seal(body) != row[-1]:
+        raise CacheDamaged(f"row checksum mismatch: {body[0]!r}")
+    return body
+
+
+def _groups(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """The state, listing and diagnostics groups of a whole row (in ``_COLUMNS`` order)."""
+    return row[:4] + row[10:-1], row[:1] + row[4:10] + row[_PATHS], (row[0], row[-1])
 
 
 def _index_entry(rel: str, unit: str, year: int, name: str, total: float, fiscal: float, other: float,
@@ -194,6 +231,14 @@ class Cache:
                 else:
                     raise CacheUnavailable(path, str(exc)) from exc
 
+    @staticmethod
+    def discard(out: Path) -> None:
+        """Delete the cache of ``out`` (found damaged): the next :meth:`open` starts afresh."""
+        path = out / CACHE_DIR / CACHE_FILE
+        for stale in (path, path.with_name(path.name + "-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
     @classmethod
     def _connect(cls, path: Path) -> Cache:
         db = sqlite3.connect(path, timeout=_LOCK_POLL, isolation_level=None)  # transactions are explicit
@@ -222,16 +267,27 @@ class Cache:
 
         Read a page at a time, so the caller may :meth:`put` rows between two reads.
         """
-        query = f"SELECT rel, key, fp, sources, {_OUTPUTS} FROM entries WHERE rel > ? ORDER BY rel LIMIT 512"
         width = 3 * len(OUTPUT_FORMATS)
-        for rel, key, fp, sources, *outputs in self._pages(query):
+        for row in self._pages(f"{_STATE} WHERE rel > ? ORDER BY rel LIMIT 512"):
+            # The diagnostics' seal too: they are printed later, and damage must be found before anything is.
+            rel, key, fp, sources, *outputs = _checked(row[:-2])
+            _checked((rel, *row[-2:]))
             written = tuple((outputs[i], outputs[i + 1], outputs[i + 2]) for i in range(0, width, 3) if outputs[i])
             yield Cached(rel, key, fp, sources, written)
 
     def reported(self) -> Iterator[Reported]:
-        """The rows with diagnostics, in path order, read a page at a time like :meth:`rows`."""
+        """The rows with diagnostics, in path order, read a page at a time like :meth:`rows`.
+
+        Their seals are not checked again: a build reads :meth:`rows` first, in the same transaction.
+        """
         yield from (Reported(*row) for row in self._pages(
             "SELECT rel, diags FROM entries WHERE rel > ? AND diags IS NOT NULL ORDER BY rel LIMIT 512"))
+
+    def check_listing(self) -> None:
+        """Check every row's index line (raises :class:`CacheDamaged`): before a build reports anything, when
+        it may write the index page from these lines."""
+        for row in self.db.execute(_LIST):
+            _checked(row)
 
     def _pages(self, query: str) -> Iterator[tuple[Any, ...]]:
         last = ""
@@ -241,31 +297,47 @@ class Cache:
 
     def put(self, rel: str, key: str, sources: str, fingerprint: str, entry: Entry) -> bool:
         """Store a built project (its output stamps come with :meth:`stamp`); True if its index line changed."""
-        old = self.db.execute(f"SELECT {_LISTING} FROM entries WHERE rel = ?", (rel,)).fetchone()
+        old = self._row(rel)
         e = entry.index
         outputs = [v for f in OUTPUT_FORMATS for v in (e.outputs.get(f), None, None)]
-        self.db.execute(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * (11 + 3 * len(OUTPUT_FORMATS)))})",
-                        (rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
-                         *outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
-        return old is None or _index_entry(rel, *old) != e
+        self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
+                     *outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
+        return old is None or _index_entry(rel, *old[4:10], *old[_PATHS]) != e
 
     def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
         """Record the size and mtime of ``rel``'s outputs (format -> their stat) as they now are on disk."""
-        sets = ", ".join(f"{fmt}_size = ?, {fmt}_mtime = ?" for fmt in stamps)
-        values = [v for st in stamps.values() for v in (st.st_size, st.st_mtime_ns)]
-        self.db.execute(f"UPDATE entries SET {sets} WHERE rel = ?", (*values, rel))
+        row = list(self._row(rel) or ())
+        for fmt, st in stamps.items():
+            i = 10 + 3 * OUTPUT_FORMATS.index(fmt)
+            row[i + 1], row[i + 2] = st.st_size, st.st_mtime_ns
+        self._write(tuple(row))
+
+    def _row(self, rel: str) -> tuple[Any, ...] | None:
+        """The whole row of ``rel`` (every seal checked), or None."""
+        row = self.db.execute(f"{_ROW} WHERE rel = ?", (rel,)).fetchone()
+        if row is None:
+            return None
+        body = row[:_WIDTH]
+        for group, seal in zip(_groups(body), row[_WIDTH:], strict=True):
+            _checked((*group, seal))
+        return body
+
+    def _write(self, row: tuple[Any, ...]) -> None:
+        assert len(row) == _WIDTH
+        seals = [_seal(group) for group in _groups(row)]
+        self.db.execute(f"INSERT OR REPLACE INTO entries ({_COLUMNS}, seal_state, seal_list, seal_diag) "
+                        f"VALUES ({', '.join('?' * (_WIDTH + 3))})", (*row, *seals))
 
     def drop(self, rel: str) -> list[str]:
         """Forget ``rel``; the outputs it had."""
-        row = self.db.execute(f"SELECT {_PATHS} FROM entries WHERE rel = ?", (rel,)).fetchone()
+        row = self._row(rel)
         self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
-        return [p for p in row if p] if row else []
+        return [p for p in row[_PATHS] if p] if row else []
 
     def index_entries(self) -> Iterator[IndexEntry]:
         """Every project as the index lists it: by unit, newest year first, then name and path."""
-        query = f"SELECT rel, {_LISTING} FROM entries ORDER BY unit, year DESC, name, rel"
-        for row in self.db.execute(query):
-            yield _index_entry(*row)
+        for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, name, rel"):
+            yield _index_entry(*_checked(row))
 
     def meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -281,7 +353,9 @@ class Cache:
     def refresh(self, rel: str, sources: str) -> None:
         """Record new size/mtime stamps for a row whose inputs turned out unchanged (like ``git update-index
         --refresh``), so that the next build trusts them instead of reading the files again."""
-        self.db.execute("UPDATE entries SET sources = ? WHERE rel = ?", (sources, rel))
+        row = self._row(rel)
+        if row is not None:
+            self._write((*row[:3], sources, *row[4:]))
 
     def remember(self, stats: str, code: str) -> None:
         self.db.execute("DELETE FROM meta WHERE name LIKE 'code:%'")

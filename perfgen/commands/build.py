@@ -118,6 +118,10 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
     finally:
         bar.close()
     emit.close(result.files, result.report.errors, result.report.warnings)
+    if result.cache_discarded:
+        click.echo(msg("构建记录文件已损坏（{out}/.perfgen），已丢弃并重新生成全部项目",
+                       "the build record ({out}/.perfgen) was damaged: discarded, every project built again",
+                       out=out), err=True)
     if not result.ok:
         click.echo(msg("构建失败：{e} 个错误，{w} 个警告；未写出任何文件，原有输出保持不变",
                        "build failed: {e} error(s), {w} warning(s); nothing written, previous output untouched",
