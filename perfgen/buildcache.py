@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 from .config import Config
 from .diagnostics import Diagnostic
+from .fsutil import TEMPLATE_LIMIT, UnsafeFile, read_regular
 from .model import OUTPUT_FORMATS, IndexEntry, Pos, Project
 from .resources import schema_path, template_search_path
 
@@ -381,8 +382,23 @@ def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[tuple[s
         for name in sorted(filenames):
             if suffixes is None or os.path.splitext(name)[1] in suffixes:
                 path = Path(dirpath, name)
-                found.append((path.relative_to(folder).as_posix(), path, path.stat()))
+                try:
+                    st = path.stat()
+                except OSError:  # a dangling or looping link: reported when the template is used
+                    st = path.lstat()
+                found.append((path.relative_to(folder).as_posix(), path, st))
     return found
+
+
+def _content(path: Path, folder: Path) -> bytes:
+    """A file's bytes for the fingerprint; for what perfgen will not read (a FIFO, a device, a link out of
+    its folder, a huge file), a marker instead: the template renderer reports the file when it is used."""
+    try:
+        return read_regular(path, TEMPLATE_LIMIT, within=folder)
+    except UnsafeFile as exc:
+        return f"\0refused:{exc.why}:{exc.kind}".encode()
+    except OSError as exc:
+        return f"\0unreadable:{exc.errno}".encode()
 
 
 def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cache | None = None) -> str:
@@ -410,8 +426,8 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
     code = cache.remembered(signature) if cache is not None and trusted else None
     if code is None:
         h = hashlib.sha256()
-        for _, rel, path, _ in files:
-            h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        for base, rel, path, _ in files:
+            h.update(rel.encode() + b"\0" + _content(path, base) + b"\0")
         code = h.hexdigest()
         if cache is not None and trusted:
             cache.remember(signature, code)

@@ -91,6 +91,7 @@ class Worker:
         self.template_error = renderers.template_error
         self.html, self.docx, self.setup_error = renderers.html, renderers.docx, renderers.setup_error
         self.made_dirs: set[Path] = set()
+        self.costly_failure: Diagnostic | None = None
 
     def run(self, job: Job) -> Outcome:
         from .buildcache import Entry
@@ -101,10 +102,15 @@ class Worker:
         diags = in_order(found)
         if project is None or any(d.severity == "error" for d in diags):
             return Outcome(job.rel, diags, None)
+        if self.costly_failure is not None:  # a template that ran out of time or space fails the same way again
+            return Outcome(job.rel, in_order([*diags, self.costly_failure]), None)
         try:
             outputs = self.render(project)
         except self.template_error as exc:
-            return Outcome(job.rel, in_order([*diags, template_diag(self.opts.root, exc)]), None)
+            failure = template_diag(self.opts.root, exc)
+            if exc.costly:
+                self.costly_failure = failure
+            return Outcome(job.rel, in_order([*diags, failure]), None)
         return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags))
 
     def render(self, project: Project) -> dict[str, str]:

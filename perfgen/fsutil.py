@@ -11,6 +11,7 @@ from pathlib import Path
 # Larger than any file perfgen reads on purpose (a goals file is a few KB, a template a few dozen, a
 # reference document a few hundred); reading stops here, so /dev/zero or a huge file costs nothing.
 READ_LIMIT = 8 * 1024 * 1024
+TEMPLATE_LIMIT = 4 * 1024 * 1024  # a template or reference document (the built-in reference.docx is 40 KB)
 
 
 class UnsafeFile(OSError):
@@ -118,11 +119,17 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def shown_path(path: Path, base: Path) -> str:
-    """``path`` as a user knows it: relative to ``base`` (the repo, the working folder) when below it."""
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """``path`` as a user knows it: relative to ``base`` (the repo, the working folder) when below it.
+
+    Links are not followed in ``path`` itself (a link is named as the link, not as what it points to).
+    """
+    for resolve in (False, True):
+        try:
+            whole = Path(os.path.abspath(path)) if not resolve else path.resolve()
+            return whole.relative_to(base.resolve() if resolve else Path(os.path.abspath(base))).as_posix()
+        except (ValueError, RuntimeError, OSError):
+            continue
+    return path.as_posix()
 
 
 def inside(base: Path, target: Path) -> bool:

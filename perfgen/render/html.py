@@ -27,6 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from perfgen.fsutil import shown_path
 from perfgen.model import IndexEntry, Project, format_money, format_number
 from perfgen.render.precompile import BuiltinLoader
+from perfgen.render.sandbox import BoundedSandbox, RepoLoader, TemplateLimit, TemplateRefused, generate_bounded
 from perfgen.render.view import ProjectForm, project_form
 
 PROJECT_TEMPLATE = "project.html.j2"
@@ -46,11 +47,13 @@ class TemplateError(Exception):
 
     code = "PG030"
 
-    def __init__(self, message: str, file: Path | None = None, line: int | None = None) -> None:
+    def __init__(self, message: str, file: Path | None = None, line: int | None = None, costly: bool = False
+                 ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
+        self.costly = costly  # it went over a bound (time, size): not worth trying again on the next project
 
     @property
     def location(self) -> str:
@@ -151,10 +154,13 @@ def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str)
 # --- the renderer -----------------------------------------------------------------------------------
 
 
-def make_environment(loader: jinja2.BaseLoader) -> ImmutableSandboxedEnvironment:
-    """The sandboxed environment every template runs in (and the built-ins are precompiled for)."""
+def make_environment(loader: jinja2.BaseLoader, bounded: bool = False) -> ImmutableSandboxedEnvironment:
+    """The sandboxed environment every template runs in (and the built-ins are precompiled for).
+
+    ``bounded``: templates from a repository run in :class:`~perfgen.render.sandbox.BoundedSandbox`.
+    """
     # Immutable: a template cannot alter the model (e.g. list.append) before the Word writer sees it.
-    env = ImmutableSandboxedEnvironment(
+    env = (BoundedSandbox if bounded else ImmutableSandboxedEnvironment)(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -176,9 +182,8 @@ class HtmlRenderer:
             raise ValueError("the template search path is empty")
         builtin = BuiltinLoader(search_path[-1])  # the built-ins are the last folder of the search path
         loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
-        if len(search_path) > 1:
-            loaders.insert(0, jinja2.FileSystemLoader([str(d) for d in search_path[:-1]]))
-        self.env = make_environment(jinja2.ChoiceLoader(loaders))
+        loaders[:0] = [RepoLoader(d) for d in search_path[:-1]]  # a repository's own templates/ first
+        self.env = make_environment(jinja2.ChoiceLoader(loaders), bounded=len(search_path) > 1)
 
     def prewarm(self) -> None:
         """Load the project template and the templates it builds on, ahead of the first project."""
@@ -208,7 +213,7 @@ class HtmlRenderer:
         try:
             with _template_errors(INDEX_TEMPLATE), open(target, "wb") as fh:
                 carry = ""
-                for chunk in template.generate({"index": streamed_index_page(checked, title)}):
+                for chunk in self._generate(template, {"index": streamed_index_page(checked, title)}):
                     text = carry + chunk
                     carry = "\r" if text.endswith("\r") else ""  # a CR LF split across two chunks
                     fh.write(_unix_newlines(text[:-1] if carry else text))
@@ -222,8 +227,20 @@ class HtmlRenderer:
 
     def _render(self, name: str, context: Mapping[str, Any]) -> bytes:
         template = self._template(name)
-        with _template_errors(name):
-            return _unix_newlines(template.render(context))
+        try:
+            with _template_errors(name):
+                if isinstance(self.env, BoundedSandbox):
+                    return _unix_newlines("".join(generate_bounded(self.env, template, context)))
+                return _unix_newlines(template.render(context))
+        except TemplateError as exc:
+            if exc.file is None and template.filename:  # e.g. a page too long: the page's template, no line
+                exc.file = Path(template.filename)
+            raise
+
+    def _generate(self, template: jinja2.Template, context: Mapping[str, Any]) -> Iterator[str]:
+        if isinstance(self.env, BoundedSandbox):
+            return generate_bounded(self.env, template, context)
+        return template.generate(context)
 
 
 @contextlib.contextmanager
@@ -265,11 +282,15 @@ def _template_error(exc: Exception, name: str) -> TemplateError | None:
     only when raised from template code (e.g. ``{{ 1 / 0 }}``); otherwise it is a perfgen bug: ``None``,
     and the caller re-raises it with its traceback.
     """
+    if isinstance(exc, TemplateRefused):
+        return TemplateError(f"{exc.message}", exc.file)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         file = Path(exc.filename) if exc.filename else None
         return TemplateError(f"template syntax error: {exc.message}", file, exc.lineno)
     frame = _template_frame(exc.__traceback__)
     file, line = frame if frame else (None, None)
+    if isinstance(exc, TemplateLimit):
+        return TemplateError(f"template over a limit: {exc.message}", file, line, costly=True)
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return TemplateError(f"unsafe template code refused by the sandbox: {exc}", file, line)
     if isinstance(exc, jinja2.UndefinedError):
