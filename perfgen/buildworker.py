@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .diagnostics import Diagnostic, diag, in_order
-from .fsutil import shown_path
+from .fsutil import TEMPLATE_LIMIT, UnsafeFile, read_regular, shown_path
 from .model import Pos, Project, output_files
 from .resources import find_template, template_search_path
 
@@ -64,16 +64,19 @@ class Renderers:
                 self.html.prewarm()
 
     def _load_reference(self) -> None:
-        import zipfile
-
-        from .render.docx import DocxWriter
+        from .render.docx import BadReference, DocxWriter
 
         path = find_template("reference.docx", self.root)
-        try:
-            self.docx = DocxWriter(path)
-        except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:  # a repo's own reference
-            self.setup_error = diag(Pos(shown_path(path, self.root)), "PG030", "template.reference",
-                                    why=f"{type(exc).__name__}: {exc}")
+        try:  # a repository's own reference comes with the pull request: read it like any template
+            self.docx = DocxWriter(path, read_regular(path, TEMPLATE_LIMIT, within=path.parent))
+        except UnsafeFile as exc:
+            why = {"outside": f"a link out of templates/ ({os.path.realpath(path)})",
+                   "too_large": f"larger than {exc.limit} bytes"}.get(exc.why, f"not a regular file ({exc.kind})")
+        except (BadReference, OSError) as exc:
+            why = str(exc) if isinstance(exc, BadReference) else exc.strerror or str(exc)
+        else:
+            return
+        self.setup_error = diag(Pos(shown_path(path, self.root)), "PG030", "template.reference", why=why)
 
 
 class Worker:

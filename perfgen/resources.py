@@ -7,6 +7,7 @@ them to the packages ``perfgen.templates`` and ``perfgen.schema`` (see pyproject
 from __future__ import annotations
 
 import importlib.util
+import os
 from functools import cache
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def template_search_path(repo_root: Path | None) -> list[Path]:
 
 
 def find_template(name: str, repo_root: Path | None) -> Path:
+    """The first ``name`` on the search path. Whatever stands there under that name is chosen, even a link or
+    a FIFO: the caller reads it with :func:`perfgen.fsutil.read_regular` and refuses it, rather than falling
+    back to the built-in one without a word."""
     for d in template_search_path(repo_root):
-        if (d / name).is_file():
+        if os.path.lexists(d / name):
             return d / name
     raise FileNotFoundError(name)

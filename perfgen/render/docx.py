@@ -17,6 +17,7 @@ by a 1pt paragraph so Word keeps them apart. 一级/二级 cells merge with ``w:
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -141,23 +142,79 @@ def _zip(entries: list[_Entry]) -> bytes:
     return b"".join(chunks) + central + end
 
 
+MAX_TWIPS = 31680  # 22 inches: the largest page Word accepts
+MAX_PARTS = 1000  # a reference document has about a dozen parts
+MAX_PART_BYTES = 16 * 1024 * 1024  # uncompressed, each
+MAX_PACKAGE_BYTES = 64 * 1024 * 1024  # uncompressed, all parts
+# No entities, no DTDs fetched, no huge trees: the reference comes from a repository, maybe a pull request.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+class BadReference(ValueError):
+    """The reference document cannot be used (the message says why, for the user)."""
+
+
+def _xml(data: bytes, part: str) -> etree._Element:
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise BadReference(f"{part}: XML error: {exc}") from None
+
+
 def _attr_int(element: etree._Element | None, name: str, default: int) -> int:
+    """A page-setup number in twips; anything else than a whole number from 0 to 22 inches is refused."""
     if element is None:
         return default
     value = element.get(f"{{{W_NS}}}{name}")
-    try:
-        return int(float(value)) if value is not None else default
-    except ValueError:
+    if value is None:
         return default
+    if not value.isdigit() or int(value) > MAX_TWIPS:
+        raise BadReference(f"page setup w:{name}=\"{value[:40]}\" is not a number of twips from 0 to {MAX_TWIPS}")
+    return int(value)
+
+
+def _member_name(name: str) -> str:
+    """A zip member name that stays inside the package (no absolute path, no ``..``, no backslash)."""
+    parts = name.split("/")
+    if name.startswith("/") or "\\" in name or ":" in parts[0] or any(p in ("", ".", "..") for p in parts):
+        raise BadReference(f"part name {name[:80]!r} would leave the package")
+    return name
+
+
+def read_package(data: bytes) -> dict[str, bytes]:
+    """The parts of a .docx, every name and size checked before anything is inflated past its limit."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in package.infolist() if not i.is_dir()]
+        if len(infos) > MAX_PARTS:
+            raise BadReference(f"more than {MAX_PARTS} parts")
+        names = [_member_name(i.filename) for i in infos]
+        if len(set(names)) != len(names):
+            raise BadReference("two parts with the same name")
+        parts: dict[str, bytes] = {}
+        total = 0
+        for info in infos:
+            with package.open(info) as member:
+                body = member.read(MAX_PART_BYTES + 1)  # the declared size may lie: read no more than allowed
+            total += len(body)
+            if len(body) > MAX_PART_BYTES or total > MAX_PACKAGE_BYTES:
+                raise BadReference(f"{info.filename}: inflates past {MAX_PART_BYTES // 2**20} MB")
+            parts[info.filename] = body
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise BadReference(f"not a valid zip package: {exc}") from None
+    for required in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
+        if required not in parts:
+            raise BadReference(f"the package has no {required}")
+    return parts
 
 
 class DocxWriter:
     """Renders projects to .docx bytes using one reference document's styles and page setup."""
 
-    def __init__(self, reference: Path) -> None:
+    def __init__(self, reference: Path, data: bytes | None = None) -> None:
+        """``data``: the reference's bytes, if already read (else read from ``reference``)."""
         self.reference = Path(reference)
-        with zipfile.ZipFile(self.reference) as package:
-            parts = {info.filename: package.read(info) for info in package.infolist() if not info.is_dir()}
+        parts = read_package(self.reference.read_bytes() if data is None else data)
         self._core_name = self._ensure_core_part(parts)
         self._head, sectpr_xml, self._tail, text_width = self._split_document(parts["word/document.xml"])
         self._tail = sectpr_xml + self._tail
@@ -174,10 +231,13 @@ class DocxWriter:
     @staticmethod
     def _ensure_core_part(parts: dict[str, bytes]) -> str:
         """Name of the core-properties part; registered in the package when the reference lacks one."""
-        rels = etree.fromstring(parts["_rels/.rels"])
+        rels = _xml(parts["_rels/.rels"], "_rels/.rels")
         for rel in rels:
             if rel.get("Type") == _CORE_REL:
-                return str(rel.get("Target", "docProps/core.xml")).lstrip("/")
+                name = _member_name(str(rel.get("Target", "docProps/core.xml")).lstrip("/"))
+                if name in ("word/document.xml", "[Content_Types].xml", "_rels/.rels") or name.startswith("word/"):
+                    raise BadReference(f"the core-properties relationship points at {name}")
+                return name
         etree.SubElement(
             rels,
             f"{{{_REL_NS}}}Relationship",
@@ -194,7 +254,7 @@ class DocxWriter:
     @staticmethod
     def _split_document(document: bytes) -> tuple[str, str, str, int]:
         """Document.xml around an empty body: (head, sectPr, tail, text width in twips)."""
-        root = etree.fromstring(document)
+        root = _xml(document, "word/document.xml")
         if root.nsmap.get("w") != W_NS:
             raise ValueError("reference document.xml must bind the prefix 'w' to WordprocessingML")
         body = root.find(f"{{{W_NS}}}body")
@@ -206,7 +266,7 @@ class DocxWriter:
                 body.remove(child)
         if sectpr is None:
             default = _DEFAULT_SECTPR.replace("<w:sectPr>", f'<w:sectPr xmlns:w="{W_NS}">', 1)
-            sectpr = etree.fromstring(default)
+            sectpr = etree.fromstring(default, _PARSER)
             body.append(sectpr)
         page = sectpr.find(f"{{{W_NS}}}pgSz")
         margins = sectpr.find(f"{{{W_NS}}}pgMar")
@@ -220,7 +280,9 @@ class DocxWriter:
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
         head, rest = xml.split(_BODY_MARK)
         split = rest.rindex("</w:body>")
-        return head, rest[:split], rest[split:], max(text_width, 2000)
+        if text_width < 2000:
+            raise BadReference(f"the page leaves {text_width} twips between the margins (at least 2000 needed)")
+        return head, rest[:split], rest[split:], text_width
 
     @staticmethod
     def _scale_columns(text_width: int) -> tuple[int, ...]:
@@ -230,6 +292,7 @@ class DocxWriter:
 
     @staticmethod
     def _ensure_styles(styles: bytes) -> bytes:
+        _xml(styles, "word/styles.xml")  # well-formed, or Word refuses every document made from it
         text = styles.decode("utf-8")
         present = set(re.findall(r'w:styleId="([^"]+)"', text))
         missing = "".join(xml for sid, xml in FALLBACK_STYLES.items() if sid not in present)
