@@ -55,7 +55,7 @@ _r("PG016", "error", "值不符合格式", "value does not match the format", Fa
 _r("PG017", "error", "文件名不是 UTF-8 编码", "file name is not UTF-8", False)
 _r("PG030", "error", "模板错误", "template error", False)
 _r("PG031", "error", "输出目录正被另一次构建使用", "output folder in use by another build", False)
-_r("PG032", "error", "无法使用输出目录中的构建缓存", "the output folder's build cache cannot be used", False)
+_r("PG032", "error", "无法写入输出目录或其中的构建记录", "the output folder or its build record cannot be written", False)
 _r("PG008", "error", "输出路径会落到输出目录之外", "output path would leave the output folder", False)
 # [hostile:rules] codes added for hostile input (issue 10)
 _r("PG021", "error", "文本中含有控制字符", "control character in text", False)
