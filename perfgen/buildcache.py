@@ -3,8 +3,10 @@
 Stored as ``<out>/.perfgen/cache.sqlite`` (SQLite, from Python's standard library), one row per goals
 file, so a build reads the rows one at a time in path order and a one-file rebuild rewrites one row:
 neither time nor memory depends on loading the whole cache. A build's changes are one transaction,
-committed after its outputs are in place; a failed build rolls back. A damaged or foreign file is
-deleted and costs one full build, never a wrong document.
+committed after its outputs are in place; a failed build rolls back. A damaged or foreign file (one
+SQLite cannot read, a row whose checksum does not match, a folder, FIFO or link standing in its place) is
+:class:`CacheDamaged`: the build discards it and builds everything again, never a wrong document. Its
+journal is kept in memory, so no other file beside it is perfgen's: whatever stands there is removed unread.
 
 A row is reused only if its key (goals file, the _defaults.yaml files that reach it, templates,
 settings, perfgen's own code) is unchanged and its outputs are still on disk as written (size and
@@ -18,7 +20,9 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import sqlite3
+import stat
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -29,12 +33,13 @@ from typing import Any, NamedTuple
 
 from .config import Config
 from .diagnostics import Diagnostic
-from .fsutil import TEMPLATE_LIMIT, UnsafeFile, read_regular
+from .fsutil import TEMPLATE_LIMIT, UnsafeFile, inside, read_regular
 from .model import OUTPUT_FORMATS, IndexEntry, Pos, Project
 from .resources import schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
+SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database; perfgen's cache makes none
 CACHE_VERSION = 7
 OLD_FILES = ("cache.json", "journal.jsonl")  # perfgen's cache before this one, cleared away
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
@@ -67,7 +72,8 @@ _ROW = f"SELECT {_COLUMNS}, seal_state, seal_list, seal_diag FROM entries"
 
 
 class CacheDamaged(sqlite3.DatabaseError):
-    """A row whose checksum does not match its columns: the file was changed behind perfgen's back."""
+    """The cache cannot be trusted: a row whose checksum does not match its columns (the file was changed
+    behind perfgen's back), a file SQLite finds damaged, or something other than a file in its place."""
 
 
 @cache
@@ -174,17 +180,25 @@ class CacheUnavailable(Exception):
     """The cache file cannot be used (args: its path, the reason): a read-only folder, a full disk, ..."""
 
 
-class _Damaged(sqlite3.DatabaseError):
-    pass
-
-
 def _busy(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 def _damaged(exc: sqlite3.Error) -> bool:
-    return isinstance(exc, _Damaged) or getattr(exc, "sqlite_errorname", "").startswith(
-        ("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+
+
+def _remove(path: Path) -> None:
+    """Remove whatever stands at ``path`` (a file, a link, a FIFO, a folder and its content), if anything;
+    a link is removed itself, never followed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        shutil.rmtree(path)  # does not follow links inside it
+    else:
+        path.unlink()
 
 
 class Cache:
@@ -199,17 +213,30 @@ class Cache:
 
         ``on_wait`` is called once if this build has to wait. Raises :class:`CacheBusy` after
         :data:`LOCK_TIMEOUT` seconds, :class:`CacheUnavailable` if the file cannot be used at all (a
-        read-only folder, a full disk); a damaged file is deleted and the build starts afresh.
+        read-only folder, a full disk), :class:`CacheDamaged` if it is damaged or not a file (the build
+        then calls :meth:`discard` and starts afresh).
         """
         folder = out / CACHE_DIR
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISDIR(os.lstat(folder).st_mode) and not folder.is_symlink():  # the build refuses a link
+                raise CacheDamaged(f"not a folder: {folder}")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / CACHE_FILE
-        if not path.exists():
+        try:
+            for side in SIDE_FILES:  # not perfgen's (see the module's docstring): never read or written through
+                _remove(path.with_name(path.name + side))
+        except OSError as exc:
+            raise CacheUnavailable(path, exc.strerror or str(exc)) from exc
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
             for old in OLD_FILES:
                 with contextlib.suppress(FileNotFoundError):
                     (folder / old).unlink()
+        else:
+            if not stat.S_ISREG(mode):  # a folder, a FIFO (SQLite would wait on it), a link (written through)
+                raise CacheDamaged(f"not a regular file: {path}")
         deadline = time.monotonic() + LOCK_TIMEOUT
-        fresh_start = False
         while True:
             try:
                 return cls._connect(path)
@@ -221,24 +248,27 @@ class Cache:
                         on_wait()
                         on_wait = None
                     time.sleep(_LOCK_POLL)
-                elif _damaged(exc) and not fresh_start:
-                    fresh_start = True
-                    try:
-                        for stale in (path, path.with_name(path.name + "-journal")):
-                            with contextlib.suppress(FileNotFoundError):
-                                stale.unlink()
-                    except OSError as gone:
-                        raise CacheUnavailable(path, str(gone)) from exc
+                elif isinstance(exc, CacheDamaged):
+                    raise
+                elif _damaged(exc):
+                    raise CacheDamaged(str(exc)) from exc
                 else:
                     raise CacheUnavailable(path, str(exc)) from exc
 
     @staticmethod
     def discard(out: Path) -> None:
-        """Delete the cache of ``out`` (found damaged): the next :meth:`open` starts afresh."""
-        path = out / CACHE_DIR / CACHE_FILE
-        for stale in (path, path.with_name(path.name + "-journal")):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
+        """Delete the cache of ``out`` (found damaged; closed), whatever stands in its place: the next
+        :meth:`open` starts afresh. What cannot be deleted is left for that :meth:`open` to report."""
+        folder = out / CACHE_DIR
+        if folder.is_symlink():
+            return  # the build refuses it before anything is read or written through it
+        if not folder.is_dir():
+            with contextlib.suppress(OSError):
+                _remove(folder)
+            return
+        for name in (CACHE_FILE, *(CACHE_FILE + side for side in SIDE_FILES)):
+            with contextlib.suppress(OSError):
+                _remove(folder / name)
 
     @classmethod
     def _connect(cls, path: Path) -> Cache:
@@ -250,7 +280,7 @@ class Cache:
             db.execute("PRAGMA journal_mode = MEMORY")
             db.execute("BEGIN IMMEDIATE")  # the write lock, held until close: builds of one folder take turns
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise _Damaged("quick_check")
+                raise CacheDamaged("quick_check")
             if db.execute("PRAGMA user_version").fetchone()[0] not in (0, CACHE_VERSION):
                 db.execute("DROP TABLE IF EXISTS meta")
                 db.execute("DROP TABLE IF EXISTS entries")
@@ -390,6 +420,13 @@ def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[tuple[s
     return found
 
 
+def _within(root: Path, folder: Path) -> bool:
+    try:
+        return inside(root, folder)
+    except OSError:  # a loop
+        return False
+
+
 def _content(path: Path, folder: Path) -> bytes:
     """A file's bytes for the fingerprint; for what perfgen will not read (a FIFO, a device, a link out of
     its folder, a huge file), a marker instead: the template renderer reports the file when it is used."""
@@ -409,8 +446,14 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
     like the goals files' keys, so an unchanged install is not read again on every build.
     """
     schema = schema_path()
-    trees = [(Path(__file__).resolve().parent, (".py",)), (schema.parent, (".json",)),
-             *((d, None) for d in template_search_path(root))]
+    trees: list[tuple[Path, tuple[str, ...] | None]] = [(Path(__file__).resolve().parent, (".py",)),
+                                                        (schema.parent, (".json",))]
+    linked_out = ""
+    for folder in template_search_path(root):
+        if folder == root / "templates" and not _within(root, folder):
+            linked_out = "templates:outside"  # a link out of the repository: not walked (it could be /)
+        else:
+            trees.append((folder, None))
     files = [(base, *found) for base, suffixes in trees for found in _tree(base, suffixes)]
     jinja = importlib.util.find_spec("jinja2")  # found, not imported: its __init__ holds __version__
     if jinja is not None and jinja.origin:
@@ -431,4 +474,5 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
         code = h.hexdigest()
         if cache is not None and trusted:
             cache.remember(signature, code)
-    return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}".encode()).hexdigest()
+    return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}\0{linked_out}"
+                          .encode()).hexdigest()

@@ -48,13 +48,16 @@ class Renderers:
 
     def __init__(self, root: Path, formats: tuple[str, ...]) -> None:
         from .render.html import HtmlRenderer, TemplateError
+        from .render.sandbox import linked_folder
 
         self.root, self.formats = root, formats
         self.template_error = TemplateError
         self.html = HtmlRenderer(template_search_path(root)) if "html" in formats else None
         self.docx: Any = None
         self.setup_error: Diagnostic | None = None
-        if "docx" in formats:
+        if (target := linked_folder(root / "templates")) is not None:
+            self.setup_error = diag(Pos("templates"), "PG030", "template.folder_link", target=target)
+        elif "docx" in formats:
             self._load_reference()
 
     def prewarm(self) -> None:
@@ -72,8 +75,10 @@ class Renderers:
         except UnsafeFile as exc:
             why = {"outside": f"a link out of templates/ ({os.path.realpath(path)})",
                    "too_large": f"larger than {exc.limit} bytes"}.get(exc.why, f"not a regular file ({exc.kind})")
-        except (BadReference, OSError) as exc:
-            why = str(exc) if isinstance(exc, BadReference) else exc.strerror or str(exc)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+        except (BadReference, ValueError, KeyError, UnicodeDecodeError) as exc:
+            why = str(exc) if isinstance(exc, BadReference) else f"{type(exc).__name__}: {exc}"
         else:
             return
         self.setup_error = diag(Pos(shown_path(path, self.root)), "PG030", "template.reference", why=why)
@@ -137,6 +142,8 @@ def template_diag(root: Path, exc: Any) -> Diagnostic:
     """PG030 at the template file and line of a :class:`perfgen.render.html.TemplateError`."""
     where = "templates" if exc.file is None else shown_path(exc.file, root)
     pos = Pos(where, exc.line or 0, 1 if exc.line else 0)
+    if exc.key is not None:
+        return diag(pos, "PG030", exc.key, **exc.params)
     return diag(pos, "PG030", "template.error", detail=exc.message)
 
 

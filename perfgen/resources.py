@@ -34,8 +34,11 @@ def schema_path() -> Path:
 def template_search_path(repo_root: Path | None) -> list[Path]:
     """A goals repo's own ``templates/`` first, then the built-ins: overrides go file by file."""
     dirs: list[Path] = []
-    if repo_root is not None and (repo_root / "templates").is_dir():
-        dirs.append(repo_root / "templates")
+    # A templates/ that is a link is not used (it could point at the repository root, .git included, or
+    # anywhere on the machine); the build reports it (``Renderers``), nothing reads from it.
+    folder = repo_root / "templates" if repo_root is not None else None
+    if folder is not None and folder.is_dir() and not folder.is_symlink():
+        dirs.append(folder)
     dirs.append(builtin_templates_dir())
     return dirs
 

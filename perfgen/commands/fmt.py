@@ -12,9 +12,9 @@ import click
 
 from .. import i18n
 from ..diagnostics import Diagnostic, PerfgenError, Report, diag
-from ..fmt import FormatSafetyError, format_text
-from ..fsutil import write_if_changed
-from ..loader import SUFFIXES
+from ..fmt import ChangedMeanwhile, FormatSafetyError, format_text, read_goals_file, replace_goals_file
+from ..fsutil import UnsafeFile, shown_path
+from ..loader import SUFFIXES, refusal
 from ..model import Pos
 from ..yamlload import load
 from ._common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, emit_report, format_option, lang_option, msg
@@ -37,20 +37,35 @@ class FmtResult:
     report: Report = field(default_factory=Report)
     diffs: list[str] = field(default_factory=list)
     bugs: list[str] = field(default_factory=list)
+    targets: dict[str, str] = field(default_factory=dict)  # a link among ``changed`` -> the file rewritten
 
 
 def collect(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
-    """Goals files (``*.yaml``, ``*.yml``, ``_defaults.yaml``) under ``paths``; hidden entries skipped."""
+    """Goals files (``*.yaml``, ``*.yml``, ``_defaults.yaml``) under ``paths``; hidden entries skipped.
+
+    Folders that cannot be listed are errors; linked folders are not followed (a warning, as in build).
+    Anything else named on the command line is returned as it is, for the reading to judge (a FIFO, a
+    device and a link out of the repository are refused there, with their own diagnostics).
+    """
     files: list[Path] = []
     diags: list[Diagnostic] = []
+
+    def unreadable(exc: OSError) -> None:
+        diags.append(diag(Pos(Path(exc.filename or ".").as_posix()), "PG007", "dir.unreadable",
+                          reason=exc.strerror or str(exc)))
+
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
+            for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable):
+                for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                    if not d.startswith("."):
+                        diags.append(diag(Pos(Path(dirpath, d).as_posix()), "PG018", "dir.linked", "warning",
+                                          target=os.readlink(os.path.join(dirpath, d))))
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 files.extend(Path(dirpath, f) for f in sorted(filenames)
                              if f.endswith(SUFFIXES) and not f.startswith("."))
-        elif path.is_file():
+        elif os.path.lexists(path):
             files.append(path)
         else:
             diags.append(diag(Pos(p), "PG007", "file.missing"))
@@ -67,19 +82,35 @@ def _first_difference(old: str, new: str) -> tuple[int, str, str]:
     return max(len(a), 1), "", ""
 
 
-def run(paths: list[str], check: bool, want_diff: bool = False) -> FmtResult:
+def run(paths: list[str], check: bool, want_diff: bool = False, root: Path | None = None) -> FmtResult:
+    """Format (or with ``check`` only report) the goals files under ``paths``; ``root`` is the repository
+    (the current folder): a symbolic link is followed only to a file inside it, which is then rewritten in
+    place (the link stays a link). See :func:`perfgen.fmt.read_goals_file` and
+    :func:`perfgen.fmt.replace_goals_file`."""
+    root = Path.cwd() if root is None else root
     files, diags = collect(paths)
     result = FmtResult(files=len(files))
     result.report.extend(diags)
     for path in files:
         display = path.as_posix()
         try:
-            data = path.read_bytes()
-        except OSError:
+            goals = read_goals_file(path, root)
+        except UnsafeFile as exc:
+            if exc.why == "outside":
+                result.report.extend([diag(Pos(display), "PG018", "fmt.outside",
+                                           target=os.path.realpath(path))])
+            else:
+                result.report.extend([refusal(display, exc)])
+            continue
+        except FileNotFoundError:
             result.report.extend([diag(Pos(display), "PG007", "file.missing")])
             continue
-        root, problems = load(data, display)
-        if root is None and [d.key for d in problems] == ["file.empty"]:
+        except OSError as exc:
+            result.report.extend([diag(Pos(display), "PG007", "file.unreadable", reason=exc.strerror or str(exc))])
+            continue
+        data = goals.data
+        root_node, problems = load(data, display)
+        if root_node is None and [d.key for d in problems] == ["file.empty"]:
             continue  # comments only: nothing to format
         if any(d.severity == "error" for d in problems):
             result.report.extend(problems)
@@ -95,20 +126,26 @@ def run(paths: list[str], check: bool, want_diff: bool = False) -> FmtResult:
             continue
         if new.encode("utf-8") == data:
             continue
-        result.changed.append(display)
         if want_diff:
             result.diffs.append("".join(difflib.unified_diff(
                 old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}")))
         if check:
+            result.changed.append(display)
             line, before, after = _first_difference(old.lstrip("\ufeff"), new)
             result.report.extend([diag(Pos(display, line, 1), "PG050", "fmt.unformatted", line=line,
                                        old=before, new=after, file=display)])
             continue
         try:
-            write_if_changed(path, new.encode("utf-8"))
+            replace_goals_file(goals, new.encode("utf-8"))
+        except ChangedMeanwhile:
+            result.report.extend([diag(Pos(display), "PG051", "fmt.changed", file=display)])
+            continue
         except OSError as exc:
             result.report.extend([diag(Pos(display), "PG051", "fmt.write", reason=exc.strerror or str(exc))])
-            result.changed.remove(display)
+            continue
+        result.changed.append(display)
+        if goals.linked:
+            result.targets[display] = shown_path(goals.real, root)
     return result
 
 
@@ -136,7 +173,12 @@ def cmd(paths: tuple[str, ...], check: bool, want_diff: bool, fmt: str) -> None:
                            "{n} of {total} file(s) would be reformatted", n=n, total=total), err=True)
         else:
             for name in result.changed:
-                click.echo(msg("已重新格式化 {name}", "reformatted {name}", name=name), err=True)
+                if name in result.targets:  # a link: its target was rewritten, the link left as it is
+                    click.echo(msg("已重新格式化 {name}（链接指向的文件 {target}）",
+                                   "reformatted {name} (the file it links to, {target})",
+                                   name=name, target=result.targets[name]), err=True)
+                else:
+                    click.echo(msg("已重新格式化 {name}", "reformatted {name}", name=name), err=True)
             click.echo(msg("已重新格式化 {n} 个文件（共 {total} 个）", "reformatted {n} of {total} file(s)",
                            n=n, total=total), err=True)
     if result.bugs:

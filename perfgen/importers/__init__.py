@@ -12,14 +12,19 @@ from pathlib import Path
 
 from ..config import Config
 from ..diagnostics import Diagnostic, diag
+from ..fsutil import UnsafeFile, read_regular
 from ..model import Pos, Project
 from . import messages as messages
 from .output import Output, plan, write
-from .readers import read
+from .package import megabytes
+from .readers import MAX_FILE, read
 from .rows import Vocab
 from .tables import TableReader
 
 __all__ = ["ImportResult", "Output", "Vocab", "import_files", "read_bytes", "read_projects"]
+
+
+_REFUSED = {"fifo": "import.fifo", "device": "import.device", "directory": "import.directory"}
 
 
 @dataclass
@@ -54,9 +59,16 @@ def read_projects(files: list[Path], vocab: Vocab | None = None) -> tuple[list[P
     for path in dict.fromkeys(files):  # the same file named twice is read once
         display = path.as_posix()
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_regular(path, MAX_FILE)  # a FIFO, /dev/zero or a huge file is refused unread
+        except UnsafeFile as exc:
+            key = "import.too_large" if exc.why == "too_large" else _REFUSED.get(exc.kind, "import.special")
+            diags.append(diag(Pos(display), "PG053", key, limit=megabytes(MAX_FILE)))
+            continue
+        except (FileNotFoundError, NotADirectoryError):
             diags.append(diag(Pos(display), "PG007", "file.missing"))
+            continue
+        except OSError as exc:  # permissions, a symlink loop
+            diags.append(diag(Pos(display), "PG007", "file.unreadable", reason=exc.strerror or str(exc)))
             continue
         found, problems = read_bytes(data, path.suffix, display, vocab)
         projects.extend(found)

@@ -4,7 +4,47 @@ from __future__ import annotations
 
 from .. import i18n
 
+# What the limits of perfgen/importers/package.py and readers.py refuse (all PG053).
+_ODD = ("文件可能已损坏，或是有意构造的；用 Excel/Word 打开后另存一份再试",
+        "the file may be damaged or built on purpose; open it in Excel/Word, save a copy and retry")
+_SOURCE = ("请导入 .docx、.xlsx 或 .txt 文件本身", "import the .docx, .xlsx or .txt file itself")
+
 i18n.add({
+    "import.fifo": ("这是命名管道（FIFO），不是普通文件：perfgen 不读取它",
+                    "a named pipe (FIFO), not a regular file: perfgen does not read it", *_SOURCE),
+    "import.device": ("这是设备文件（或指向设备的链接），不是普通文件：perfgen 不读取它",
+                      "a device (or a link to one), not a regular file: perfgen does not read it", *_SOURCE),
+    "import.directory": ("这是目录，不是文件", "a folder, not a file",
+                         "请列出目录中要导入的文件", "name the files in it that are to be imported"),
+    "import.special": ("这不是普通文件（套接字或其他特殊文件）：perfgen 不读取它",
+                       "not a regular file (a socket or other special file): perfgen does not read it", *_SOURCE),
+    "import.too_large": (
+        "文件超过 {limit} MB 的上限，未读取", "the file is larger than the limit of {limit} MB; not read",
+        "绩效目标表的文件通常不到 1 MB：请确认选对了文件；Word 文件中的大图片可以先压缩",
+        "a goals table is usually well under 1 MB: check that this is the right file; compress large pictures "
+        "in a Word file first"),
+    "import.members": ("文件由 {count} 个部件组成，超过上限 {limit}：不像是正常的 Word/Excel 文件",
+                       "the file is a package of {count} parts, more than the limit of {limit}: not an ordinary "
+                       "Word/Excel file", *_ODD),
+    "import.directory_size": ("文件的目录有 {size} MB，超过上限 {limit} MB：不像是正常的 Word/Excel 文件",
+                              "the file's zip directory has {size} MB, more than the limit of {limit} MB: not an "
+                              "ordinary Word/Excel file", *_ODD),
+    "import.unpacked": ("文件解压后超过 {limit} MB 的上限", "the file unpacks to more than the limit of {limit} MB",
+                        *_ODD),
+    "import.part": ("文件中的部件 {part} 解压后有 {size} MB，超过上限 {limit} MB",
+                    "the part {part} of the file unpacks to {size} MB, more than the limit of {limit} MB", *_ODD),
+    "import.merged": (
+        "合并单元格共覆盖 {cells} 个单元格（最大的是 {ref}），超过上限 {limit}：未展开，未读取",
+        "merged cells cover {cells} cells (the largest range: {ref}), more than the limit of {limit}: neither "
+        "expanded nor read",
+        "绩效目标表只合并少量单元格；请在 Excel 中取消整行、整列或整个工作表的合并，另存后再试",
+        "a goals table merges few cells: unmerge whole rows, columns or the whole sheet in Excel, save and retry"),
+    "import.cells": ("文件中的单元格超过 {limit} 个：未读取", "the file has more than {limit} cells: not read", *_ODD),
+    "import.rows": ("文件超过 {limit} 行：未读取", "the file has more than {limit} lines or rows: not read",
+                    "绩效目标表不会这么长：请确认选对了文件", "a goals table is never this long: check that this is "
+                    "the right file"),
+    "import.row_order": ("工作表的第 {row} 行出现在第 {after} 行之后：行的顺序错乱",
+                         "row {row} of the sheet comes after row {after}: the rows are out of order", *_ODD),
     "import.notable": (
         "文件中没有找到项目支出绩效目标表", "no 项目支出绩效目标表 table found in this file",
         "表格应包含“预算单位”“项目名称”等表头和“一级指标 二级指标 三级指标 …”一行",

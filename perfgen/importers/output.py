@@ -16,8 +16,8 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, diag
 from ..fmt import dump_defaults, dump_project
-from ..fsutil import atomic_write
-from ..loader import DEFAULTS_NAME, defaults_chain
+from ..fsutil import UnsafeFile, atomic_write
+from ..loader import DEFAULTS_NAME, FsReader, ReadError, defaults_chain, refusal
 from ..model import Pos, Project
 from ..scaffold import PROJECT_SCHEMA
 from ..yamlload import load, to_plain
@@ -86,16 +86,26 @@ def _inherited(folder: Path, root: Path) -> tuple[dict[str, Any], list[Diagnosti
     the loader applies (from the enclosing ``goals/`` folder down)."""
     try:
         rel = folder.absolute().relative_to(root.absolute()).as_posix()
-        chain = [root / d for d in defaults_chain(f"{rel}/x.yaml")]
+        reader, chain = FsReader(root), list(defaults_chain(f"{rel}/x.yaml"))
     except ValueError:  # outside the repo: only the folder itself
-        chain = [folder / DEFAULTS_NAME]
+        reader, chain = FsReader(folder), [DEFAULTS_NAME]
     values: dict[str, Any] = {}
     diags: list[Diagnostic] = []
-    for path in chain:
-        if not path.is_file():
+    for name in chain:
+        # As the loader reads it: a regular file within the repository (or the folder), within the size limit.
+        shown = name if reader.root == root else (folder / name).as_posix()
+        try:
+            data = reader.read(name)
+        except UnsafeFile as exc:
+            diags.append(refusal(shown, exc))
             continue
-        node, problems = load(path.read_bytes(), path.as_posix())
-        diags.extend(problems)
+        except ReadError as exc:
+            diags.append(diag(Pos(shown), "PG007", "file.unreadable", reason=str(exc)))
+            continue
+        if data is None:
+            continue
+        node, problems = load(data, shown)
+        diags.extend(d for d in problems if d.key != "file.empty")  # an empty one gives no defaults
         if node is not None:
             values.update(to_plain(node))
     return values, diags

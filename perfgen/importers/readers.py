@@ -1,7 +1,9 @@
 """Read .txt (text extracted from a PDF), .docx and .xlsx files into rows of cells (:mod:`.grid`).
 
-Nothing a user feeds these may raise: a file that cannot be read is a diagnostic. Word and Excel files are
-zip packages; their declared sizes are checked before anything is unpacked (zip bombs).
+Nothing a user feeds these may raise: a file that cannot be read is a diagnostic. Nor may it take more than
+time and memory in proportion to the limits: Word and Excel packages are measured before a library opens
+them, worksheets are scanned before they are read and read as a stream (:mod:`.package`), and every reader
+stops at so many rows and columns.
 """
 
 from __future__ import annotations
@@ -12,16 +14,26 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator
+from itertools import repeat
 from typing import Any
 
 from ..diagnostics import Diagnostic, diag
 from ..model import Pos, format_number
 from .grid import Row, Section, clean
+from .package import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_SHEET_ROWS,
+    Budget,
+    Refused,
+    SheetScan,
+    check_package,
+    megabytes,
+    scan_sheet,
+)
 
 MAX_FILE = 50 * 1024 * 1024
-MAX_UNPACKED = 300 * 1024 * 1024
-MAX_SHEET_ROWS = 10_000
-MAX_COLUMNS = 64
+MAX_ROWS = 100_000  # lines of a text file, paragraphs and table rows of a Word document
 TEXT_SUFFIXES = (".txt", ".tsv")
 SUFFIXES = (*TEXT_SUFFIXES, ".docx", ".xlsx", ".xlsm")
 
@@ -34,32 +46,31 @@ def read(data: bytes, suffix: str, display: str) -> tuple[list[Section], list[Di
     if suffix not in SUFFIXES:
         return [], [diag(Pos(display), "PG053", "import.unsupported", suffix=suffix or "（无）")]
     if len(data) > MAX_FILE:
-        return [], [diag(Pos(display), "PG053", "import.unreadable", reason=f"{len(data)} bytes")]
-    if suffix in TEXT_SUFFIXES:
-        return read_text(data, display)
-    problem = _zip_problem(data)
-    if problem:
-        return [], [diag(Pos(display), "PG053", "import.unreadable", reason=problem)]
+        return [], [diag(Pos(display), "PG053", "import.too_large", limit=megabytes(MAX_FILE))]
+    try:
+        if suffix in TEXT_SUFFIXES:
+            return read_text(data, display)
+        return _read_package(data, suffix, display)
+    except Refused as refused:
+        return [], [diag(Pos(refused.where or display), "PG053", refused.key, **refused.params)]
+
+
+def _read_package(data: bytes, suffix: str, display: str) -> tuple[list[Section], list[Diagnostic]]:
+    try:
+        check_package(data)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        return [], [diag(Pos(display), "PG053", "import.unreadable", reason=f"not a zip package ({exc})")]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl and python-docx warn about features they drop
         try:
             if suffix == ".docx":
                 return [read_docx(data, display)], []
             return read_xlsx(data, display)
+        except Refused:
+            raise
         except Exception as exc:  # any failure inside the libraries means a bad file
             reason = f"{type(exc).__name__}: {exc}"[:200]
             return [], [diag(Pos(display), "PG053", "import.unreadable", reason=reason)]
-
-
-def _zip_problem(data: bytes) -> str | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            infos = package.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        return f"not a zip package ({exc})"
-    if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_UNPACKED:
-        return "unpacks to too much data"
-    return None
 
 
 # ---- text extracted from a PDF ----------------------------------------------------------------------
@@ -79,9 +90,12 @@ def read_text(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic
             diags.append(diag(Pos(display), "PG066", "import.encoding", "warning"))
     if "\x00" in text:
         return [], [diag(Pos(display), "PG053", "import.unreadable", reason="binary data (NUL bytes)")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") > MAX_ROWS:
+        raise Refused("import.rows", limit=MAX_ROWS)
     section = Section(display)
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        parts = line.split("\t")
+    for number, line in enumerate(text.split("\n"), 1):
+        parts = line.split("\t", MAX_COLUMNS)[:MAX_COLUMNS]  # a form has nine columns; more are not read
         cols, at = [], 1
         for part in parts:
             cols.append(at)
@@ -98,13 +112,21 @@ def read_docx(data: bytes, display: str) -> Section:
     body = docx.Document(io.BytesIO(data)).element.body
     section = Section(display)
     tables = 0
+    cells = 0
     for element in _blocks(body):
+        if len(section.rows) >= MAX_ROWS:
+            raise Refused("import.rows", limit=MAX_ROWS)
         if element.tag == W + "p":
             section.rows.append(Row((clean(_text(element)),), Pos(display), (1,), prose=True))
             continue
         tables += 1
         for number, tr in enumerate(element.iterchildren(W + "tr"), 1):
-            section.rows.append(_word_row(tr, Pos(f"{display}#表{tables}", number, 1)))
+            row = _word_row(tr, Pos(f"{display}#表{tables}", number, 1))
+            cells += len(row.cells) or 1
+            if cells > MAX_CELLS or len(section.rows) >= MAX_ROWS:
+                raise Refused("import.cells" if cells > MAX_CELLS else "import.rows",
+                              limit=MAX_CELLS if cells > MAX_CELLS else MAX_ROWS)
+            section.rows.append(row)
     return section
 
 
@@ -143,10 +165,13 @@ def _int(value: str | None, default: int) -> int:
 
 
 def _word_row(tr: Any, pos: Pos) -> Row:
+    """One table row, one cell per grid column; the first MAX_COLUMNS columns (a form has nine)."""
     cells: list[str] = []
     spans: set[int] = set()
     cells.extend("" for _ in range(_int(_val(tr.find(W + "trPr"), "gridBefore"), 0)))
     for tc in tr.iterchildren(W + "tc", W + "sdt"):
+        if len(cells) >= MAX_COLUMNS:
+            break
         if tc.tag == W + "sdt":  # a content control around a cell
             inner = tc.find(f"{W}sdtContent/{W}tc")
             if inner is None:
@@ -157,7 +182,7 @@ def _word_row(tr: Any, pos: Pos) -> Row:
         if _val(props, "hMerge") == "continue":
             spans.add(len(cells))
         cells.append("" if continues else clean(_text(tc)))
-        for _ in range(_int(_val(props, "gridSpan"), 1) - 1):
+        for _ in range(min(_int(_val(props, "gridSpan"), 1), MAX_COLUMNS - len(cells) + 1) - 1):
             spans.add(len(cells))
             cells.append("")
     return Row(tuple(cells), pos, tuple(range(1, len(cells) + 1)), frozenset(spans))
@@ -166,43 +191,78 @@ def _word_row(tr: Any, pos: Pos) -> Row:
 # ---- Excel --------------------------------------------------------------------------------------------
 
 def read_xlsx(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic]]:
+    """Each worksheet, scanned first (:func:`.package.scan_sheet`), then streamed by openpyxl's read-only mode.
+
+    Read-only mode never expands merged ranges, hyperlinks or dimensions; the merged ranges come from the
+    scan and are applied to the rows and columns read, as the normal mode would (all but the first cell of
+    a range empty).
+    """
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    # A formula saved without its result (files written by scripts, not by Excel) reads as None; its
-    # text is kept when it is really a value such as =3人 that a script wrote as a string.
-    formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    sections: list[Section] = []
-    diags: list[Diagnostic] = []
-    for sheet, source in zip(book.worksheets, formulas.worksheets, strict=True):
-        name = f"{display}#{sheet.title}"
-        spans: set[tuple[int, int]] = set()
-        for merged in sheet.merged_cells.ranges:
-            for r in range(merged.min_row, merged.max_row + 1):
-                spans.update((r, c) for c in range(merged.min_col + 1, merged.max_col + 1))
-        last_row = sheet.max_row
-        if last_row > MAX_SHEET_ROWS:
-            diags.append(diag(Pos(name), "PG067", "import.too_many_rows", "warning", limit=MAX_SHEET_ROWS))
-            last_row = MAX_SHEET_ROWS
-        section = Section(name)
-        width = min(sheet.max_column, MAX_COLUMNS)
-        rows = zip(sheet.iter_rows(max_row=last_row, max_col=width),
-                   source.iter_rows(max_row=last_row, max_col=width), strict=True)
-        for number, (row, written) in enumerate(rows, 1):
-            cells = []
-            for c, f in zip(row, written, strict=True):
-                value = c.value
-                if value is None and isinstance(f.value, str) and f.value.startswith("="):
-                    if _TARGET_LIKE.match(f.value):
-                        value = f.value
-                    else:
-                        diags.append(diag(Pos(name, number, f.column), "PG065", "import.formula", "warning",
-                                          formula=f.value))
-                cells.append(clean(_cell_text(value, getattr(c, "number_format", ""))))
-            hspans = frozenset(i for i in range(len(cells)) if (number, i + 1) in spans)
-            section.rows.append(Row(tuple(cells), Pos(name, number, 1), tuple(range(1, len(cells) + 1)), hspans))
-        sections.append(section)
-    return sections, diags
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    formulas = None
+    try:
+        budget = Budget()
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            scans = []
+            for sheet in book.worksheets:
+                with package.open(sheet._worksheet_path) as source:
+                    try:
+                        scans.append(scan_sheet(source, budget))
+                    except Refused as refused:
+                        refused.where = f"{display}#{sheet.title}"
+                        raise
+        if any(scan.formulas for scan in scans):
+            # A formula saved without its result (files written by scripts, not by Excel) reads as None;
+            # its text is kept when it is really a value such as =3人 that a script wrote as a string.
+            formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sections: list[Section] = []
+        diags: list[Diagnostic] = []
+        for index, (sheet, scan) in enumerate(zip(book.worksheets, scans, strict=True)):
+            source = formulas.worksheets[index] if formulas is not None and scan.formulas else None
+            sections.append(_sheet(sheet, source, scan, f"{display}#{sheet.title}", diags))
+        return sections, diags
+    finally:
+        book.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _sheet(sheet: Any, source: Any, scan: SheetScan, name: str, diags: list[Diagnostic]) -> Section:
+    if scan.beyond:
+        diags.append(diag(Pos(name), "PG067", "import.too_many_rows", "warning", limit=MAX_SHEET_ROWS))
+    section = Section(name)
+    last_row, width = scan.last_row, scan.last_col
+    if not last_row:
+        return section
+    covered: set[tuple[int, int]] = set()  # every cell of a merged range but its first: empty
+    spans: set[tuple[int, int]] = set()  # the cells right of a range's first column: known spans
+    for min_col, min_row, max_col, max_row in scan.merges:
+        for r in range(min_row, min(max_row, last_row) + 1):
+            for c in range(min_col, min(max_col, width) + 1):
+                covered.add((r, c))
+                if c > min_col:
+                    spans.add((r, c))
+        covered.discard((min_row, min_col))
+    rows = sheet.iter_rows(max_row=last_row, max_col=width)
+    written = source.iter_rows(max_row=last_row, max_col=width) if source is not None else repeat(None)
+    for number, (row, formula_row) in enumerate(zip(rows, written, strict=False), 1):
+        cells = []
+        for col, c in enumerate(row, 1):
+            if (number, col) in covered:
+                cells.append("")
+                continue
+            value = c.value
+            f = formula_row[col - 1].value if formula_row is not None else None
+            if value is None and isinstance(f, str) and f.startswith("="):
+                if _TARGET_LIKE.match(f):
+                    value = f
+                else:
+                    diags.append(diag(Pos(name, number, col), "PG065", "import.formula", "warning", formula=f))
+            cells.append(clean(_cell_text(value, c.number_format)))
+        hspans = frozenset(i for i in range(len(cells)) if (number, i + 1) in spans)
+        section.rows.append(Row(tuple(cells), Pos(name, number, 1), tuple(range(1, len(cells) + 1)), hspans))
+    return section
 
 
 _TARGET_LIKE = re.compile(r"=\s*[-+]?\d[\d,.]*\s*[^\d\s(),:!$+*/^&<>=-]")

@@ -25,13 +25,23 @@ TITLES = dict(zip(FIELDS, COLUMN_TITLES, strict=True))  # column → the form's 
 
 
 def _label_pattern() -> re.Pattern[str]:
-    spaced = "|".join(r"\s*".join(map(re.escape, word)) for word in sorted(_LABELS, key=len, reverse=True))
-    return re.compile(rf"\s*(?:其\s*中\s*[:：]?\s*)?({spaced})\s*(?:[(（]\s*万?\s*元\s*[)）])?\s*(?:[:：]\s*(.*))?",
-                      re.S)
+    # Possessive blanks (\s*+): each run of blanks is followed by a non-blank, so giving some back never
+    # helps; allowed to, a cell of a label and a million blanks backtracked for hours.
+    spaced = "|".join(r"\s*+".join(map(re.escape, word)) for word in sorted(_LABELS, key=len, reverse=True))
+    return re.compile(rf"\s*+(?:其\s*+中\s*+[:：]?\s*+)?({spaced})\s*+(?:[(（]\s*+万?\s*+元\s*+[)）])?\s*+"
+                      rf"(?:[:：]\s*(.*))?", re.S)
 
 
 _LABEL = _label_pattern()
-_TITLE = re.compile(r".*绩效目标.*表\s*")
+
+
+def is_title(text: str) -> bool:
+    """One line naming the form (项目支出绩效目标表): what ``.*绩效目标.*表\\s*`` matches, in linear time.
+
+    The regular expression backtracks once per 绩效目标 in the cell: a line of them took minutes.
+    """
+    body = text.rstrip()
+    return body.endswith("表") and "\n" not in body and "绩效目标" in body[:-1]
 _YEAR = re.compile(r"[(（]?\s*(\d{4})\s*年度?\s*[)）]?")
 _GOAL = re.compile(r"(?:^|(?<=[\s。；;！!？?]))目标\s*[0-9一二三四五六七八九十]+\s*[、:：.．,，)）]\s*")
 _NUMBERED = re.compile(r"^\s*\d+\s*[、.．:：)）]\s*")
@@ -93,8 +103,8 @@ class TableReader:
             filled = row.filled
             if not filled:
                 continue
-            if len(filled) == 1 and (_TITLE.fullmatch(filled[0]) or _YEAR.fullmatch(filled[0])):
-                if _TITLE.fullmatch(filled[0]):
+            if len(filled) == 1 and (is_title(filled[0]) or _YEAR.fullmatch(filled[0])):
+                if is_title(filled[0]):
                     self.close(current)
                     current, year = None, None
                 if m := re.search(r"(\d{4})\s*年", filled[0]):

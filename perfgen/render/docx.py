@@ -143,6 +143,7 @@ def _zip(entries: list[_Entry]) -> bytes:
 
 
 MAX_TWIPS = 31680  # 22 inches: the largest page Word accepts
+_TWIPS = re.compile("[0-9]{1,6}")
 MAX_PARTS = 1000  # a reference document has about a dozen parts
 MAX_PART_BYTES = 16 * 1024 * 1024  # uncompressed, each
 MAX_PACKAGE_BYTES = 64 * 1024 * 1024  # uncompressed, all parts
@@ -168,7 +169,7 @@ def _attr_int(element: etree._Element | None, name: str, default: int) -> int:
     value = element.get(f"{{{W_NS}}}{name}")
     if value is None:
         return default
-    if not value.isdigit() or int(value) > MAX_TWIPS:
+    if not _TWIPS.fullmatch(value) or int(value) > MAX_TWIPS:
         raise BadReference(f"page setup w:{name}=\"{value[:40]}\" is not a number of twips from 0 to {MAX_TWIPS}")
     return int(value)
 
@@ -205,7 +206,39 @@ def read_package(data: bytes) -> dict[str, bytes]:
     for required in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
         if required not in parts:
             raise BadReference(f"the package has no {required}")
+    _check_parts(parts)
     return parts
+
+
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _check_parts(parts: dict[str, bytes]) -> None:
+    """Every XML part well-formed UTF-8; the package's main part is word/document.xml as a plain document
+    (no macros); no relationship reaches outside the package except hyperlinks (a linked template would
+    make Word contact a server whenever anyone opens a generated file)."""
+    if len({n.lower() for n in parts}) != len(parts):
+        raise BadReference("two parts whose names differ only in case")
+    for name, data in parts.items():
+        if name.endswith((".xml", ".rels")):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadReference(f"{name}: not UTF-8 (save the document again in Word)") from None
+            root = _xml(data, name)
+            if name.endswith(".rels"):
+                for rel in root:
+                    if rel.get("TargetMode") == "External" and rel.get("Type") != _HYPERLINK:
+                        raise BadReference(f"{name}: a link to {str(rel.get('Target'))[:80]} outside the document")
+    main = [r.get("Target", "").lstrip("/") for r in _xml(parts["_rels/.rels"], "_rels/.rels")
+            if r.get("Type") == _OFFICE_DOCUMENT]
+    if main != ["word/document.xml"]:
+        raise BadReference(f"the package's main part is {main or 'missing'}, not word/document.xml")
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    if "macroEnabled" in types or _MAIN_TYPE not in types:
+        raise BadReference("the content type of word/document.xml is not a plain Word document (.docx)")
 
 
 class DocxWriter:
@@ -256,10 +289,10 @@ class DocxWriter:
         """Document.xml around an empty body: (head, sectPr, tail, text width in twips)."""
         root = _xml(document, "word/document.xml")
         if root.nsmap.get("w") != W_NS:
-            raise ValueError("reference document.xml must bind the prefix 'w' to WordprocessingML")
+            raise BadReference("word/document.xml must bind the prefix 'w' to WordprocessingML")
         body = root.find(f"{{{W_NS}}}body")
         if body is None:
-            raise ValueError("reference document.xml has no w:body")
+            raise BadReference("word/document.xml has no w:body")
         sectpr = body.find(f"{{{W_NS}}}sectPr")
         for child in list(body):
             if child is not sectpr:
@@ -278,6 +311,8 @@ class DocxWriter:
         )
         body.text = _BODY_MARK
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+        if xml.count(_BODY_MARK) != 1:
+            raise BadReference(f"word/document.xml holds the text {_BODY_MARK}")
         head, rest = xml.split(_BODY_MARK)
         split = rest.rindex("</w:body>")
         if text_width < 2000:

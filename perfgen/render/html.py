@@ -27,7 +27,15 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from perfgen.fsutil import shown_path
 from perfgen.model import IndexEntry, Project, format_money, format_number
 from perfgen.render.precompile import BuiltinLoader
-from perfgen.render.sandbox import BoundedSandbox, RepoLoader, TemplateLimit, TemplateRefused, generate_bounded
+from perfgen.render.sandbox import (
+    BoundedSandbox,
+    Keyed,
+    RepoLoader,
+    TemplateLimit,
+    TemplateRefused,
+    generate_bounded,
+    page_bounds,
+)
 from perfgen.render.view import ProjectForm, project_form
 
 PROJECT_TEMPLATE = "project.html.j2"
@@ -47,13 +55,14 @@ class TemplateError(Exception):
 
     code = "PG030"
 
-    def __init__(self, message: str, file: Path | None = None, line: int | None = None, costly: bool = False
-                 ) -> None:
+    def __init__(self, message: str, file: Path | None = None, line: int | None = None, costly: bool = False,
+                 key: str | None = None, params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
         self.costly = costly  # it went over a bound (time, size): not worth trying again on the next project
+        self.key, self.params = key, params or {}  # a message key: its text is chosen when printed
 
     @property
     def location(self) -> str:
@@ -207,11 +216,13 @@ class HtmlRenderer:
         def checked() -> Iterator[IndexEntry]:
             try:
                 yield from entries()
+            except TemplateLimit:  # the page's time ran out while the entries were read: the template's
+                raise
             except Exception as exc:  # perfgen's data, not the template: must not be reported as PG030
                 raise _SourceError from exc
 
         try:
-            with _template_errors(INDEX_TEMPLATE), open(target, "wb") as fh:
+            with self._errors(template), self._bounds(), open(target, "wb") as fh:
                 carry = ""
                 for chunk in self._generate(template, {"index": streamed_index_page(checked, title)}):
                     text = carry + chunk
@@ -227,19 +238,27 @@ class HtmlRenderer:
 
     def _render(self, name: str, context: Mapping[str, Any]) -> bytes:
         template = self._template(name)
+        with self._errors(template), self._bounds():
+            return _unix_newlines("".join(self._generate(template, context)) if isinstance(self.env, BoundedSandbox)
+                                  else template.render(context))
+
+    @contextlib.contextmanager
+    def _errors(self, template: jinja2.Template) -> Iterator[None]:
+        """Template errors as :class:`TemplateError`; one with no place (a page too long) names the template."""
         try:
-            with _template_errors(name):
-                if isinstance(self.env, BoundedSandbox):
-                    return _unix_newlines("".join(generate_bounded(self.env, template, context)))
-                return _unix_newlines(template.render(context))
+            with _template_errors(template.name or ""):
+                yield
         except TemplateError as exc:
-            if exc.file is None and template.filename:  # e.g. a page too long: the page's template, no line
+            if exc.file is None and template.filename:
                 exc.file = Path(template.filename)
             raise
 
+    def _bounds(self) -> contextlib.AbstractContextManager[None]:
+        return page_bounds(self.env) if isinstance(self.env, BoundedSandbox) else contextlib.nullcontext()
+
     def _generate(self, template: jinja2.Template, context: Mapping[str, Any]) -> Iterator[str]:
         if isinstance(self.env, BoundedSandbox):
-            return generate_bounded(self.env, template, context)
+            return generate_bounded(template, context)
         return template.generate(context)
 
 
@@ -283,14 +302,16 @@ def _template_error(exc: Exception, name: str) -> TemplateError | None:
     and the caller re-raises it with its traceback.
     """
     if isinstance(exc, TemplateRefused):
-        return TemplateError(f"{exc.message}", exc.file)
+        return TemplateError(exc.key, exc.file, key=exc.key, params=exc.params)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         file = Path(exc.filename) if exc.filename else None
         return TemplateError(f"template syntax error: {exc.message}", file, exc.lineno)
     frame = _template_frame(exc.__traceback__)
     file, line = frame if frame else (None, None)
-    if isinstance(exc, TemplateLimit):
-        return TemplateError(f"template over a limit: {exc.message}", file, line, costly=True)
+    if isinstance(exc, Keyed):
+        return TemplateError(exc.key, file, line, costly=True, key=exc.key, params=exc.params)
+    if isinstance(exc, MemoryError):
+        return TemplateError("template.limit.memory", file, line, costly=True, key="template.limit.memory")
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return TemplateError(f"unsafe template code refused by the sandbox: {exc}", file, line)
     if isinstance(exc, jinja2.UndefinedError):

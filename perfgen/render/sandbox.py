@@ -29,41 +29,51 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
+
 import jinja2
 from jinja2.filters import do_center, do_format, do_indent
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, inside, read_regular
+from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, read_regular
 
 MAX_PAGE_CHARS = 16 * 1024 * 1024  # a form page is ~20 KB; an index page of 10,000 projects ~5 MB
 MAX_PAGE_SECONDS = 5.0  # a page renders in milliseconds (the index of 10,000 projects in about a second)
 MAX_WIDTH = 1000  # a format width or precision, a centre or indent width
 MAX_RANGE_ITEMS = 1_000_000  # items all the range() calls of one page may produce
+MAX_PAGE_MEMORY = 1024 * 1024 * 1024  # memory a page may add to the process (where RLIMIT_AS can be set)
 
 
-class TemplateLimit(jinja2.TemplateError):
+class Keyed(jinja2.TemplateError):
+    """A template problem with a message key and its arguments: the text is chosen when it is printed
+    (in the language of that run, not of the process that found it)."""
+
+    def __init__(self, key: str, **args: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, args
+
+
+class TemplateLimit(Keyed):
     """A repository template went over one of the bounds (raised inside its code: the frame gives its line)."""
 
 
-class TemplateRefused(jinja2.TemplateError):
+class TemplateRefused(Keyed):
     """A repository template file perfgen will not read (``file``: its path)."""
 
-    def __init__(self, message: str, file: Path) -> None:
-        super().__init__(message)
+    def __init__(self, file: Path, key: str, **args: Any) -> None:
+        super().__init__(key, **args)
         self.file = file
 
 
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
-_KINDS = {"fifo": ("命名管道（FIFO）", "a named pipe (FIFO)"), "device": ("设备文件", "a device"),
-          "directory": ("目录", "a folder"), "socket": ("套接字", "a socket"), "other": ("特殊文件", "a special file")}
-
-
-def _reason(zh: str, en: str, **args: Any) -> str:
-    from perfgen import i18n  # the language is chosen at run time
-
-    return i18n.text(zh, en, **args)
+def linked_folder(folder: Path) -> str | None:
+    """Where a repository's ``templates/`` points, if it is a symbolic link (perfgen then uses none of it)."""
+    return os.path.realpath(folder) if os.path.islink(folder) else None
 
 
 class RepoLoader(jinja2.BaseLoader):
@@ -71,56 +81,33 @@ class RepoLoader(jinja2.BaseLoader):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.repo = folder.parent
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = jinja2.loaders.split_template_path(template)  # refuses "..", absolute names
         path = self.folder.joinpath(*pieces)
         if not os.path.lexists(path):
             raise jinja2.TemplateNotFound(template)
-        if not inside(self.repo, self.folder):
-            raise TemplateRefused(_reason(
-                "templates/ 是指向仓库之外的链接（{t}），不读取其中的模板",
-                "templates/ is a link out of the repository ({t}); no template is read from it",
-                t=os.path.realpath(self.folder)), self.folder)
         try:
             data = read_regular(path, TEMPLATE_LIMIT, within=self.folder)
         except UnsafeFile as exc:
-            raise TemplateRefused(self._refusal(exc, path), path) from None
+            if exc.why == "outside":
+                raise TemplateRefused(path, "template.outside", target=os.path.realpath(path)) from None
+            if exc.why == "too_large":
+                raise TemplateRefused(path, "template.toolarge", limit=exc.limit) from None
+            kind = exc.kind if exc.kind in ("fifo", "device", "directory") else "special"
+            raise TemplateRefused(path, f"template.{kind}") from None
         except FileNotFoundError:
-            raise TemplateRefused(_reason("模板是断开的符号链接（指向不存在的 {t}）",
-                                          "the template is a dangling link (to {t}, which does not exist)",
-                                          t=os.readlink(path)), path) from None
+            raise TemplateRefused(path, "template.dangling", target=os.readlink(path)) from None
         except OSError as exc:
-            raise TemplateRefused(_reason("无法读取模板：{r}", "cannot read the template: {r}",
-                                          r=exc.strerror or str(exc)), path) from None
+            raise TemplateRefused(path, "template.unreadable", reason=exc.strerror or str(exc)) from None
         try:
             source = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise TemplateRefused(_reason("模板不是 UTF-8 编码（第 {at} 字节）；请另存为 UTF-8",
-                                          "the template is not UTF-8 (byte {at}); save it as UTF-8",
-                                          at=exc.start + 1), path) from None
+            raise TemplateRefused(path, "template.encoding", at=exc.start + 1) from None
         return source, str(path), lambda: True  # the environment does not reload templates
-
-    @staticmethod
-    def _refusal(exc: UnsafeFile, path: Path) -> str:
-        if exc.why == "outside":
-            return _reason("模板是指向 templates/ 之外的符号链接（{t}）：不读取仓库模板目录以外的文件",
-                           "the template is a link out of templates/ ({t}): no file outside it is read",
-                           t=os.path.realpath(path))
-        if exc.why == "too_large":
-            return _reason("模板过大（上限 {n} 字节）", "the template is too large (limit {n} bytes)", n=exc.limit)
-        zh, en = _KINDS.get(exc.kind, _KINDS["other"])
-        return _reason("模板不是普通文件，而是{k}", "the template is not a regular file but {k}", k=_pick(zh, en))
 
     def list_templates(self) -> list[str]:
         return []
-
-
-def _pick(zh: str, en: str) -> str:
-    from perfgen import i18n
-
-    return en if i18n.get_lang() == "en" else zh
 
 
 # ---- running ---------------------------------------------------------------------------------------------
@@ -128,13 +115,15 @@ def _pick(zh: str, en: str) -> str:
 
 _PRINTF_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _DIGITS = re.compile(r"\d+")
+# str methods whose first argument is a width: each could allocate gigabytes in one call
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
 
-def _check_width(value: int | str | None) -> None:
+def _check_width(value: Any) -> None:
     if value in (None, ""):
         return
     if value == "*" or int(value) > MAX_WIDTH:
-        raise TemplateLimit(f"format width or precision over {MAX_WIDTH}: {value}")
+        raise TemplateLimit("template.limit.width", value=value, limit=MAX_WIDTH)
 
 
 def _check_printf(text: str) -> None:
@@ -148,13 +137,9 @@ def _check_format_spec(text: str) -> None:
         if not spec:
             continue
         if "{" in spec:
-            raise TemplateLimit("nested replacement fields in a format spec are not allowed")
+            raise TemplateLimit("template.limit.nested")
         for number in _DIGITS.findall(spec):
             _check_width(number)
-
-
-def _sized(value: Any) -> int | None:
-    return len(value) if isinstance(value, str | list | tuple) else None
 
 
 class BoundedSandbox(ImmutableSandboxedEnvironment):
@@ -173,9 +158,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     @staticmethod
     def _width(width: Any) -> Any:
         if isinstance(width, int) and width > MAX_WIDTH:
-            raise TemplateLimit(f"width over {MAX_WIDTH}: {width}")
+            raise TemplateLimit("template.limit.width", value=width, limit=MAX_WIDTH)
         if isinstance(width, str) and len(width) > MAX_WIDTH:
-            raise TemplateLimit(f"indent text longer than {MAX_WIDTH}")
+            raise TemplateLimit("template.limit.width", value=len(width), limit=MAX_WIDTH)
         return width
 
     def _indent(self, value: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
@@ -186,23 +171,30 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         _check_printf(str(value))
         return do_format(value, *args, **kwargs)
 
-    def _range(self, *args: int) -> Iterator[int]:
+    def _range(self, *args: int) -> range:
         numbers = range(*args)
         if len(numbers) > self.range_left:
-            raise TemplateLimit(f"range() over {MAX_RANGE_ITEMS} items in one page")
+            raise TemplateLimit("template.limit.range", limit=MAX_RANGE_ITEMS)
         self.range_left -= len(numbers)
-        return iter(numbers)
+        return numbers
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(__obj, "__name__", None) in _WIDTH_METHODS and isinstance(getattr(__obj, "__self__", None), str):
+            for value in (*args[:1], *kwargs.values()):
+                __self._width(value)
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                size = _sized(seq)
-                if size is not None and isinstance(times, int) and size * times > MAX_PAGE_CHARS:
-                    raise TemplateLimit(f"repetition longer than {MAX_PAGE_CHARS} items")
+                # a list is bounded by items: its items may be long strings (the memory limit is the backstop)
+                most = MAX_PAGE_CHARS if isinstance(seq, str) else MAX_RANGE_ITEMS
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and max(len(seq), 1) * times > most:
+                    raise TemplateLimit("template.limit.repeat", limit=most)
         elif operator == "**":
             if isinstance(right, int | float) and abs(right) > 1000 and isinstance(left, int | float) \
                     and abs(left) > 1:
-                raise TemplateLimit("exponent over 1000")
+                raise TemplateLimit("template.limit.power")
         elif operator == "%" and isinstance(left, str):
             _check_printf(left)
         return super().call_binop(context, operator, left, right)
@@ -215,35 +207,68 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return wrapped
 
 
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 @contextlib.contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Raise :class:`TemplateLimit` in the running template after ``seconds`` (where SIGALRM exists)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+def page_bounds(env: BoundedSandbox) -> Iterator[None]:
+    """Around one page of a repository template: a wall-clock limit (where ``SIGALRM`` exists) and a memory
+    limit (where ``RLIMIT_AS`` can be set: the current size plus :data:`MAX_PAGE_MEMORY`), so that text built
+    where the output-size check cannot see it (``{% set %}`` blocks, macros, joins) cannot exhaust the machine."""
+    env.range_left = MAX_RANGE_ITEMS
+    main = threading.current_thread() is threading.main_thread()
+    timer = main and hasattr(signal, "setitimer")
+    limit = _memory_limit() if main else None
+    if timer:
+        def expired(signum: int, frame: FrameType | None) -> None:
+            raise TemplateLimit("template.limit.time", seconds=f"{MAX_PAGE_SECONDS:g}")
 
-    def expired(signum: int, frame: FrameType | None) -> None:
-        raise TemplateLimit(f"the page took longer than {seconds:g} s to render")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+        previous = signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, MAX_PAGE_SECONDS)
     try:
         yield
+    except MemoryError:
+        raise TemplateLimit("template.limit.memory") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limit)
 
 
-def generate_bounded(env: BoundedSandbox, template: jinja2.Template, context: Mapping[str, Any]) -> Iterator[str]:
-    """The page's text in chunks, within the page bounds (size, time, range items)."""
-    env.range_left = MAX_RANGE_ITEMS
+def _memory_limit() -> tuple[int, int] | None:
+    """Lower the address-space limit for a page; the limits to restore afterwards (None: not possible)."""
+    if resource is None:
+        return None
+    size = _address_space()
+    if size is None:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = size + MAX_PAGE_MEMORY
+    if soft != resource.RLIM_INFINITY and soft <= want:
+        return None
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ValueError, OSError):
+        return None
+    return soft, hard
+
+
+def generate_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> Iterator[str]:
+    """The page's text in chunks, within the output-size bound (run it inside :func:`page_bounds`)."""
     size = 0
     started = time.monotonic()
-    with _deadline(MAX_PAGE_SECONDS):
-        for chunk in template.generate(context):
-            size += len(chunk)
-            if size > MAX_PAGE_CHARS:
-                raise TemplateLimit(f"the page is longer than {MAX_PAGE_CHARS} characters")
-            if time.monotonic() - started > MAX_PAGE_SECONDS:  # where there is no SIGALRM
-                raise TemplateLimit(f"the page took longer than {MAX_PAGE_SECONDS:g} s to render")
-            yield chunk
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_PAGE_CHARS:
+            raise TemplateLimit("template.limit.size", limit=MAX_PAGE_CHARS)
+        if time.monotonic() - started > MAX_PAGE_SECONDS:  # where there is no SIGALRM
+            raise TemplateLimit("template.limit.time", seconds=f"{MAX_PAGE_SECONDS:g}")
+        yield chunk

