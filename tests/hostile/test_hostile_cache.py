@@ -110,17 +110,83 @@ def test_truncated_or_replaced_file(built: tuple[Path, dict[str, str]], damage: 
     (repo / CACHE).write_bytes(new)
     r = run(repo, "build")
     assert r.code == 0, r.err
+    assert r.err.count(NOTICE) == (0 if damage == "empty" else 1), r.err  # an empty file is an empty database
     assert outputs(repo / "build") == fresh
 
 
-def test_cache_file_that_is_a_folder(built: tuple[Path, dict[str, str]]) -> None:
+@pytest.mark.parametrize("kind", ["folder", "fifo", "link to /dev/zero", "dangling link", ".perfgen a file"])
+def test_cache_file_that_is_not_a_file(built: tuple[Path, dict[str, str]], kind: str) -> None:
     repo, fresh = built
     (repo / CACHE).unlink()
-    (repo / CACHE).mkdir()
-    r = run(repo, "build")
-    assert r.code == 1
-    assert "PG032" in r.err and "cache.sqlite" in r.err
+    if kind == ".perfgen a file":
+        (repo / CACHE).parent.rmdir()
+        (repo / CACHE).parent.write_text("x", encoding="utf-8")
+    elif kind == "folder":
+        (repo / CACHE).mkdir()
+        (repo / CACHE / "inside").write_text("x", encoding="utf-8")
+    elif kind == "fifo":
+        os.mkfifo(repo / CACHE)
+    else:
+        (repo / CACHE).symlink_to("/dev/zero" if kind == "link to /dev/zero" else "nowhere/cache.sqlite")
+    r = run(repo, "build", timeout=30)  # a FIFO must not hang it
+    assert r.code == 0, r.err
+    assert r.err.count(NOTICE) == 1, r.err
     assert outputs(repo / "build") == fresh
+    assert (repo / CACHE).is_file() and not (repo / CACHE).is_symlink()
+    assert "已生成 0 个项目" in run(repo, "build").err
+
+
+def test_cache_file_linked_out_of_the_output_folder_is_not_written(built: tuple[Path, dict[str, str]],
+                                                                   tmp_path: Path) -> None:
+    """``build/.perfgen/cache.sqlite`` committed as a link: perfgen writes nothing through it."""
+    repo, fresh = built
+    victim = tmp_path / "victim.sqlite"
+    shutil.copy(repo / CACHE, victim)  # a valid cache of this very repository: the most tempting target
+    before = victim.read_bytes()
+    (repo / CACHE).unlink()
+    (repo / CACHE).symlink_to(victim)
+    absent = tmp_path / "absent.sqlite"
+    _edit(repo)
+    r = run(repo, "build")
+    assert r.code == 0, r.err
+    assert r.err.count(NOTICE) == 1, r.err
+    assert victim.read_bytes() == before
+    assert outputs(repo / "build") == fresh  # the edit adds a comment: same outputs
+    (repo / CACHE).unlink()
+    (repo / CACHE).symlink_to(absent)
+    assert run(repo, "build").code == 0
+    assert not absent.exists() and not Path(str(absent) + "-journal").exists()
+    assert victim.read_bytes() == before and (repo / CACHE).is_file() and not (repo / CACHE).is_symlink()
+
+
+@pytest.mark.parametrize("side", ["-journal", "-wal", "-shm"])
+@pytest.mark.parametrize("kind", ["link", "folder", "fifo"])
+def test_files_beside_the_cache_are_never_used(built: tuple[Path, dict[str, str]], tmp_path: Path, side: str,
+                                               kind: str) -> None:
+    """perfgen keeps its journal in memory: a journal, WAL or shared-memory file beside the cache is not its
+    own (brought by a commit), so it is neither read, nor written through, nor does it stop the build."""
+    repo, fresh = built
+    victim = tmp_path / "victim"
+    victim.write_bytes(os.urandom(40000))
+    before = victim.read_bytes()
+    if side != "-journal":
+        db = sqlite3.connect(repo / CACHE)
+        assert db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"  # as a repository could bring it
+        db.close()
+    beside = Path(str(repo / CACHE) + side)
+    if kind == "link":
+        beside.symlink_to(victim)
+    elif kind == "folder":
+        beside.mkdir()
+    else:
+        os.mkfifo(beside)
+    _edit(repo)
+    r = run(repo, "build", timeout=30)
+    assert r.code == 0, r.err
+    assert victim.read_bytes() == before
+    assert not os.path.lexists(beside)
+    assert outputs(repo / "build") == fresh  # the edit adds a comment: same outputs
+    assert "已生成 0 个项目" in run(repo, "build").err
 
 
 def test_each_group_of_columns_is_checked_where_it_is_read(tmp_path: Path) -> None:
@@ -161,3 +227,71 @@ def test_cache_killed_mid_write_only_costs_a_rebuild(built: tuple[Path, dict[str
     r = run(repo, "build")
     assert r.code == 0, r.err
     assert outputs(repo / "build") == fresh
+
+
+# ---- the fingerprint of templates/ (item 3): only regular files inside the folder are read ----
+
+_FINGERPRINT = ("import sys; from pathlib import Path; from perfgen.buildcache import fingerprint; "
+                "from perfgen.config import Config; print(fingerprint(Path(sys.argv[1]), Config(), ('docx', 'html')))")
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # reading /dev/zero to the end would exceed it
+
+
+def fingerprint_of(repo: Path, env: dict[str, str] | None = None) -> str:
+    """``fingerprint()`` of ``repo`` in a child process: bounded in time and memory, with its own environment."""
+    proc = subprocess.run([sys.executable, "-c", _FINGERPRINT, str(repo)], capture_output=True, text=True,
+                          timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                          preexec_fn=_limit_memory)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_fingerprint_reads_no_fifo_or_device(repo: Path) -> None:
+    templates = repo / "templates"
+    templates.mkdir()
+    before = fingerprint_of(repo)
+    os.mkfifo(templates / "x.j2")  # no writer: opening it to read would wait for ever
+    (templates / "zero").symlink_to("/dev/zero")  # endless
+    (templates / "random.j2").symlink_to("/dev/urandom")
+    (templates / "self.j2").symlink_to("self.j2")  # a loop
+    assert fingerprint_of(repo) != before  # what stands there still counts, without being read
+
+
+def test_fingerprint_does_not_read_files_outside_templates(repo: Path, tmp_path: Path) -> None:
+    templates = repo / "templates"
+    templates.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=one", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "style.css").write_text("one", encoding="utf-8")
+    (templates / "env.j2").symlink_to(secret)
+    (templates / "sub").symlink_to(elsewhere)
+    (templates / "own.j2").write_text("own", encoding="utf-8")
+    before = fingerprint_of(repo)
+    secret.write_text("TOKEN=two, another secret", encoding="utf-8")
+    (elsewhere / "style.css").write_text("two", encoding="utf-8")
+    assert fingerprint_of(repo) == before  # their content never reached the hash
+    (templates / "own.j2").write_text("changed", encoding="utf-8")
+    assert fingerprint_of(repo) != before  # while a template inside the folder is read
+
+
+def test_fingerprint_does_not_read_the_environment(repo: Path) -> None:
+    (repo / "templates").mkdir()
+    (repo / "templates" / "env").symlink_to("/proc/self/environ")
+    assert fingerprint_of(repo, {"CI_SECRET": "a"}) == fingerprint_of(repo, {"CI_SECRET": "something else"})
+
+
+def test_templates_folder_linked_out_of_the_repository_is_not_walked(repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "deep" / "style.css").write_text("one", encoding="utf-8")
+    (repo / "templates").symlink_to(elsewhere)  # or to /, /proc, /usr: walking it would take minutes
+    before = fingerprint_of(repo)
+    (elsewhere / "deep" / "style.css").write_text("two", encoding="utf-8")
+    (elsewhere / "new.j2").write_text("new", encoding="utf-8")
+    assert fingerprint_of(repo) == before
