@@ -27,6 +27,7 @@ from .buildcache import (
     Cache,
     CacheBusy,
     Cached,
+    CacheDamaged,
     CacheUnavailable,
     Reported,
     fingerprint,
@@ -37,7 +38,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Report, diag
 from .fsutil import UnsafeFile, inside, private_dir, shown_path
 from .loader import GOALS_DIR, FsReader, Loader, ReadError, defaults_chain, output_escapes, output_stem
-from .model import OUTPUT_FORMATS, Pos, output_files
+from .model import OUTPUT_FORMATS, IndexEntry, Pos, output_files
 from .resources import template_search_path
 from .validate import relative_paths
 
@@ -383,7 +384,8 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Call
     index_path = opts.out / "index.html"
     index_current = index_path.is_file() and cache.meta("index") == global_fp and not opts.force
     if todo or gone or not index_current:
-        cache.check_listing()  # the index may be written from it: damage is found before anything is reported
+        for _ in _linked_as_built(cache):  # the index may be written from these lines: any damage is found
+            pass                           # now, before anything is reported
     if warm is not None and not 0 < len(todo) < SMALL_BUILD:
         warm.close()  # not needed: nothing to build, or enough for a process pool
         warm = None
@@ -476,7 +478,18 @@ def _render_index(opts: BuildOptions, cache: Cache, target: Path) -> Diagnostic 
     from .render.html import HtmlRenderer, TemplateError
 
     try:
-        HtmlRenderer(template_search_path(opts.root)).write_index(cache.index_entries, target)
+        HtmlRenderer(template_search_path(opts.root)).write_index(lambda: _linked_as_built(cache), target)
     except TemplateError as exc:
         return template_diag(opts.root, exc)
     return None
+
+
+def _linked_as_built(cache: Cache) -> Iterator[IndexEntry]:
+    """The cache's index lines, each link checked against where its goals file's outputs go: a cache file
+    brought by a pull request (sealed again) cannot put any other link (``javascript:``, another site) on
+    the index, even for rows a sharded build does not look at."""
+    for entry in cache.index_entries():
+        expected = output_files(output_stem(entry.source), OUTPUT_FORMATS)
+        if entry.html_href not in (None, expected["html"]) or entry.docx_href not in (None, expected["docx"]):
+            raise CacheDamaged(f"index line of {entry.source!r} links elsewhere")
+        yield entry

@@ -314,12 +314,6 @@ class Cache:
         yield from (Reported(*row) for row in self._pages(
             "SELECT rel, diags FROM entries WHERE rel > ? AND diags IS NOT NULL ORDER BY rel LIMIT 512"))
 
-    def check_listing(self) -> None:
-        """Check every row's index line (raises :class:`CacheDamaged`): before a build reports anything, when
-        it may write the index page from these lines."""
-        for row in self.db.execute(_LIST):
-            _checked(row)
-
     def _pages(self, query: str) -> Iterator[tuple[Any, ...]]:
         last = ""
         while page := self.db.execute(query, (last,)).fetchall():
