@@ -210,7 +210,7 @@ def test_reference_with_broken_xml(repo: Path) -> None:
 
 def test_reference_with_a_member_that_inflates_to_gigabytes(repo: Path) -> None:
     _reference(repo, {}, {"word/media/bomb.bin": b"\0" * (20 * 1024 * 1024)})
-    code, err, seconds = build(repo, timeout=60)
+    code, err, _ = build(repo, timeout=60)
     assert code == 1 and "templates/reference.docx" in err and "PG030" in err
 
 
