@@ -354,7 +354,7 @@ def bench_size(n: int, args: argparse.Namespace, python: str, env: dict[str, str
 # ---- single worker: ours vs the naive python-docx script (runs in its own process) ---------------------
 
 def render_worker(repo: Path, rels: list[str], runs: int, naive_sample: int) -> dict[str, Any]:
-    from perfgen.loader import FsReader, Loader
+    from perfgen.load.loader import FsReader, Loader
     from perfgen.render.docx import DocxWriter
     from perfgen.render.html import HtmlRenderer
     from perfgen.resources import find_template, template_search_path
@@ -386,10 +386,10 @@ def render_worker(repo: Path, rels: list[str], runs: int, naive_sample: int) -> 
     html_ms = per_project(html.render_project, projects)
 
     # The rest of one worker's pipeline per project (build._Worker.run), stage by stage.
-    from perfgen import rules
-    from perfgen.config import Config
+    from perfgen.check import rules
     from perfgen.fsutil import atomic_write
-    from perfgen.yamlload import load as parse_yaml
+    from perfgen.load.config import Config
+    from perfgen.load.yamlnodes import load as parse_yaml
 
     config = Config()
     reader = FsReader(repo)

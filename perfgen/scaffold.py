@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fsutil import atomic_write
-from .resources import builtin_templates_dir, schema_path
+from perfgen.fsutil import atomic_write
+from perfgen.resources import builtin_templates_dir, schema_path
 
 EXAMPLE_YEAR = 2024
 

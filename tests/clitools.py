@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from perfgen.cli import main
+from perfgen.cli.main import main
 
 
 def invoke(cwd: Path, *args: str) -> Result:

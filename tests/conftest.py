@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from perfgen import i18n
+from perfgen.diagnostics import i18n
 
 
 @pytest.fixture(autouse=True)

@@ -52,9 +52,9 @@ def test_generated_repo_validates_without_errors(generate, tmp_path: Path) -> No
 
 
 def test_generated_projects_are_varied_and_consistent(generate, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from perfgen.config import Config
-    from perfgen.loader import FsReader, Loader
-    from perfgen.validate import check_paths
+    from perfgen.check.runner import check_paths
+    from perfgen.load.config import Config
+    from perfgen.load.loader import FsReader, Loader
 
     generate(tmp_path, n=60, seed=3)
     checked = check_paths(tmp_path, None, Config())

@@ -20,9 +20,9 @@ from clitools import invoke
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfgen.build import BuildOptions, BuildResult, Shard, build
-from perfgen.config import Config
-from perfgen.diagnostics import Diagnostic
+from perfgen.build.pipeline import BuildOptions, BuildResult, Shard, build
+from perfgen.diagnostics.report import Diagnostic
+from perfgen.load.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "goals" / "2023").glob("0*.yaml"))
@@ -351,7 +351,7 @@ def test_small_rebuild_in_the_prewarmed_child_equals_the_serial_one(repo: Path) 
 
 def test_a_bug_in_the_prewarmed_child_is_reported_with_its_traceback(repo: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfgen import buildworker
+    from perfgen.build import worker as buildworker
 
     def broken(self: object, job: object) -> object:
         raise ZeroDivisionError("deliberate")
@@ -420,7 +420,7 @@ def test_editing_a_repo_template_rebuilds_every_page(repo: Path) -> None:
     (["--jobs", "4", "goals/x.yaml", "--", "-j", "1"], "4", None),
 ])
 def test_the_launcher_peeks_at_the_build_options(args: list[str], jobs: str | None, fmt: str | None) -> None:
-    from perfgen.buildworker import _peek
+    from perfgen.build.worker import _peek
 
     assert _peek(args, "-j", "--jobs") == jobs
     assert _peek(args, None, "--format") == fmt
@@ -441,7 +441,7 @@ def test_command_line_one_file_rebuild_uses_the_speculative_worker(repo: Path) -
 
 def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(repo: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfgen import buildcache
+    from perfgen.build import cache as buildcache
 
     lib_build(repo)
     before = tree(repo / "build")
@@ -501,7 +501,7 @@ def test_the_index_follows_its_template_and_force(repo: Path) -> None:
 
 
 def test_a_cache_that_cannot_be_used_is_a_diagnostic(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfgen import buildcache
+    from perfgen.build import cache as buildcache
 
     def broken(cls: object, path: Path) -> object:
         exc = sqlite3.OperationalError("disk I/O error")
@@ -543,7 +543,7 @@ def test_a_same_size_edit_within_the_same_mtime_is_still_seen(repo: Path) -> Non
 def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """As after a fresh clone into a cached build/: one build checks the content, later ones trust the stamps."""
-    from perfgen import loader
+    from perfgen.load import loader
 
     lib_build(repo)
     old = time.time_ns() - 3_600_000_000_000
@@ -566,7 +566,7 @@ def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
 
 def test_a_prewarmed_worker_killed_from_outside_is_replaced(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An out-of-memory kill of the prewarmed worker costs its head start, not the build."""
-    from perfgen import buildworker
+    from perfgen.build import worker as buildworker
 
     lib_build(repo, "serial", jobs=1)
     lib_build(repo)
@@ -589,7 +589,7 @@ def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest
                                                  tmp_path: Path) -> None:
     import importlib.util
 
-    from perfgen import buildcache
+    from perfgen.build import cache as buildcache
 
     before = buildcache.fingerprint(repo, Config(), ("docx", "html"))
     fake = tmp_path / "jinja2" / "__init__.py"
@@ -609,7 +609,7 @@ def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest
 @given(st.text(alphabet="a./_", max_size=12).map(lambda t: t + ".yaml"))
 def test_the_escape_check_agrees_with_the_output_path(rel: str) -> None:
     """output_escapes skips working out the path for plain ones: it must say what the full check says."""
-    from perfgen.loader import output_escapes, output_stem
+    from perfgen.load.loader import output_escapes, output_stem
 
     stem = output_stem(rel)
     bad = not stem or stem.startswith("/") or ".." in stem.split("/")
@@ -620,6 +620,6 @@ def test_the_escape_check_agrees_with_the_output_path(rel: str) -> None:
                 max_size=6).map("/".join))
 def test_output_stem_worked_out_per_folder_equals_the_whole_path_rule(rel: str) -> None:
     """output_stem caches each folder's part: it must agree with the rule applied to the whole path."""
-    from perfgen.loader import _output_stem, output_stem
+    from perfgen.load.loader import _output_stem, output_stem
 
     assert output_stem(rel) == _output_stem(rel), rel

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from perfgen import __version__
-from perfgen.cli import main
+from perfgen.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_internal_failure_exits_2_with_a_report_request(tmp_path: Path) -> None:
     # Simulate a bug: a command that raises. Run the real entry point in a subprocess.
     code = (
         "import sys, click\n"
-        "from perfgen import cli\n"
+        "from perfgen.cli import main as cli\n"
         "@cli.main.command('boom')\n"
         "def boom():\n"
         "    raise RuntimeError('simulated bug')\n"

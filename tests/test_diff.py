@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner, Result
 from clitools import git
 
-from perfgen import gitreader
-from perfgen.cli import main
-from perfgen.diff import diff_projects, render_json, render_markdown
-from perfgen.loader import FsReader, Loader
+from perfgen.cli.main import main
+from perfgen.diff.compare import diff_projects, render_json, render_markdown
+from perfgen.load import gitreader
+from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
 
 CASES = Path(__file__).parent / "cases" / "diff"

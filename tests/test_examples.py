@@ -17,7 +17,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from perfgen.cli import main
+from perfgen.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).parent / "data" / "seed.txt"

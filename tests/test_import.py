@@ -19,13 +19,13 @@ from docx.table import Table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfgen.cli import main
-from perfgen.config import BASIS, EVIDENCE, SCORING, VOCABULARY
-from perfgen.fmt import format_text, project_values
+from perfgen.cli.main import main
+from perfgen.fmt.formatter import format_text, project_values
 from perfgen.importers import import_files, read_bytes, read_projects
 from perfgen.importers.output import safe_stem, unique_stems
 from perfgen.importers.tables import split_label, split_objectives
-from perfgen.loader import FsReader, Loader
+from perfgen.load.config import BASIS, EVIDENCE, SCORING, VOCABULARY
+from perfgen.load.loader import FsReader, Loader
 from perfgen.model import COLUMN_TITLES, Funds, Indicator, Project, format_money
 from perfgen.resources import find_template
 

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner, Result
 
 from perfgen import scaffold
-from perfgen.cli import main
-from perfgen.config import load_config
-from perfgen.loader import FsReader, Loader
+from perfgen.cli.main import main
+from perfgen.load.config import load_config
+from perfgen.load.loader import FsReader, Loader
 from perfgen.resources import schema_path
 
 ROOT = Path(__file__).parent.parent

@@ -30,8 +30,12 @@ def test_every_package_is_listed_in_pyproject() -> None:
 def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     # Build from a clean copy: setuptools reuses ./build/lib, which may hold stale modules.
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        "build", ".git", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".venv"))
+    skip = shutil.ignore_patterns(".git", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".venv")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:  # the top-level build/ output, not perfgen/build/
+        return set(skip(folder, names)) | ({"build"} if Path(folder) == ROOT else set())
+
+    shutil.copytree(ROOT, source, ignore=ignore)
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True)
@@ -39,7 +43,7 @@ def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("perfgen/schema/project.schema.json", "perfgen/templates/reference.docx",
                    "perfgen/templates/project.html.j2", "perfgen/templates/index.html.j2",
-                   "perfgen/commands/build.py", "perfgen/render/precompiled/__init__.py",
+                   "perfgen/cli/build.py", "perfgen/render/precompiled/__init__.py",
                    "perfgen/render/precompiled/project_html_j2.py"):
         assert needed in names
     site = tmp_path / "site"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfgen.loader import FsReader, Loader
+from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
 from perfgen.render import precompile
 from perfgen.render.html import HtmlRenderer, IndexEntry

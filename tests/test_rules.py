@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from clitools import invoke
 
-from perfgen import i18n
-from perfgen.rules import RULES
+from perfgen.check.rules import RULES
+from perfgen.diagnostics import i18n
 from perfgen.targets import parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_messages_have_both_languages(key: str) -> None:
 
 
 def test_every_domain_rule_has_a_message() -> None:
-    import perfgen.checks  # noqa: F401
+    import perfgen.check.domain  # noqa: F401
 
     for code, rule in RULES.items():
         if rule.configurable:

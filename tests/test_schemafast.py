@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfgen.schemacheck import validator
-from perfgen.schemafast import certainly_valid
+from perfgen.load.schema import validator
+from perfgen.load.schemafast import certainly_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from perfgen.cli import main
+from perfgen.cli.main import main
 
 CASES_DIR = Path(__file__).parent / "cases" / "validate"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
@@ -109,7 +109,7 @@ def test_case_names_say_what_they_expect(name: str) -> None:
 
 
 def test_every_domain_rule_has_a_case() -> None:
-    from perfgen.rules import RULES
+    from perfgen.check.rules import RULES
 
     domain = {code for code in RULES if int(code[2:]) >= 100}
     covered = {f"PG{m.group(1)}" for m in (re.match(r"pg(\d{3})-(?!ok-)", n) for n in CASES) if m}

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfgen import i18n
-from perfgen.cli import main
+from perfgen.cli.main import main
+from perfgen.diagnostics import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "goals" / "2023").glob("[0-9]*.yaml"))

@@ -2,7 +2,7 @@
 
 Readers (:mod:`.readers`) turn each file into rows of cells; :mod:`.tables` finds the tables in them and
 builds :class:`~perfgen.model.Project` objects (repairing shifted rows, :mod:`.rows`); :mod:`.output`
-names and writes the goals files, laid out by :func:`perfgen.fmt.dump_project`.
+names and writes the goals files, laid out by :func:`perfgen.fmt.formatter.dump_project`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config
-from ..diagnostics import Diagnostic, diag
-from ..fsutil import UnsafeFile, read_regular
-from ..model import Pos, Project
-from . import messages as messages
-from .output import Output, plan, write
-from .package import megabytes
-from .readers import MAX_FILE, read
-from .rows import Vocab
-from .tables import TableReader
+from perfgen.diagnostics.report import Diagnostic, diag
+from perfgen.fsutil import UnsafeFile, read_regular
+from perfgen.importers import messages as messages
+from perfgen.importers.output import Output, plan, write
+from perfgen.importers.package import megabytes
+from perfgen.importers.readers import read, size_limit
+from perfgen.importers.rows import Vocab
+from perfgen.importers.tables import TableReader
+from perfgen.load.config import Config
+from perfgen.model import Pos, Project
 
 __all__ = ["ImportResult", "Output", "Vocab", "import_files", "read_bytes", "read_projects"]
 
@@ -59,10 +59,10 @@ def read_projects(files: list[Path], vocab: Vocab | None = None) -> tuple[list[P
     for path in dict.fromkeys(files):  # the same file named twice is read once
         display = path.as_posix()
         try:
-            data = read_regular(path, MAX_FILE)  # a FIFO, /dev/zero or a huge file is refused unread
+            data = read_regular(path, size_limit(path.suffix))  # a FIFO, /dev/zero, a huge file: not read
         except UnsafeFile as exc:
             key = "import.too_large" if exc.why == "too_large" else _REFUSED.get(exc.kind, "import.special")
-            diags.append(diag(Pos(display), "PG053", key, limit=megabytes(MAX_FILE)))
+            diags.append(diag(Pos(display), "PG053", key, limit=megabytes(size_limit(path.suffix))))
             continue
         except (FileNotFoundError, NotADirectoryError):
             diags.append(diag(Pos(display), "PG007", "file.missing"))

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..model import Pos
+from perfgen.model import Pos
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
-"""Messages of ``perfgen import`` (codes PG052–PG067), registered with :mod:`perfgen.i18n`."""
+"""Messages of ``perfgen import`` (codes PG052–PG067), registered with :mod:`perfgen.diagnostics.i18n`."""
 
 from __future__ import annotations
 
-from .. import i18n
+from perfgen.diagnostics import i18n
 
 # What the limits of perfgen/importers/package.py and readers.py refuse (all PG053).
 _ODD = ("文件可能已损坏，或是有意构造的；用 Excel/Word 打开后另存一份再试",
@@ -39,6 +39,14 @@ i18n.add({
         "expanded nor read",
         "绩效目标表只合并少量单元格；请在 Excel 中取消整行、整列或整个工作表的合并，另存后再试",
         "a goals table merges few cells: unmerge whole rows, columns or the whole sheet in Excel, save and retry"),
+    "import.dtd": ("部件 {part} 含有 DTD 的实体声明：Office 文件从不使用它，它能把几个字节展开成数 GB 文字",
+                   "the part {part} declares entities in a DTD: Office files never do, and entities can expand a "
+                   "few bytes into gigabytes of text", *_ODD),
+    "import.xml": ("部件 {part} 不是可读取的 XML：{reason}", "the part {part} is not readable XML: {reason}", *_ODD),
+    "import.elements": ("文件中的 XML 元素超过 {limit} 个：未读取", "the file has more than {limit} XML elements: "
+                        "not read", *_ODD),
+    "import.part_elements": ("部件 {part} 中的 XML 元素超过 {limit} 个：未读取",
+                             "the part {part} has more than {limit} XML elements: not read", *_ODD),
     "import.cells": ("文件中的单元格超过 {limit} 个：未读取", "the file has more than {limit} cells: not read", *_ODD),
     "import.rows": ("文件超过 {limit} 行：未读取", "the file has more than {limit} lines or rows: not read",
                     "绩效目标表不会这么长：请确认选对了文件", "a goals table is never this long: check that this is "

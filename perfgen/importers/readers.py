@@ -12,27 +12,26 @@ import datetime as dt
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Iterator
 from itertools import repeat
 from typing import Any
 
-from ..diagnostics import Diagnostic, diag
-from ..model import Pos, format_number
-from .grid import Row, Section, clean
-from .package import (
+from perfgen.diagnostics.report import Diagnostic, diag
+from perfgen.importers.grid import Row, Section, clean
+from perfgen.importers.package import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_SHEET_ROWS,
-    Budget,
+    PackageScan,
     Refused,
     SheetScan,
     check_package,
     megabytes,
-    scan_sheet,
 )
+from perfgen.model import Pos, format_number
 
-MAX_FILE = 50 * 1024 * 1024
+MAX_FILE = 50 * 1024 * 1024  # a Word file with pictures
+MAX_TEXT = 8 * 1024 * 1024  # the text of a 2,000-page PDF
 MAX_ROWS = 100_000  # lines of a text file, paragraphs and table rows of a Word document
 TEXT_SUFFIXES = (".txt", ".tsv")
 SUFFIXES = (*TEXT_SUFFIXES, ".docx", ".xlsx", ".xlsm")
@@ -45,8 +44,8 @@ def read(data: bytes, suffix: str, display: str) -> tuple[list[Section], list[Di
     suffix = suffix.lower()
     if suffix not in SUFFIXES:
         return [], [diag(Pos(display), "PG053", "import.unsupported", suffix=suffix or "（无）")]
-    if len(data) > MAX_FILE:
-        return [], [diag(Pos(display), "PG053", "import.too_large", limit=megabytes(MAX_FILE))]
+    if len(data) > size_limit(suffix):
+        return [], [diag(Pos(display), "PG053", "import.too_large", limit=megabytes(size_limit(suffix)))]
     try:
         if suffix in TEXT_SUFFIXES:
             return read_text(data, display)
@@ -55,20 +54,21 @@ def read(data: bytes, suffix: str, display: str) -> tuple[list[Section], list[Di
         return [], [diag(Pos(refused.where or display), "PG053", refused.key, **refused.params)]
 
 
+def size_limit(suffix: str) -> int:
+    return MAX_TEXT if suffix.lower() in TEXT_SUFFIXES else MAX_FILE
+
+
 def _read_package(data: bytes, suffix: str, display: str) -> tuple[list[Section], list[Diagnostic]]:
-    try:
-        check_package(data)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        return [], [diag(Pos(display), "PG053", "import.unreadable", reason=f"not a zip package ({exc})")]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl and python-docx warn about features they drop
         try:
+            scan = check_package(data, excel=suffix != ".docx")
             if suffix == ".docx":
                 return [read_docx(data, display)], []
-            return read_xlsx(data, display)
+            return read_xlsx(data, display, scan)
         except Refused:
             raise
-        except Exception as exc:  # any failure inside the libraries means a bad file
+        except Exception as exc:  # any failure inside zipfile, expat or the libraries means a bad file
             reason = f"{type(exc).__name__}: {exc}"[:200]
             return [], [diag(Pos(display), "PG053", "import.unreadable", reason=reason)]
 
@@ -190,8 +190,8 @@ def _word_row(tr: Any, pos: Pos) -> Row:
 
 # ---- Excel --------------------------------------------------------------------------------------------
 
-def read_xlsx(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic]]:
-    """Each worksheet, scanned first (:func:`.package.scan_sheet`), then streamed by openpyxl's read-only mode.
+def read_xlsx(data: bytes, display: str, scan: PackageScan) -> tuple[list[Section], list[Diagnostic]]:
+    """Each worksheet, streamed by openpyxl's read-only mode as far as its scan (``scan``) says it has content.
 
     Read-only mode never expands merged ranges, hyperlinks or dimensions; the merged ranges come from the
     scan and are applied to the rows and columns read, as the normal mode would (all but the first cell of
@@ -202,25 +202,20 @@ def read_xlsx(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     formulas = None
     try:
-        budget = Budget()
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            scans = []
-            for sheet in book.worksheets:
-                with package.open(sheet._worksheet_path) as source:
-                    try:
-                        scans.append(scan_sheet(source, budget))
-                    except Refused as refused:
-                        refused.where = f"{display}#{sheet.title}"
-                        raise
-        if any(scan.formulas for scan in scans):
+        sheets = [(sheet, scan.sheets.get(sheet._worksheet_path, SheetScan())) for sheet in book.worksheets]
+        for sheet, sheet_scan in sheets:
+            if sheet_scan.refused is not None:
+                sheet_scan.refused.where = f"{display}#{sheet.title}"
+                raise sheet_scan.refused
+        if any(sheet_scan.formulas for _, sheet_scan in sheets):
             # A formula saved without its result (files written by scripts, not by Excel) reads as None;
             # its text is kept when it is really a value such as =3人 that a script wrote as a string.
             formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sections: list[Section] = []
         diags: list[Diagnostic] = []
-        for index, (sheet, scan) in enumerate(zip(book.worksheets, scans, strict=True)):
-            source = formulas.worksheets[index] if formulas is not None and scan.formulas else None
-            sections.append(_sheet(sheet, source, scan, f"{display}#{sheet.title}", diags))
+        for index, (sheet, sheet_scan) in enumerate(sheets):
+            written = formulas.worksheets[index] if formulas is not None and sheet_scan.formulas else None
+            sections.append(_sheet(sheet, written, sheet_scan, f"{display}#{sheet.title}", diags))
         return sections, diags
     finally:
         book.close()

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..config import Config
-from .grid import number
+from perfgen.importers.grid import number
+from perfgen.load.config import Config
 
 FIELDS = ("level1", "level2", "name", "target", "basis", "last_year", "weight", "scoring", "evidence")
 INF = float("inf")

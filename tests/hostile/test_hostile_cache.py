@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run
 
-from perfgen.buildcache import Cache, CacheDamaged
+from perfgen.build.cache import Cache, CacheDamaged
 
 CACHE = Path("build/.perfgen/cache.sqlite")
 NOTICE = "构建记录文件已损坏"
@@ -229,8 +229,9 @@ def test_cache_killed_mid_write_only_costs_a_rebuild(built: tuple[Path, dict[str
 
 # ---- the fingerprint of templates/ (item 3): only regular files inside the folder are read ----
 
-_FINGERPRINT = ("import sys; from pathlib import Path; from perfgen.buildcache import fingerprint; "
-                "from perfgen.config import Config; print(fingerprint(Path(sys.argv[1]), Config(), ('docx', 'html')))")
+_FINGERPRINT = ("import sys; from pathlib import Path; from perfgen.build.cache import fingerprint; "
+                "from perfgen.load.config import Config; "
+                "print(fingerprint(Path(sys.argv[1]), Config(), ('docx', 'html')))")
 
 
 def _limit_memory() -> None:
@@ -297,7 +298,7 @@ def test_templates_folder_linked_out_of_the_repository_is_not_walked(repo: Path,
 
 def test_resealed_cache_cannot_put_other_links_on_the_index(built: tuple[Path, dict[str, str]]) -> None:
     """A cache committed by a pull request can be sealed again: its links are still checked against the files."""
-    from perfgen.buildcache import _COLUMNS, _ROW, _WIDTH
+    from perfgen.build.cache import _COLUMNS, _ROW, _WIDTH
 
     repo, fresh = built
     db = sqlite3.connect(repo / CACHE)

@@ -187,8 +187,8 @@ def test_own_message_templates_print_unchanged() -> None:
     import pkgutil
 
     import perfgen
-    from perfgen import i18n
-    from perfgen.diagnostics import printable
+    from perfgen.diagnostics import i18n
+    from perfgen.diagnostics.report import printable
 
     for info in pkgutil.walk_packages(perfgen.__path__, "perfgen."):
         if info.name != "perfgen.__main__":

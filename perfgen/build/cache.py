@@ -1,0 +1,472 @@
+"""The incremental-build cache: what each goals file produced last time, keyed by everything it depends on.
+
+Stored as ``<out>/.perfgen/cache.sqlite`` (SQLite, from Python's standard library), one row per goals
+file, so a build reads the rows one at a time in path order and a one-file rebuild rewrites one row:
+neither time nor memory depends on loading the whole cache. A build's changes are one transaction,
+committed after its outputs are in place; a failed build rolls back. A damaged or foreign file (one
+SQLite cannot read, a row whose checksum does not match, a folder, FIFO or link standing in its place) is
+:class:`CacheDamaged`: the build discards it and builds everything again, never a wrong document. Its
+journal is kept in memory, so no other file beside it is perfgen's: whatever stands there is removed unread.
+
+A row is reused only if its key (goals file, the _defaults.yaml files that reach it, templates,
+settings, perfgen's own code) is unchanged and its outputs are still on disk as written (size and
+mtime), so it can never serve a stale document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from perfgen.diagnostics.report import Diagnostic
+from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, inside, read_regular
+from perfgen.load.config import Config
+from perfgen.model import OUTPUT_FORMATS, IndexEntry, Pos, Project
+from perfgen.resources import schema_path, template_search_path
+
+CACHE_DIR = ".perfgen"
+CACHE_FILE = "cache.sqlite"
+SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database; perfgen's cache makes none
+CACHE_VERSION = 7
+OLD_FILES = ("cache.json", "journal.jsonl")  # perfgen's cache before this one, cleared away
+LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
+_LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    rel TEXT PRIMARY KEY,           -- the goals file, relative to the repo root
+    key TEXT NOT NULL,              -- hash of everything the outputs depend on
+    fp TEXT NOT NULL,               -- the fingerprint (perfgen, templates, settings) the key was made with
+    sources TEXT NOT NULL,          -- size:mtime of each input when the key was computed
+    unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
+    total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
+    {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in OUTPUT_FORMATS)},
+    diags TEXT,                     -- JSON, NULL when there are none
+    -- checksums, so that damage SQLite cannot see is found: one per group of columns read together
+    seal_state TEXT NOT NULL, seal_list TEXT NOT NULL, seal_diag TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+_OUTPUTS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in OUTPUT_FORMATS)
+_COLUMNS = f"rel, key, fp, sources, unit, year, name, total, fiscal, other, {_OUTPUTS}, diags"
+_WIDTH = 11 + 3 * len(OUTPUT_FORMATS)  # the columns above (a row, less its seals)
+_PATHS = slice(10, 10 + 3 * len(OUTPUT_FORMATS), 3)  # the output paths in such a row
+# The groups a build reads together, each with its seal: what decides freshness, the index line, diagnostics.
+_STATE = f"SELECT rel, key, fp, sources, {_OUTPUTS}, seal_state, diags, seal_diag FROM entries"
+_LIST = f"SELECT rel, unit, year, name, total, fiscal, other, {', '.join(OUTPUT_FORMATS)}, seal_list FROM entries"
+_ROW = f"SELECT {_COLUMNS}, seal_state, seal_list, seal_diag FROM entries"
+
+
+class CacheDamaged(sqlite3.DatabaseError):
+    """The cache cannot be trusted: a row whose checksum does not match its columns (the file was changed
+    behind perfgen's back), a file SQLite finds damaged, or something other than a file in its place."""
+
+
+@cache
+def _layout(width: int) -> str:
+    return "\x1f".join(["%s"] * width)
+
+
+def _seal(values: tuple[Any, ...]) -> str:
+    """The checksum of some columns: CRC-32 of their text. It finds damage, not forgery (whoever can write
+    the file can seal it again), and it runs for every row of every build, so it is the cheapest one."""
+    return format(zlib.crc32((_layout(len(values)) % values).encode("utf-8", "surrogatepass")), "08x")
+
+
+def _checked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``row`` (one group's columns then its seal) without the seal, if the seal matches."""
+    body = row[:-1]
+    if _seal(body) != row[-1]:
+        raise CacheDamaged(f"row checksum mismatch: {body[0]!r}")
+    return body
+
+
+def _groups(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """The state, listing and diagnostics groups of a whole row (in ``_COLUMNS`` order)."""
+    return row[:4] + row[10:-1], row[:1] + row[4:10] + row[_PATHS], (row[0], row[-1])
+
+
+def _index_entry(rel: str, unit: str, year: int, name: str, total: float, fiscal: float, other: float,
+                 *paths: str | None) -> IndexEntry:
+    outputs = dict(zip(OUTPUT_FORMATS, paths, strict=True))
+    return IndexEntry(unit, year, name, total, fiscal, other, outputs.get("html"), outputs.get("docx"), rel)
+
+
+@dataclass
+class Entry:
+    """What a worker reports for one goals file it built: its line on the index (which names the files
+    it wrote) and its diagnostics, dumped in report order with the goals file's name elided."""
+
+    index: IndexEntry
+    diags: list[list[Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, rel: str, p: Project, outputs: dict[str, str], diags: list[Diagnostic]) -> Entry:
+        index = IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
+                           outputs.get("html"), outputs.get("docx"), rel)
+        return cls(index, [_dump_diag(d, rel) for d in diags])
+
+
+class Cached(NamedTuple):
+    """One row as a build checks it: is it still fresh, and what did it report."""
+
+    rel: str
+    key: str
+    fp: str
+    sources: str
+    outputs: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each output written
+
+    def outputs_intact(self, out: str) -> bool:
+        """``out`` ends with a path separator."""
+        for rel_out, size, mtime in self.outputs:
+            try:
+                st = os.stat(out + rel_out)
+            except OSError:
+                return False
+            if st.st_size != size or st.st_mtime_ns != mtime:
+                return False
+        return True
+
+
+
+class Reported(NamedTuple):
+    """A row's diagnostics, as :meth:`Entry.of` stored them."""
+
+    rel: str
+    diags: str
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [_load_diag(d, self.rel) for d in json.loads(self.diags)]
+
+
+def _dump_pos(p: Pos | None, rel: str) -> list[Any] | None:
+    return None if p is None else [None if p.file == rel else p.file, p.line, p.col]
+
+
+def _load_pos(raw: list[Any], rel: str) -> Pos:
+    file, line, col = raw
+    return Pos(rel if file is None else file, line, col)
+
+
+def _dump_diag(d: Diagnostic, rel: str) -> list[Any]:
+    return [_dump_pos(d.pos, rel), d.severity, d.code, d.key, [list(a) for a in d.args], _dump_pos(d.related, rel)]
+
+
+def _load_diag(raw: list[Any], rel: str) -> Diagnostic:
+    pos, severity, code, key, args, related = raw
+    return Diagnostic(_load_pos(pos, rel), severity, code, key, tuple((k, v) for k, v in args),
+                      _load_pos(related, rel) if related else None)
+
+
+class CacheBusy(Exception):
+    """Another build of the same output folder held the cache for longer than :data:`LOCK_TIMEOUT`."""
+
+
+class CacheUnavailable(Exception):
+    """The cache file cannot be used (args: its path, the reason): a read-only folder, a full disk, ..."""
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+
+
+def _remove(path: Path) -> None:
+    """Remove whatever stands at ``path`` (a file, a link, a FIFO, a folder and its content), if anything;
+    a link is removed itself, never followed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        shutil.rmtree(path)  # does not follow links inside it
+    else:
+        path.unlink()
+
+
+class Cache:
+    """The cache of one output folder; changes stay in a transaction until :meth:`commit`."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, out: Path, on_wait: Callable[[], None] | None = None) -> Cache:
+        """The cache of ``out``, locked for this build: another build of the same folder waits its turn.
+
+        ``on_wait`` is called once if this build has to wait. Raises :class:`CacheBusy` after
+        :data:`LOCK_TIMEOUT` seconds, :class:`CacheUnavailable` if the file cannot be used at all (a
+        read-only folder, a full disk), :class:`CacheDamaged` if it is damaged or not a file (the build
+        then calls :meth:`discard` and starts afresh).
+        """
+        folder = out / CACHE_DIR
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISDIR(os.lstat(folder).st_mode) and not folder.is_symlink():  # the build refuses a link
+                raise CacheDamaged(f"not a folder: {folder}")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / CACHE_FILE
+        try:
+            for side in SIDE_FILES:  # not perfgen's (see the module's docstring): never read or written through
+                _remove(path.with_name(path.name + side))
+        except OSError as exc:
+            raise CacheUnavailable(path, exc.strerror or str(exc)) from exc
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            for old in OLD_FILES:
+                with contextlib.suppress(FileNotFoundError):
+                    (folder / old).unlink()
+        else:
+            if not stat.S_ISREG(mode):  # a folder, a FIFO (SQLite would wait on it), a link (written through)
+                raise CacheDamaged(f"not a regular file: {path}")
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                return cls._connect(path)
+            except sqlite3.Error as exc:
+                if _busy(exc):
+                    if time.monotonic() > deadline:
+                        raise CacheBusy(path) from exc
+                    if on_wait is not None:
+                        on_wait()
+                        on_wait = None
+                    time.sleep(_LOCK_POLL)
+                elif isinstance(exc, CacheDamaged):
+                    raise
+                elif _damaged(exc):
+                    raise CacheDamaged(str(exc)) from exc
+                else:
+                    raise CacheUnavailable(path, str(exc)) from exc
+
+    @staticmethod
+    def discard(out: Path) -> None:
+        """Delete the cache of ``out`` (found damaged; closed), whatever stands in its place: the next
+        :meth:`open` starts afresh. What cannot be deleted is left for that :meth:`open` to report."""
+        folder = out / CACHE_DIR
+        if folder.is_symlink():
+            return  # the build refuses it before anything is read or written through it
+        if not folder.is_dir():
+            with contextlib.suppress(OSError):
+                _remove(folder)
+            return
+        for name in (CACHE_FILE, *(CACHE_FILE + side for side in SIDE_FILES)):
+            with contextlib.suppress(OSError):
+                _remove(folder / name)
+
+    @classmethod
+    def _connect(cls, path: Path) -> Cache:
+        db = sqlite3.connect(path, timeout=_LOCK_POLL, isolation_level=None)  # transactions are explicit
+        try:
+            # A cache, not a record: no fsync and an in-memory rollback journal. A crash mid-commit can
+            # damage the file; the check below then finds it and the next build starts afresh.
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA journal_mode = MEMORY")
+            db.execute("BEGIN IMMEDIATE")  # the write lock, held until close: builds of one folder take turns
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise CacheDamaged("quick_check")
+            if db.execute("PRAGMA user_version").fetchone()[0] not in (0, CACHE_VERSION):
+                db.execute("DROP TABLE IF EXISTS meta")
+                db.execute("DROP TABLE IF EXISTS entries")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+        except BaseException:
+            db.close()
+            raise
+        return cls(db)
+
+    def rows(self) -> Iterator[Cached]:
+        """Every row, in path order (the order :meth:`Loader.discover` lists goals files in).
+
+        Read a page at a time, so the caller may :meth:`put` rows between two reads.
+        """
+        width = 3 * len(OUTPUT_FORMATS)
+        for row in self._pages(f"{_STATE} WHERE rel > ? ORDER BY rel LIMIT 512"):
+            # The diagnostics' seal too: they are printed later, and damage must be found before anything is.
+            rel, key, fp, sources, *outputs = _checked(row[:-2])
+            _checked((rel, *row[-2:]))
+            written = tuple((outputs[i], outputs[i + 1], outputs[i + 2]) for i in range(0, width, 3) if outputs[i])
+            yield Cached(rel, key, fp, sources, written)
+
+    def reported(self) -> Iterator[Reported]:
+        """The rows with diagnostics, in path order, read a page at a time like :meth:`rows`.
+
+        Their seals are not checked again: a build reads :meth:`rows` first, in the same transaction.
+        """
+        yield from (Reported(*row) for row in self._pages(
+            "SELECT rel, diags FROM entries WHERE rel > ? AND diags IS NOT NULL ORDER BY rel LIMIT 512"))
+
+    def _pages(self, query: str) -> Iterator[tuple[Any, ...]]:
+        last = ""
+        while page := self.db.execute(query, (last,)).fetchall():
+            yield from page
+            last = page[-1][0]
+
+    def put(self, rel: str, key: str, sources: str, fingerprint: str, entry: Entry) -> bool:
+        """Store a built project (its output stamps come with :meth:`stamp`); True if its index line changed."""
+        old = self._row(rel)
+        e = entry.index
+        outputs = [v for f in OUTPUT_FORMATS for v in (e.outputs.get(f), None, None)]
+        self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
+                     *outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
+        return old is None or _index_entry(rel, *old[4:10], *old[_PATHS]) != e
+
+    def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
+        """Record the size and mtime of ``rel``'s outputs (format -> their stat) as they now are on disk."""
+        row = list(self._row(rel) or ())
+        for fmt, st in stamps.items():
+            i = 10 + 3 * OUTPUT_FORMATS.index(fmt)
+            row[i + 1], row[i + 2] = st.st_size, st.st_mtime_ns
+        self._write(tuple(row))
+
+    def _row(self, rel: str) -> tuple[Any, ...] | None:
+        """The whole row of ``rel`` (every seal checked), or None."""
+        row = self.db.execute(f"{_ROW} WHERE rel = ?", (rel,)).fetchone()
+        if row is None:
+            return None
+        body = row[:_WIDTH]
+        for group, seal in zip(_groups(body), row[_WIDTH:], strict=True):
+            _checked((*group, seal))
+        return body
+
+    def _write(self, row: tuple[Any, ...]) -> None:
+        assert len(row) == _WIDTH
+        seals = [_seal(group) for group in _groups(row)]
+        self.db.execute(f"INSERT OR REPLACE INTO entries ({_COLUMNS}, seal_state, seal_list, seal_diag) "
+                        f"VALUES ({', '.join('?' * (_WIDTH + 3))})", (*row, *seals))
+
+    def drop(self, rel: str) -> list[str]:
+        """Forget ``rel``; the outputs it had."""
+        row = self._row(rel)
+        self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
+        return [p for p in row[_PATHS] if p] if row else []
+
+    def index_entries(self) -> Iterator[IndexEntry]:
+        """Every project as the index lists it: by unit, newest year first, then name and path."""
+        for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, name, rel"):
+            yield _index_entry(*_checked(row))
+
+    def meta(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    def remembered(self, stats: str) -> str | None:
+        """The content hash of perfgen's code and templates, if their sizes and mtimes are still ``stats``."""
+        return self.meta(f"code:{stats}")
+
+    def refresh(self, rel: str, sources: str) -> None:
+        """Record new size/mtime stamps for a row whose inputs turned out unchanged (like ``git update-index
+        --refresh``), so that the next build trusts them instead of reading the files again."""
+        row = self._row(rel)
+        if row is not None:
+            self._write((*row[:3], sources, *row[4:]))
+
+    def remember(self, stats: str, code: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE name LIKE 'code:%'")
+        self.set_meta(f"code:{stats}", code)
+
+    def commit(self) -> None:
+        """Make this build's changes permanent (and let the next build of the folder go ahead)."""
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close; whatever was not committed is rolled back."""
+        with contextlib.suppress(sqlite3.Error):
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        self.db.close()
+
+
+def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[tuple[str, Path, os.stat_result]]:
+    """Every file below ``folder`` (``__pycache__`` left out): its posix path there, its path and its stat."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if suffixes is None or os.path.splitext(name)[1] in suffixes:
+                path = Path(dirpath, name)
+                try:
+                    st = path.stat()
+                except OSError:  # a dangling or looping link: reported when the template is used
+                    st = path.lstat()
+                found.append((path.relative_to(folder).as_posix(), path, st))
+    return found
+
+
+def _within(root: Path, folder: Path) -> bool:
+    try:
+        return inside(root, folder)
+    except OSError:  # a loop
+        return False
+
+
+def _content(path: Path, folder: Path) -> bytes:
+    """A file's bytes for the fingerprint; for what perfgen will not read (a FIFO, a device, a link out of
+    its folder, a huge file), a marker instead: the template renderer reports the file when it is used."""
+    try:
+        return read_regular(path, TEMPLATE_LIMIT, within=folder)
+    except UnsafeFile as exc:
+        return f"\0refused:{exc.why}:{exc.kind}".encode()
+    except OSError as exc:
+        return f"\0unreadable:{exc.errno}".encode()
+
+
+def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cache | None = None) -> str:
+    """Everything outside the goals files that shapes the output.
+
+    perfgen's own source (which covers its version, and an edited checkout) and the templates are
+    hashed by content. With a ``cache``, that hash is remembered against the files' sizes and mtimes,
+    like the goals files' keys, so an unchanged install is not read again on every build.
+    """
+    schema = schema_path()
+    trees: list[tuple[Path, tuple[str, ...] | None]] = [(Path(__file__).resolve().parent, (".py",)),
+                                                        (schema.parent, (".json",))]
+    linked_out = ""
+    for folder in template_search_path(root):
+        if folder == root / "templates" and not _within(root, folder):
+            linked_out = "templates:outside"  # a link out of the repository: not walked (it could be /)
+        else:
+            trees.append((folder, None))
+    files = [(base, *found) for base, suffixes in trees for found in _tree(base, suffixes)]
+    jinja = importlib.util.find_spec("jinja2")  # found, not imported: its __init__ holds __version__
+    if jinja is not None and jinja.origin:
+        init = Path(jinja.origin)
+        files.append((init.parent, init.name, init, init.stat()))
+    stats = hashlib.sha256()
+    racy = time.time_ns() - RACY_NS
+    trusted = cache is not None
+    for base, rel, _, st in files:
+        trusted = trusted and st.st_mtime_ns < racy
+        stats.update(f"{base}\0{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    signature = stats.hexdigest()
+    code = cache.remembered(signature) if cache is not None and trusted else None
+    if code is None:
+        h = hashlib.sha256()
+        for base, rel, path, _ in files:
+            h.update(rel.encode() + b"\0" + _content(path, base) + b"\0")
+        code = h.hexdigest()
+        if cache is not None and trusted:
+            cache.remember(signature, code)
+    return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}\0{linked_out}"
+                          .encode()).hexdigest()

@@ -1,0 +1,134 @@
+"""perfgen build [PATH...] [--out DIR] [--format docx,html] [-j N] [--shard I/N] [--force] [--strict]"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from perfgen.diagnostics.report import Diagnostic
+from perfgen.model import parse_formats
+
+if TYPE_CHECKING:
+    from perfgen.build.worker import Prewarmed
+
+from perfgen.cli.common import DIAG_FORMATS, EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    items = parse_formats(text)
+    if items is None:
+        usage_error(msg("--format 只能是 docx、html 或 docx,html（收到 {v}）",
+                        "--format takes docx, html or docx,html (got {v})", v=text))
+    return items
+
+
+class _Bar:
+    """A one-line progress bar on a terminal; silent otherwise (pipes, CI)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        pct = done * 100 // total
+        if pct != self.last:
+            self.last = pct
+            filled = pct * 30 // 100
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        """Clear the bar's line (before anything else is printed)."""
+        if self.enabled and self.last >= 0:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            self.last = -1
+
+
+@click.command("build")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", "out", default="build", show_default=True, type=click.Path(), help="输出目录")
+@click.option("--format", "formats", default="docx,html", show_default=True, help="输出格式：docx、html")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
+@click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
+@click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
+@click.option("--strict", is_flag=True, help="有警告也视为失败，不写出任何文件")
+@click.option("--diagnostics", "fmt", type=click.Choice(DIAG_FORMATS), default="text",
+              show_default=True, help="诊断输出格式（同 validate 的 --format）")
+@lang_option
+def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard: str | None, force: bool,
+        strict: bool, fmt: str) -> None:
+    """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
+    root = Path.cwd()
+    chosen = _formats(formats)
+    jobs = jobs or os.cpu_count() or 1
+    from perfgen.build.worker import take_speculative
+
+    # The worker perfgen.cli.launch forked before anything else was imported (build() forks one itself
+    # when there is none, as under a test runner); closed here too, for the exits before build().
+    warm = take_speculative()
+    if warm is not None and jobs == 1:
+        warm.close()
+        warm = None
+    try:
+        _run(root, paths, out, chosen, jobs, shard, force, strict, fmt, warm)
+    finally:
+        if warm is not None:
+            warm.close()
+
+
+def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], jobs: int, shard: str | None,
+         force: bool, strict: bool, fmt: str, warm: Prewarmed | None) -> None:
+    from perfgen.build.pipeline import BuildOptions, Shard, build, refused_out
+
+    config = repo_config(root, fmt)
+    shard_obj = None
+    if shard is not None:
+        try:
+            shard_obj = Shard.parse(shard)
+        except ValueError:
+            usage_error(msg("--shard 应写成 I/N，且 1 ≤ I ≤ N（收到 {v}）", "--shard takes I/N with 1 ≤ I ≤ N "
+                            "(got {v})", v=shard))
+    if not paths and not (root / "goals").is_dir():
+        usage_error(msg("当前目录没有 goals/ 文件夹：请在目标仓库根目录运行，或用 perfgen init 新建",
+                        "no goals/ folder here: run in a goals repo's root, or create one with perfgen init"))
+    if (refused := refused_out(root, root / out)) is not None:
+        usage_error(msg("--out {out} 不能用作输出目录：{why}", "--out {out} cannot be the output folder: {why}",
+                        out=out, why=refused))
+    opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
+                        jobs=jobs, shard=shard_obj, force=force, strict=strict)
+    bar = _Bar()
+    emit = emitter(fmt)
+
+    def show(d: Diagnostic) -> None:
+        bar.close()
+        emit(d)
+
+    def waiting() -> None:
+        click.echo(msg("另一次 perfgen build 正在写 {out}，等它结束……", "another perfgen build is writing {out}; "
+                       "waiting for it to finish…", out=out), err=True)
+
+    try:
+        result = build(opts, config, bar, show, warm, waiting)
+    finally:
+        bar.close()
+    emit.close(result.files, result.report.errors, result.report.warnings)
+    if result.cache_discarded:
+        click.echo(msg("构建记录文件已损坏（{out}/.perfgen），已丢弃并重新生成全部项目",
+                       "the build record ({out}/.perfgen) was damaged: discarded, every project built again",
+                       out=out), err=True)
+    if not result.ok:
+        click.echo(msg("构建失败：{e} 个错误，{w} 个警告；未写出任何文件，原有输出保持不变",
+                       "build failed: {e} error(s), {w} warning(s); nothing written, previous output untouched",
+                       e=result.report.errors, w=result.report.warnings), err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(msg("已生成 {b} 个项目，{u} 个未变，删除 {r} 个文件，{w} 个警告，用时 {s:.2f} 秒 → {out}",
+                   "built {b}, unchanged {u}, removed {r} file(s), {w} warning(s), {s:.2f}s → {out}",
+                   b=result.built, u=result.unchanged, r=result.removed, w=result.report.warnings,
+                   s=result.seconds, out=out), err=True)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,28 @@
+"""perfgen validate [PATH...]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from perfgen.check.runner import check_paths
+from perfgen.cli.common import EXIT_INPUT, EXIT_OK, emitter, format_option, lang_option, repo_config, summary_line
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）")
+@format_option
+@lang_option
+def cmd(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """校验目标文件（默认 goals/ 下全部）：JSON Schema + 业务规则，列出所有问题。"""
+    root = Path.cwd()
+    config = repo_config(root, fmt)
+    emit = emitter(fmt)
+    checked = check_paths(root, list(paths), config, sink=emit)
+    emit.close(checked.files, checked.report.errors, checked.report.warnings)
+    if fmt == "text":
+        click.echo(summary_line(checked.report, checked.files), err=True)
+    sys.exit(EXIT_INPUT if checked.report.failed(strict) else EXIT_OK)

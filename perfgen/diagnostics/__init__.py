@@ -1,0 +1,1 @@
+"""Diagnostics: positions, messages in Chinese and English, reports and their printers."""

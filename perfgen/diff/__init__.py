@@ -1,0 +1,1 @@
+"""Comparing goals between two revisions or paths."""

@@ -1,0 +1,1 @@
+"""Formatting goals files canonically, comments kept."""

@@ -1,0 +1,1 @@
+"""Loading: YAML with positions, goals discovery, _defaults.yaml, schema, settings, git revisions."""

@@ -1,0 +1,82 @@
+"""A fast yes/no pre-check of a goals document against schema/project.schema.json.
+
+jsonschema costs ~0.6 ms a project and ~60 ms to import; nearly every document is valid. This pass
+answers "certainly valid" for the common case and "not sure" for anything else, in which case
+jsonschema runs and words the errors. It may be stricter than the schema, never looser: the tests
+check that every document it accepts, jsonschema accepts too (tests/test_schemafast.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from perfgen.model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS
+
+_TOP = frozenset(TOP_KEYS)
+_REQUIRED = ("year", "unit", "name", "funds", "objectives", "indicators")
+_FUNDS = frozenset(FUNDS_KEYS)
+_INDICATOR = frozenset(INDICATOR_KEYS)
+_TEXT_KEYS = ("basis", "scoring", "evidence", "note")
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _text(v: Any, nonempty: bool = True) -> bool:
+    return isinstance(v, str) and (bool(v) or not nonempty)
+
+
+def _text_or_number(v: Any) -> bool:
+    return _text(v) or _number(v)
+
+
+def _funds(v: Any) -> bool:
+    return (isinstance(v, dict) and "total" in v and v.keys() <= _FUNDS
+            and all(_number(x) and 0 <= x <= 1_000_000_000 for x in v.values()))
+
+
+def _indicator(v: Any) -> bool:
+    if not isinstance(v, dict) or not v.keys() <= _INDICATOR:
+        return False
+    if not (_text(v.get("name")) and _text_or_number(v.get("target"))):
+        return False
+    w: Any = v.get("weight")
+    if not _number(w) or not 0 < w <= 100:
+        return False
+    if "last_year" in v and not _text_or_number(v["last_year"]):
+        return False
+    return all(_text(v[k], nonempty=False) for k in _TEXT_KEYS if k in v)
+
+
+def _indicators(v: Any) -> bool:
+    if not isinstance(v, dict) or not v:
+        return False
+    for l1, groups in v.items():
+        if not l1 or not isinstance(groups, dict) or not groups:
+            return False
+        for l2, items in groups.items():
+            if not l2 or not isinstance(items, list) or not items or not all(_indicator(i) for i in items):
+                return False
+    return True
+
+
+_CHECKS = {
+    "year": lambda v: isinstance(v, int) and not isinstance(v, bool) and 2000 <= v <= 2100,
+    "unit": _text,
+    "name": _text,
+    "leader": lambda v: _text(v, nonempty=False),
+    "code": lambda v: _text(v, nonempty=False),
+    "funds": _funds,
+    "objectives": lambda v: isinstance(v, list) and 1 <= len(v) <= 10 and all(_text(o) for o in v),
+    "indicators": _indicators,
+}
+
+
+def certainly_valid(doc: Any, partial: bool = False) -> bool:
+    """True only if ``doc`` satisfies the schema (``partial``: top-level keys may be missing)."""
+    if not isinstance(doc, dict) or not doc.keys() <= _TOP:
+        return False
+    if not partial and any(k not in doc for k in _REQUIRED):
+        return False
+    return all(_CHECKS[k](v) for k, v in doc.items())
