@@ -224,33 +224,33 @@ def _row_number(text: str) -> int:
         return int(number)
 
 
-def _looks_like_xml(head: bytes) -> bool:
-    """XML starts with ``<`` (after blanks or a byte order mark); pictures and other binary parts do not."""
-    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
-        return True
-    return head.lstrip(b" \t\r\n")[:1] == b"<"
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def scan_part(source: IO[bytes], part: str, budget: Budget, excel: bool) -> SheetScan | None:
     """Stream one part's XML through expat; its :class:`SheetScan` if it is a worksheet.
 
-    A part that is not XML (a picture) is skipped; XML that expat cannot read (not well-formed, an
-    encoding other than UTF-8 or UTF-16, entities past expat's amplification limit) is refused.
+    A part that expat cannot read is skipped if it does not look like XML (a picture: its first byte that
+    is not a blank is not ``<``), and in a Word file in any case (python-docx's parser fails on broken XML
+    too, never expands entities, and a Word file may embed HTML). Excel XML that expat cannot read (an
+    encoding other than UTF-8 or UTF-16, entities past expat's amplification limit, XML that is not
+    well-formed) is refused: openpyxl reads some parts with lxml, which accepts more encodings.
     """
-    head = source.read(64)
-    if not _looks_like_xml(head):
-        return None
     scanner = _Scanner(part, budget, excel)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartDoctypeDeclHandler = scanner.doctype
     parser.StartElementHandler = scanner.start
     parser.EndElementHandler = scanner.end
+    first = b""  # the first byte that is not a blank
     try:
-        parser.Parse(head, False)
         while chunk := source.read(1 << 20):
+            if not first:
+                first = b"<" if chunk.startswith(_BOMS) else chunk.lstrip(b" \t\r\n")[:1]
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
+        if not excel or first != b"<":
+            return None
         raise Refused("import.xml", part=part, reason=expat.ErrorString(exc.code) or str(exc)) from None
     return scanner.sheet
 
