@@ -166,6 +166,14 @@ def test_too_many_cells_are_refused(tmp_path: Path) -> None:
     assert_refused(r, "cells.xlsx", elapsed, "单元格")
 
 
+def test_rows_out_of_order_are_a_diagnostic_not_lost(tmp_path: Path) -> None:
+    """Read as a stream, a row that comes after a later one would be dropped without a word."""
+    data = repack(workbook(), SHEET, lambda s: s.replace(b'<row r="3"', b'<row r="1"', 1))
+    (tmp_path / "order.xlsx").write_bytes(data)
+    r, elapsed = timed(tmp_path, "order.xlsx", timeout=20)
+    assert_refused(r, "order.xlsx", elapsed, "第 1 行出现在第 2 行之后")
+
+
 def with_shared_strings(data: bytes, xml: bytes) -> bytes:
     """``data`` with a shared-strings part registered (openpyxl writes inline strings, Excel does not)."""
     types = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-' \
