@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from perfgen.diagnostics.pos import Pos
+
 # The 2023 form's column order and the order keys are written in (FORMAT.md).
 TOP_KEYS = ("year", "unit", "name", "leader", "code", "funds", "objectives", "indicators")
 FUNDS_KEYS = ("total", "fiscal", "other")
@@ -31,20 +33,6 @@ def output_files(stem: str, formats: tuple[str, ...]) -> dict[str, str]:
 # The nine column titles of the indicator table, shared by every writer.
 COLUMN_TITLES = ("一级指标", "二级指标", "三级指标", "指标值", "指标值设置依据", "上年完成值", "指标分值权重",
                  "指标赋分规则", "佐证资料")
-
-
-@dataclass(frozen=True, slots=True)
-class Pos:
-    """A 1-based line and column in a source file (``line == 0`` means "the file as a whole")."""
-
-    file: str
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line <= 0:
-            return self.file
-        return f"{self.file}:{self.line}:{self.col}"
 
 
 @dataclass(slots=True)

@@ -31,10 +31,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, inside, read_regular
 from perfgen.load.config import Config
-from perfgen.model import OUTPUT_FORMATS, IndexEntry, Pos, Project
+from perfgen.model import OUTPUT_FORMATS, IndexEntry, Project
 from perfgen.resources import schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"

@@ -35,11 +35,12 @@ from perfgen.build.commit import OutputLink, Swap, remove_empty_folders
 from perfgen.build.worker import Job, Outcome, Prewarmed, Worker, WorkerGone, init_pool_worker, run_chunk, template_diag
 from perfgen.check.runner import relative_paths
 from perfgen.diagnostics import i18n
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, Report, diag
 from perfgen.fsutil import UnsafeFile, inside, private_dir, shown_path
 from perfgen.load.config import Config
 from perfgen.load.loader import GOALS_DIR, FsReader, Loader, ReadError, defaults_chain, output_escapes, output_stem
-from perfgen.model import OUTPUT_FORMATS, IndexEntry, Pos, output_files
+from perfgen.model import OUTPUT_FORMATS, IndexEntry, output_files
 from perfgen.resources import template_search_path
 
 Row = TypeVar("Row", Cached, Reported)

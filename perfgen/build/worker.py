@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag, in_order
 from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, read_regular, shown_path
-from perfgen.model import Pos, Project, output_files
+from perfgen.model import Project, output_files
 from perfgen.resources import find_template, template_search_path
 
 if TYPE_CHECKING:

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from perfgen.check.rules import RULES, check
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.load.config import Config
-from perfgen.model import Indicator, Pos, Project, format_sum
+from perfgen.model import Indicator, Project, format_sum
 from perfgen.targets import OPERATOR_PREFIXES, Target, parse_target
 
 EPS = 0.000001

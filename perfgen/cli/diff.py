@@ -16,11 +16,12 @@ import click
 
 from perfgen.cli.common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, lang_option
 from perfgen.diagnostics import i18n
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, Report, printable, render
 from perfgen.diff.compare import RENDERERS, DiffResult, diff_project, diff_projects
 from perfgen.load.gitreader import GitError, GitReader, MountReader
 from perfgen.load.loader import GOALS_DIR, FsReader, Loader, Reader
-from perfgen.model import Pos, Project
+from perfgen.model import Project
 
 _HINT_REV = (
     "可用分支名、标签或提交号，如 HEAD~1、main、origin/main；远程分支须先 git fetch"

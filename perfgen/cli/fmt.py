@@ -12,12 +12,12 @@ import click
 
 from perfgen.cli.common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, emit_report, format_option, lang_option, msg
 from perfgen.diagnostics import i18n
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, PerfgenError, Report, diag
 from perfgen.fmt.formatter import ChangedMeanwhile, FormatSafetyError, format_text, read_goals_file, replace_goals_file
 from perfgen.fsutil import UnsafeFile, shown_path
 from perfgen.load.loader import SUFFIXES, refusal
 from perfgen.load.yamlnodes import load
-from perfgen.model import Pos
 
 i18n.add({
     "fmt.unformatted": (

@@ -9,8 +9,8 @@ import click
 
 from perfgen.cli.common import EXIT_INPUT, EXIT_OK, lang_option, msg, usage_error
 from perfgen.diagnostics import i18n
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Report, diag, render
-from perfgen.model import Pos
 from perfgen.scaffold import ScaffoldConflict, scaffold
 
 i18n.add({

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from perfgen.diagnostics import i18n
-from perfgen.model import Pos
+from perfgen.diagnostics.pos import Pos
 
 Severity = Literal["error", "warning"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.fsutil import UnsafeFile, read_regular
 from perfgen.importers import messages as messages
@@ -19,7 +20,7 @@ from perfgen.importers.readers import read, size_limit
 from perfgen.importers.rows import Vocab
 from perfgen.importers.tables import TableReader
 from perfgen.load.config import Config
-from perfgen.model import Pos, Project
+from perfgen.model import Project
 
 __all__ = ["ImportResult", "Output", "Vocab", "import_files", "read_bytes", "read_projects"]
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from perfgen.model import Pos
+from perfgen.diagnostics.pos import Pos
 
 
 @dataclass(frozen=True, slots=True)

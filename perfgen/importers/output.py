@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.fmt.formatter import dump_defaults, dump_project
 from perfgen.fsutil import UnsafeFile, atomic_write
 from perfgen.load.loader import DEFAULTS_NAME, FsReader, ReadError, defaults_chain, refusal
 from perfgen.load.yamlnodes import load, to_plain
-from perfgen.model import Pos, Project
+from perfgen.model import Project
 from perfgen.scaffold import PROJECT_SCHEMA
 
 MAX_STEM_BYTES = 150

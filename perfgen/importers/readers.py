@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from itertools import repeat
 from typing import Any
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.importers.grid import Row, Section, clean
 from perfgen.importers.package import (
@@ -28,7 +29,7 @@ from perfgen.importers.package import (
     check_package,
     megabytes,
 )
-from perfgen.model import Pos, format_number
+from perfgen.model import format_number
 
 MAX_FILE = 50 * 1024 * 1024  # a Word file with pictures
 MAX_TEXT = 8 * 1024 * 1024  # the text of a 2,000-page PDF

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.importers.grid import Row, Section, number, squash
 from perfgen.importers.rows import FIELDS, Vocab, place
-from perfgen.model import COLUMN_TITLES, Funds, Indicator, Pos, Project
+from perfgen.model import COLUMN_TITLES, Funds, Indicator, Project
 
 _LABELS = {"预算单位": "unit", "项目名称": "name", "项目负责人": "leader", "项目编码": "code", "项目资金": "funds",
            "年度预算总额": "total", "财政拨款": "fiscal", "其他资金": "other", "项目总体目标": "objectives",

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.fsutil import UnsafeFile, read_regular
 from perfgen.load.loader import refusal
 from perfgen.load.yamlnodes import MAX_BYTES, Map, Node, Scalar, Seq, load, to_plain
-from perfgen.model import Pos
 
 CONFIG_NAME = "perfgen.yaml"
 

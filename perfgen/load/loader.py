@@ -14,11 +14,12 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag, printable
 from perfgen.fsutil import UnsafeFile, read_regular
 from perfgen.load import schema as schemacheck
 from perfgen.load.yamlnodes import MAX_BYTES, Map, Node, Scalar, Seq, load
-from perfgen.model import FUNDS_KEYS, Funds, Indicator, Pos, Project
+from perfgen.model import FUNDS_KEYS, Funds, Indicator, Project
 
 DEFAULTS_NAME = "_defaults.yaml"
 GOALS_DIR = "goals"

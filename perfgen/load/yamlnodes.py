@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
-from perfgen.model import Pos
 
 if TYPE_CHECKING:
     import yaml
