@@ -1,24 +1,21 @@
 """The threat model as tests: a goals repository as a hostile pull request could make it.
 
-Every test here builds a repository in ``tmp_path`` (the nine examples, then the attack) and runs perfgen
-the way CI would: ``python -m perfgen`` in a subprocess, so exit codes, tracebacks, hangs (a timeout) and
-what reaches the terminal are all real. ``run`` fails the test on a traceback unless it is asked for one.
+Every test here starts from the shared ``repo`` fixture (tests/conftest.py: the nine examples in
+``tmp_path``), adds the attack, and runs perfgen the way CI would: ``python -m perfgen`` in a subprocess, so
+exit codes, tracebacks, hangs (a timeout) and what reaches the terminal are all real.
+``run`` fails the test on a traceback unless it is asked for one.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "goals" / "2023"
+from sample_data import ROOT
 
 
 @dataclass
@@ -42,17 +39,6 @@ def run(cwd: Path, *args: str, timeout: float = 60, env: dict[str, str] | None =
     if not traceback_ok:
         assert "Traceback" not in result.text, result.text
     return result
-
-
-def make_repo(dest: Path) -> Path:
-    """A goals repository holding the nine examples under ``goals/2023``."""
-    shutil.copytree(EXAMPLES, dest / "goals" / "2023")
-    return dest
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Path]:
-    yield make_repo(tmp_path / "repo")
 
 
 def is_root() -> bool:
