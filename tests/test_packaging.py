@@ -56,7 +56,7 @@ def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     assert probe.stdout.startswith(str(site)), "the test must run the unpacked wheel, not the checkout"
     # The installed built-in templates are found precompiled (unless this is another Jinja release).
     fast = ("from perfgen.render.precompile import BuiltinLoader; from perfgen.resources import builtin_templates_dir;"
-            "print(BuiltinLoader(builtin_templates_dir())._code('project.html.j2') is not None)")
+            "print(BuiltinLoader(builtin_templates_dir()).precompiled_code('project.html.j2') is not None)")
     probe = subprocess.run([sys.executable, "-c", fast], cwd=repo, env=env, capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == str(jinja_version() == precompiled.JINJA2_VERSION)
     result = subprocess.run([sys.executable, "-m", "perfgen", "build", "-j", "1"], cwd=repo, env=env,

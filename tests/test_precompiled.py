@@ -1,30 +1,35 @@
-"""The built-in templates ship precompiled: current with their sources, and rendering exactly as compiled ones."""
+"""The built-in templates ship precompiled: current with their sources, and rendering exactly as compiled ones.
+
+The package is written by ``python tools/precompile_templates.py``; its ``--check`` runs here.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
+import jinja2
 import pytest
+from sample_data import ROOT, example_projects
 
-from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
-from perfgen.render import precompile
-from perfgen.render.html import HtmlRenderer, IndexEntry
+from perfgen.render import precompile, precompiled
+from perfgen.render.html import HtmlRenderer, IndexEntry, make_environment
 from perfgen.resources import builtin_templates_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-PRECOMPILED = ROOT / "perfgen" / "render" / "precompiled"
+TOOL = ROOT / "tools" / "precompile_templates.py"
 
 
-def examples() -> list[Project]:
-    loader = Loader(FsReader(ROOT))
-    projects = []
-    for path in sorted((ROOT / "goals" / "2023").glob("0*.yaml")):
-        project, _ = loader.load_project(path.relative_to(ROOT).as_posix())
-        assert project is not None
-        projects.append(project)
-    return projects
+def tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("precompile_templates", TOOL)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def index_entries(projects: list[Project]) -> list[IndexEntry]:
@@ -32,45 +37,56 @@ def index_entries(projects: list[Project]) -> list[IndexEntry]:
                        f"{p.rel}.docx", p.rel) for p in projects]
 
 
-def _manifest() -> tuple[str, dict[str, str]]:
-    from perfgen.render import precompiled
-
-    return precompiled.JINJA2_VERSION, precompiled.SOURCES
+def this_jinja_wrote_them() -> bool:
+    return precompile.jinja_version() == precompiled.JINJA2_VERSION
 
 
 def test_manifest_lists_every_builtin_template_with_its_current_hash() -> None:
     folder = builtin_templates_dir()
-    _, sources = _manifest()
-    assert sorted(sources) == precompile.builtin_names(folder)
-    assert {"base.html.j2", "project.html.j2", "index.html.j2", "style.css"} <= set(sources)
-    for name, digest in sources.items():
+    assert sorted(precompiled.SOURCES) == tool().builtin_names(folder)
+    assert {"base.html.j2", "project.html.j2", "index.html.j2", "style.css"} <= set(precompiled.SOURCES)
+    for name, digest in precompiled.SOURCES.items():
         assert digest == precompile.source_hash((folder / name).read_bytes()), (
-            f"{name} changed: run python -m perfgen.render.precompile")
+            f"{name} changed: run python tools/precompile_templates.py")
 
 
 def test_shipped_modules_are_what_this_jinja_generates_or_are_not_used() -> None:
-    version, sources = _manifest()
     loader = precompile.BuiltinLoader(builtin_templates_dir())
-    if version == precompile.jinja_version():
-        assert precompile.main(["--check"]) == 0, "run python -m perfgen.render.precompile"
-        assert all(loader._code(name) is not None for name in sources)
+    if this_jinja_wrote_them():
+        check = subprocess.run([sys.executable, str(TOOL), "--check"], capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stderr
+        assert all(loader.precompiled_code(name) is not None for name in precompiled.SOURCES)
     else:  # another Jinja release: its code generator may differ, so the sources are compiled instead
-        assert all(loader._code(name) is None for name in sources)
+        assert all(loader.precompiled_code(name) is None for name in precompiled.SOURCES)
+
+
+def test_the_check_names_stale_and_left_over_files(tmp_path: Path) -> None:
+    precompile_templates = tool()
+    wanted = precompile_templates.generate(make_environment(jinja2.BaseLoader()), builtin_templates_dir())
+    for name, text in wanted.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert precompile_templates.differences(wanted, tmp_path) == ([], [])
+    (tmp_path / "style_css.py").write_text(wanted["style_css.py"] + "# edited\n", encoding="utf-8")
+    (tmp_path / "__init__.py").unlink()
+    (tmp_path / "old_html_j2.py").write_text("", encoding="utf-8")
+    assert precompile_templates.differences(wanted, tmp_path) == (["__init__.py", "style_css.py"],
+                                                                 ["old_html_j2.py"])
 
 
 def test_precompiled_and_compiled_templates_render_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    projects = examples()
+    projects = example_projects()
     fast = HtmlRenderer([builtin_templates_dir()])
     pages = [fast.render_project(p) for p in projects]
     index = fast.render_index(index_entries(projects))
-    if _manifest()[0] == precompile.jinja_version():
-        used = fast.env.loader.loaders[0]._codes  # type: ignore[union-attr]
-        assert used and all(code is not None for code in used.values())  # the fast path was taken
-    monkeypatch.setattr(precompile, "_precompiled_code", lambda folder, name: None)
+    builtin = precompile.BuiltinLoader(builtin_templates_dir())
+    assert all(builtin.precompiled_code(name) is not None for name in precompiled.SOURCES) == this_jinja_wrote_them()
+    # A manifest written by another Jinja release: the loader compiles every source instead.
+    monkeypatch.setattr(precompiled, "JINJA2_VERSION", "another release")
+    builtin = precompile.BuiltinLoader(builtin_templates_dir())
+    assert all(builtin.precompiled_code(name) is None for name in precompiled.SOURCES)
     slow = HtmlRenderer([builtin_templates_dir()])
     assert [slow.render_project(p) for p in projects] == pages
     assert slow.render_index(index_entries(projects)) == index
-    assert all(code is None for code in slow.env.loader.loaders[0]._codes.values())  # type: ignore[union-attr]
 
 
 def test_an_edited_builtin_is_compiled_from_its_source(tmp_path: Path) -> None:
@@ -79,7 +95,7 @@ def test_an_edited_builtin_is_compiled_from_its_source(tmp_path: Path) -> None:
     shutil.copytree(builtin_templates_dir(), folder)
     base = folder / "base.html.j2"
     base.write_text(base.read_text(encoding="utf-8").replace("<main", "<!-- edited --><main"), encoding="utf-8")
-    page = HtmlRenderer([folder]).render_project(examples()[0])
+    page = HtmlRenderer([folder]).render_project(example_projects()[0])
     assert b"<!-- edited --><main" in page
 
 
@@ -89,7 +105,7 @@ def test_a_repo_override_wins_over_the_precompiled_builtin(tmp_path: Path) -> No
     (user / "style.css").write_text("td { color: navy; }\n", encoding="utf-8")
     (user / "project.html.j2").write_text(
         '{% extends "default:project.html.j2" %}{% block title %}自定义{% endblock %}', encoding="utf-8")
-    page = HtmlRenderer([user, builtin_templates_dir()]).render_project(examples()[0]).decode("utf-8")
+    page = HtmlRenderer([user, builtin_templates_dir()]).render_project(example_projects()[0]).decode("utf-8")
     assert "<title>自定义</title>" in page and "td { color: navy; }" in page and "@page" not in page
     assert "项目支出绩效目标表" in page  # the rest from the precompiled built-in
 

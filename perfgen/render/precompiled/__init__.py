@@ -1,4 +1,4 @@
-"""Built-in templates compiled by ``python -m perfgen.render.precompile``: do not edit."""
+"""Built-in templates compiled by ``python tools/precompile_templates.py``: do not edit."""
 
 JINJA2_VERSION = '3.1.6'
 SOURCES = {
