@@ -1,19 +1,30 @@
-"""Options and output shared by the commands: language, report format, exit codes."""
+"""What the commands share: language, the reporter behind ``--format``, failures, exit codes.
+
+A command is a :class:`ReportingCommand`: a :class:`~perfgen.diagnostics.report.PerfgenError` raised anywhere
+below it (perfgen.yaml, git, ``init``'s files, a side of ``diff``) is reported here, in one place, through the
+command's reporter — the one its ``--format`` option made (:func:`report_option`), else a text reporter —
+and the command exits 1 (2 for usage problems).
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from perfgen.diagnostics import i18n
-from perfgen.diagnostics.report import Emitter, Report, render
+from perfgen.diagnostics.report import PerfgenError, in_order
+from perfgen.diagnostics.reporters import REPORT_FORMATS, Reporter, create_reporter
 from perfgen.load.config import Config, ConfigError, load_config
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-DIAG_FORMATS = ("text", "json", "github")  # how diagnostics are printed (--format, build's --diagnostics)
+DIAG_FORMATS = REPORT_FORMATS  # the old name, for build.py until it uses report_option("--diagnostics")
+_REPORTER = "perfgen.reporter"  # where a command's reporter is kept in click's context (ctx.meta)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -26,36 +37,8 @@ lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False, is_eager=True,
     callback=_set_lang, help="消息语言 / message language (zh, en)")
 
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(DIAG_FORMATS), default="text", show_default=True,
-    help="诊断输出格式：text、json 或 github（GitHub Actions 注释）")
 
-
-def usage_error(message: str) -> NoReturn:
-    click.echo(f"perfgen: {message}", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def repo_config(root: Path, fmt: str = "text") -> Config:
-    """perfgen.yaml, or exit 1 with its problems printed in the format the user asked for."""
-    try:
-        return load_config(root)
-    except ConfigError as exc:
-        emit_report(Report(exc.diagnostics), fmt, 0)
-        sys.exit(EXIT_INPUT)
-
-
-def emit_report(report: Report, fmt: str, files: int = 0, summary: bool = True) -> None:
-    """Diagnostics to stdout (json) or stderr (text/github), then a one-line summary for people."""
-    out = render(report, fmt, files)
-    if fmt == "json":
-        click.echo(out)
-        return
-    if out:
-        click.echo(out, err=fmt == "text")
-    if summary and fmt == "text":
-        click.echo(summary_line(report, files), err=True)
-
+# ---- reporters -----------------------------------------------------------------------------------------
 
 class _Buffered:
     """Text for stdout or stderr, written in blocks rather than line by line (a province has many lines)."""
@@ -79,20 +62,90 @@ class _Buffered:
             self.parts, self.size = [], 0
 
 
-def emitter(fmt: str) -> Emitter:
-    """Diagnostics printed as they are found: text to stderr, json and github to stdout (flushed by close)."""
+def terminal_reporter(report_format: str) -> Reporter:
+    """A reporter printing to this process's stdout and stderr: text to stderr, json and github to stdout."""
     out, err = _Buffered(False), _Buffered(True)
 
     def flush() -> None:
         out.flush()
         err.flush()
 
-    return Emitter(fmt, out, err, flush)
+    return create_reporter(report_format, out, err, flush)
 
 
-def summary_line(report: Report, files: int) -> str:
+emitter = terminal_reporter  # the old name, for build.py until it uses report_option("--diagnostics")
+
+
+def use_reporter(ctx: click.Context, report_format: str) -> Reporter:
+    """The reporter the running command prints its diagnostics through, and reports its failure with."""
+    reporter = terminal_reporter(report_format)
+    ctx.meta[_REPORTER] = reporter
+    return reporter
+
+
+def _reporter_from_option(ctx: click.Context, param: click.Parameter, value: str) -> Reporter:
+    return use_reporter(ctx, value)
+
+
+def report_option(*names: str, help: str) -> Callable[[F], F]:
+    """An option choosing the report format (text, json, github); the command receives ``reporter``."""
+    return click.option(*names, "reporter", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+                        callback=_reporter_from_option, help=help)
+
+
+format_option = report_option("--format", help="诊断输出格式：text、json 或 github（GitHub Actions 注释）")
+
+
+# ---- failures ------------------------------------------------------------------------------------------
+
+class ReportingCommand(click.Command):
+    """A command whose :class:`PerfgenError` is reported through its reporter (:func:`fail`)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PerfgenError as error:
+            fail(error, ctx.meta.get(_REPORTER))
+
+
+def fail(error: PerfgenError, reporter: Reporter | None = None) -> NoReturn:
+    """Report ``error``'s diagnostics (in their order) and exit 1, or 2 when it is a usage problem."""
+    reporter = reporter or terminal_reporter("text")
+    errors = sum(1 for d in error.diagnostics if d.severity == "error")
+    warnings = len(error.diagnostics) - errors
+    reporter.report_all(error.diagnostics)
+    reporter.close(error.files_checked or 0, errors, warnings)
+    if error.files_checked is not None:
+        reporter.note(summary_line(error.files_checked, errors, warnings))
+    sys.exit(EXIT_USAGE if error.usage else EXIT_INPUT)
+
+
+def usage_error(message: str) -> NoReturn:
+    click.echo(f"perfgen: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def repo_config(root: Path, report_format: str | None = None) -> Config:
+    """perfgen.yaml; its problems are a :class:`PerfgenError` for the command to report.
+
+    ``report_format`` serves the commands that are not yet a :class:`ReportingCommand` (build, rules):
+    for them the problems are reported here, in that format.
+    """
+    try:
+        return load_config(root)
+    except ConfigError as exc:
+        error = exc if isinstance(exc, PerfgenError) else PerfgenError(in_order(exc.diagnostics), files_checked=0)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and isinstance(ctx.command, ReportingCommand):
+        raise error
+    fail(error, terminal_reporter(report_format or "text"))
+
+
+# ---- words ---------------------------------------------------------------------------------------------
+
+def summary_line(files: int, errors: int, warnings: int) -> str:
     return msg("已检查 {files} 个文件：{e} 个错误，{w} 个警告", "checked {files} file(s): {e} error(s), {w} warning(s)",
-               files=files, e=report.errors, w=report.warnings)
+               files=files, e=errors, w=warnings)
 
 
 def msg(zh: str, en: str, **args: Any) -> str:

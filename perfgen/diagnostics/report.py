@@ -9,7 +9,6 @@ terminal or CI log that shows the report, nor forge a line of it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,9 +46,16 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(_escape_char, text)
 
 
+# Where a diagnostic about no file in particular points (git is missing, a revision does not exist): a text
+# report names the program instead, as compilers do (``perfgen: error[PG072]: …``).
+NO_FILE = Pos("")
+PROGRAM = "perfgen"
+
+
 def where(pos: Pos) -> str:
-    """``file:line:col`` as a report prints it (the file name escaped by :func:`printable`)."""
-    return printable(str(pos))
+    """``file:line:col`` as a report prints it (the file name escaped by :func:`printable`); ``perfgen`` for
+    :data:`NO_FILE`."""
+    return printable(str(pos)) if pos.file else PROGRAM
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +90,21 @@ def diag(pos: Pos, code: str, key: str, /, severity: Severity = "error", related
 
 
 class PerfgenError(Exception):
-    """A failure that is the user's input, not perfgen's bug: reported as diagnostics, exit 1."""
+    """A failure that is the user's input, not perfgen's bug, told as diagnostics.
 
-    def __init__(self, diagnostics: list[Diagnostic]):
+    Every such failure derives from this class (a bad perfgen.yaml, git, ``perfgen init``'s files, the two
+    sides of ``perfgen diff``); the command line reports it in one place, through the command's reporter,
+    and exits 1 — or 2 with ``usage``: the command line asked for what cannot be done (a revision that does
+    not exist, a folder compared with a file). ``files_checked``: set when the failure stops a run that
+    counts the files it checked (perfgen.yaml is read before any goals file: 0); a text report then ends
+    with its usual count line.
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic], *, usage: bool = False, files_checked: int | None = None):
         super().__init__("; ".join(d.message for d in diagnostics))
         self.diagnostics = diagnostics
+        self.usage = usage
+        self.files_checked = files_checked
 
 
 def order_key(d: Diagnostic) -> tuple[Any, ...]:
@@ -146,95 +162,3 @@ class Report:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=order_key)
-
-
-# ---- reporters ---------------------------------------------------------------------------------------
-
-def format_text(d: Diagnostic, memo: dict[Any, tuple[str, str]] | None = None) -> str:
-    """``file:line:col: severity[code]: message`` with its hint; ``memo`` reuses the text of equal messages."""
-    what = (d.severity, d.code, d.key, d.args)
-    parts = memo.get(what) if memo is not None else None
-    if parts is None:
-        hint = d.hint
-        parts = (f"{i18n.word(d.severity)}[{d.code}]: {d.message}", f"\n  {i18n.word('hint')}: {hint}" if hint else "")
-        if memo is not None:
-            memo[what] = parts
-    see = f"\n  {i18n.word('see')}: {where(d.related)}" if d.related is not None else ""
-    return f"{where(d.pos)}: {parts[0]}{see}{parts[1]}"
-
-
-def _gh_escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def format_github(d: Diagnostic) -> str:
-    props = f"file={_gh_escape(printable(d.pos.file), True)}"
-    if d.pos.line:
-        props += f",line={d.pos.line},col={d.pos.col}"
-    props += f",title={_gh_escape(d.code, True)}"
-    body = d.message + (f"\n{d.hint}" if d.hint else "")
-    return f"::{d.severity} {props}::{_gh_escape(body)}"
-
-
-def to_json(d: Diagnostic) -> dict[str, Any]:
-    """One diagnostic for ``--format json``.
-
-    The file names are escaped like every other format's (:func:`printable`), not only as JSON requires:
-    ``json.dumps(ensure_ascii=False)`` escapes C0 controls but writes DEL, C1 controls and bidi overrides
-    raw, and this JSON is often read in a terminal or a CI log. A consumer gets the text a person sees.
-    """
-    return {
-        "file": printable(d.pos.file),
-        "line": d.pos.line,
-        "column": d.pos.col,
-        "severity": d.severity,
-        "code": d.code,
-        "message": d.message,
-        "hint": d.hint,
-        "related": where(d.related) if d.related else None,
-    }
-
-
-class Emitter:
-    """Prints diagnostics one by one as ``text`` (to ``err``), ``github`` or ``json`` (to ``out``).
-
-    JSON is one document, written as it goes: ``{"diagnostics": [...], "files", "errors", "warnings"}``;
-    :meth:`close` ends it, so call it once after the last diagnostic in every format.
-    """
-
-    def __init__(self, fmt: str, out: Callable[[str], None], err: Callable[[str], None],
-                 flush: Callable[[], None] | None = None) -> None:
-        self.fmt, self._out, self._err, self._flush = fmt, out, err, flush
-        self._memo: dict[Any, tuple[str, str]] = {}  # one warning can repeat in thousands of files
-        self._count = 0
-
-    def __call__(self, d: Diagnostic) -> None:
-        if self.fmt == "json":
-            item = json.dumps(to_json(d), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-            head = '{\n  "diagnostics": [' if not self._count else ","
-            self._out(f"{head}\n    {item}")
-        elif self.fmt == "github":
-            self._out(format_github(d) + "\n")
-        else:
-            self._err(format_text(d, self._memo) + "\n")
-        self._count += 1
-
-    def close(self, files: int, errors: int, warnings: int) -> None:
-        if self.fmt == "json":
-            self._out('{\n  "diagnostics": [' if not self._count else "\n  ")
-            self._out(f'],\n  "files": {files},\n  "errors": {errors},\n  "warnings": {warnings}\n}}\n')
-        if self._flush is not None:
-            self._flush()
-
-
-def render(report: Report, fmt: str, files_checked: int = 0) -> str:
-    """A whole report as :class:`Emitter` prints it, in position order (no trailing newline)."""
-    parts: list[str] = []
-    emit = Emitter(fmt, parts.append, parts.append)
-    for d in report.sorted():
-        emit(d)
-    emit.close(files_checked, report.errors, report.warnings)
-    return "".join(parts).rstrip("\n")
