@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from perfgen.diagnostics import i18n
+from perfgen.diagnostics.pos import Pos
+from perfgen.diagnostics.report import NO_FILE, PerfgenError, diag, in_order
 from perfgen.fsutil import atomic_write
 from perfgen.resources import builtin_templates_dir, schema_path
 
@@ -37,11 +41,28 @@ class PlannedFile:
     data: bytes
 
 
-class ScaffoldConflict(Exception):
-    """Files that already exist and would be overwritten (without ``force``)."""
+i18n.add({
+    "init.exists": (
+        "文件已存在，未覆盖", "file exists; not overwritten",
+        "换一个空目录，或加 --force 覆盖这些文件", "choose an empty folder, or add --force to overwrite"),
+    "init.notdir": ("{dest} 已存在且不是目录", "{dest} exists and is not a folder", None, None),
+    "init.unwritable": ("无法写入 {dest}（{reason}）", "cannot write to {dest} ({reason})", None, None),
+})
 
-    def __init__(self, existing: list[str]):
-        super().__init__(", ".join(existing))
+
+class ScaffoldError(PerfgenError):
+    """The new repo cannot be written: its folder is a file, or writing failed (a usage problem, exit 2)."""
+
+    def __init__(self, key: str, dest: Path, reason: str = ""):
+        args: dict[str, Any] = {"reason": reason} if reason else {}
+        super().__init__([diag(NO_FILE, "PG081", key, dest=str(dest), **args)], usage=True)
+
+
+class ScaffoldConflict(PerfgenError):
+    """Files that already exist and would be overwritten (without ``force``): one diagnostic each."""
+
+    def __init__(self, dest: Path, existing: list[str]):
+        super().__init__(in_order(diag(Pos((dest / p).as_posix()), "PG080", "init.exists") for p in existing))
         self.existing = existing
 
 
@@ -81,12 +102,18 @@ def existing(dest: Path, files: list[PlannedFile]) -> list[str]:
 def scaffold(dest: Path, force: bool = False) -> list[str]:
     """Write a new goals repo into ``dest`` (created if missing); the paths written, in order.
 
-    Raises ScaffoldConflict, before writing anything, when files exist and ``force`` is false.
+    Raises ScaffoldConflict, before writing anything, when files exist and ``force`` is false; ScaffoldError
+    when ``dest`` is not a folder or cannot be written.
     """
-    files = plan()
-    clash = existing(dest, files)
-    if clash and not force:
-        raise ScaffoldConflict(clash)
-    for f in files:
-        atomic_write(dest / f.path, f.data)
+    if dest.exists() and not dest.is_dir():
+        raise ScaffoldError("init.notdir", dest)
+    try:
+        files = plan()
+        clash = existing(dest, files)
+        if clash and not force:
+            raise ScaffoldConflict(dest, clash)
+        for f in files:
+            atomic_write(dest / f.path, f.data)
+    except OSError as exc:
+        raise ScaffoldError("init.unwritable", dest, str(exc.strerror or exc)) from None
     return [f.path for f in files]

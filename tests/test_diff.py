@@ -17,7 +17,8 @@ from click.testing import CliRunner, Result
 from clitools import git
 
 from perfgen.cli.main import main
-from perfgen.diff.compare import diff_projects, render_json, render_markdown
+from perfgen.diff.compare import diff_projects
+from perfgen.diff.render import render_json, render_markdown
 from perfgen.load import gitreader
 from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project

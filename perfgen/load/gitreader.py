@@ -15,28 +15,53 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
-from perfgen.diagnostics.report import Diagnostic
+from perfgen.diagnostics import i18n
+from perfgen.diagnostics.report import NO_FILE, Diagnostic, PerfgenError, diag
 from perfgen.fsutil import UnsafeFile
 from perfgen.load.loader import GOALS_DIR, Reader
 from perfgen.load.yamlnodes import MAX_BYTES
 
+_HINT_REV = (
+    "可用分支名、标签或提交号，如 HEAD~1、main、origin/main；远程分支须先 git fetch"
+    "（GitHub Actions 中 actions/checkout 设 fetch-depth: 0）；比较两个目录或文件时请给出两个存在的路径",
+    "use a branch, tag or commit such as HEAD~1, main, origin/main; fetch remote branches first "
+    "(fetch-depth: 0 in actions/checkout); to compare two folders or files, give two existing paths")
 
-class GitError(Exception):
-    """git is missing, this is not a git repository, or the revision does not exist."""
+# key -> (zh, en, zh hint, en hint)
+i18n.add({
+    "diff.git.missing": (
+        "找不到 git 命令", "git is not installed",
+        "安装 git，或给出两个路径比较两个目录", "install git, or give two paths to compare two folders"),
+    "diff.git.norepo": (
+        "当前目录不在 git 仓库中（{detail}）", "not inside a git repository ({detail})",
+        "在目标仓库（含 goals/ 的 git 仓库）的根目录运行，或给出两个路径：perfgen diff 旧目录 新目录",
+        "run it at the root of a goals repo under git, or give two paths: perfgen diff OLD NEW"),
+    "diff.git.badrev": ("找不到版本 “{rev}”", "unknown revision “{rev}”", *_HINT_REV),
+    "diff.git.nocommits": (
+        "仓库还没有任何提交，无法与 HEAD 比较", "the repository has no commits to compare with",
+        "先提交一次，或给出两个版本或两个路径", "commit first, or give two revisions or two paths"),
+    "diff.git.failed": ("读取 git 数据失败（{detail}）", "reading from git failed ({detail})", None, None),
+})
 
-    def __init__(self, key: str, **args: str):
-        super().__init__(key)
-        self.key = key
-        self.params = args
+
+class GitError(PerfgenError):
+    """git is missing, this is not a git repository, or the revision does not exist: a usage problem."""
+
+    def __init__(self, code: str, key: str, **args: Any):
+        super().__init__([diag(NO_FILE, code, key, **args)], usage=True)
+
+
+def _failed(detail: str) -> GitError:
+    return GitError("PG074", "diff.git.failed", detail=detail)
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
-        raise GitError("diff.git.missing") from None
+        raise GitError("PG070", "diff.git.missing") from None
 
 
 def _stderr(proc: subprocess.CompletedProcess[bytes]) -> str:
@@ -49,7 +74,7 @@ def repo_prefix(cwd: Path) -> str:
     """The path of ``cwd`` inside its git work tree (``""`` at the top, else ending in ``/``)."""
     proc = _git(cwd, "rev-parse", "--show-prefix")
     if proc.returncode != 0:
-        raise GitError("diff.git.norepo", detail=_stderr(proc))
+        raise GitError("PG071", "diff.git.norepo", detail=_stderr(proc))
     return proc.stdout.decode("utf-8").strip()
 
 
@@ -58,7 +83,9 @@ def resolve_tree(cwd: Path, rev: str) -> str:
     proc = _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}")
     if proc.returncode != 0:
         empty = _git(cwd, "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0
-        raise GitError("diff.git.nocommits" if empty and rev == "HEAD" else "diff.git.badrev", rev=rev)
+        if empty and rev == "HEAD":
+            raise GitError("PG073", "diff.git.nocommits")
+        raise GitError("PG072", "diff.git.badrev", rev=rev)
     return proc.stdout.decode("ascii").strip()
 
 
@@ -89,7 +116,7 @@ class GitReader:
             args = ["ls-tree", "-r", "-z", "--name-only", self.tree, "--", rel or "."]
             proc = _git(self.cwd, *args)
             if proc.returncode != 0:
-                raise GitError("diff.git.failed", detail=_stderr(proc))
+                raise _failed(_stderr(proc))
             names = [n.decode("utf-8", "surrogateescape") for n in proc.stdout.split(b"\0") if n]
             base = len(rel.split("/")) if rel else 0
             # Hidden folders below ``rel`` are skipped, as FsReader does.
@@ -114,11 +141,11 @@ class GitReader:
             proc.stdin.flush()
             header = proc.stdout.readline()
         except (BrokenPipeError, OSError) as exc:
-            raise GitError("diff.git.failed", detail=str(exc)) from None
+            raise _failed(str(exc)) from None
         parts = header.split()
         if len(parts) < 3 or parts[-1] == b"missing":
             if not header:
-                raise GitError("diff.git.failed", detail="git cat-file exited")
+                raise _failed("git cat-file exited")
             return "missing", None
         kind, size = parts[1].decode("ascii"), int(parts[2])
         if size > MAX_BYTES:  # read past, never held: a blob of gigabytes costs no memory
@@ -136,7 +163,7 @@ class GitReader:
                     ["git", "cat-file", "--batch"], cwd=self.cwd,
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             except FileNotFoundError:
-                raise GitError("diff.git.missing") from None
+                raise GitError("PG070", "diff.git.missing") from None
         return self._proc
 
     def close(self) -> None:
@@ -172,7 +199,7 @@ def _skip(stream: IO[bytes], n: int) -> None:
     while n > 0:
         chunk = stream.read(min(n, 1 << 20))
         if not chunk:
-            raise GitError("diff.git.failed", detail="short read from git cat-file")
+            raise _failed("short read from git cat-file")
         n -= len(chunk)
 
 
@@ -181,7 +208,7 @@ def _read_exactly(stream: IO[bytes], n: int) -> bytes:
     while n > 0:
         chunk = stream.read(n)
         if not chunk:
-            raise GitError("diff.git.failed", detail="short read from git cat-file")
+            raise _failed("short read from git cat-file")
         chunks.append(chunk)
         n -= len(chunk)
     return b"".join(chunks)
