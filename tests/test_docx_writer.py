@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,7 +18,7 @@ from lxml import etree
 
 from perfgen.model import Funds, Indicator, Project, format_number
 from perfgen.render import docx as docx_module
-from perfgen.render.docx import COLUMN_TITLES, FALLBACK_STYLES, DocxWriter, render_docx
+from perfgen.render.docx import COLUMN_TITLES, FALLBACK_STYLES, DocxWriter, render_docx, writer_for
 from perfgen.resources import find_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -363,13 +364,16 @@ def test_zip_is_deterministic_and_valid(writer: DocxWriter, seed1: Project) -> N
     assert (props.title, props.author, props.created) == (seed1.name, "perfgen", None)
 
 
-def test_render_docx_reuses_a_cached_writer(reference: Path, seed1: Project) -> None:
-    docx_module._writer.cache_clear()
+def test_render_docx_reuses_a_cached_writer(reference: Path, seed1: Project, tmp_path: Path) -> None:
+    reference = Path(shutil.copy(reference, tmp_path / "reference.docx"))
+    writer = writer_for(reference)
+    assert writer_for(reference) is writer
     first = render_docx(seed1, reference)
     second = render_docx(make_project(SEED1_ROWS[:2]), reference)
-    assert docx_module._writer.cache_info().hits == 1 and docx_module._writer.cache_info().misses == 1
     assert first == DocxWriter(reference).render(seed1)
     assert len(open_docx(second).tables[1].rows) == 3
+    os.utime(reference, ns=(0, reference.stat().st_mtime_ns + 1))  # the reference changed: read it again
+    assert writer_for(reference) is not writer
 
 
 # -- escaping ------------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ The reference document (``templates/reference.docx``, see ``tools/make_reference
 every part of the package except the body: styles, fonts, settings and the section properties (page size,
 orientation, margins). Users restyle the output by editing that file in Word.
 
-:class:`DocxWriter` reads the reference once and pre-compresses its unchanged parts. Rendering a project
-then only builds ``word/document.xml`` as a string, deflates it and writes the zip container by hand —
-no python-docx objects, no per-cell DOM work. The output is byte-identical across runs and processes:
-fixed entry order, DOS timestamp 1980-01-01, fixed permissions, no dates in ``docProps/core.xml``.
+:class:`DocxWriter` reads the reference once (checked by :mod:`perfgen.render.docxpackage`) and
+pre-compresses its unchanged parts. Rendering a project then only builds ``word/document.xml`` as a string,
+deflates it and writes the zip container by hand — no python-docx objects, no per-cell DOM work. The output
+is byte-identical across runs and processes: fixed entry order, DOS timestamp 1980-01-01, fixed
+permissions, no dates in ``docProps/core.xml``.
 
-Layout (PITFALLS.md): two tables on one 9-column grid — the header block (预算单位 … 项目总体目标) and
+Layout (docs/pitfalls.md, "Word"): two tables on one 9-column grid — the header block (预算单位 … 项目总体目标) and
 the indicator table, whose column-title row is ``w:tblHeader`` so it repeats on every page — separated
 by a 1pt paragraph so Word keeps them apart. 一级/二级 cells merge with ``w:vMerge``; spans use
 ``w:gridSpan``; every ``w:tc`` holds at least one ``w:p``.
@@ -17,20 +18,26 @@ by a 1pt paragraph so Word keeps them apart. 一级/二级 cells merge with ``w:
 
 from __future__ import annotations
 
-import io
 import re
-import struct
-import zipfile
-import zlib
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
 from perfgen.model import COLUMN_TITLES, Project
+from perfgen.render.docxpackage import (
+    FIRST_PARTS,
+    W_NS,
+    BadReference,
+    ZipMember,
+    member_name,
+    parse_xml,
+    read_package,
+    twips_attribute,
+    zip_package,
+)
 from perfgen.render.view import FORM_TITLE, MergedCell, ProjectForm, project_form
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
@@ -87,11 +94,6 @@ _BODY_MARK = "@@perfgen-body@@"
 # Spelled as the (short) forbidden set: the negated allowed ranges take re ~10 ms to compile at start-up.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-_DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00:00
-_FILE_MODE = 0o100644 << 16
-_FIRST_PARTS = ("[Content_Types].xml", "_rels/.rels")
-
-
 def xml_text(text: str) -> str:
     """Escape ``text`` for element content; drop characters XML 1.0 cannot hold."""
     text = _ILLEGAL_XML.sub("", text)
@@ -105,140 +107,6 @@ def _paragraph(text: str, style: str = STYLE_CELL) -> str:
     body = xml_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
     return f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{body}</w:t></w:r></w:p>'
-
-
-class _Entry:
-    """One zip member, already deflated: local header + data, and its central directory record."""
-
-    __slots__ = ("central", "local")
-    local: bytes
-    central: tuple[bytes, bytes]
-
-    def __init__(self, name: str, data: bytes) -> None:
-        raw_name = name.encode("utf-8")
-        flags = 0 if name.isascii() else 0x800
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        packed = compressor.compress(data) + compressor.flush()
-        crc = zlib.crc32(data)
-        method = zipfile.ZIP_DEFLATED
-        fields = (20, flags, method, _DOS_TIME, _DOS_DATE, crc, len(packed), len(data), len(raw_name))
-        self.local = struct.pack("<I5HIII2H", 0x04034B50, *fields, 0) + raw_name + packed
-        # Central record without its trailing local-header offset (added when the zip is assembled).
-        central = struct.pack("<I6HIII5HI", 0x02014B50, 0x0314, *fields, 0, 0, 0, 0, _FILE_MODE)
-        self.central = (central, raw_name)
-
-
-def _zip(entries: list[_Entry]) -> bytes:
-    chunks: list[bytes] = []
-    directory: list[bytes] = []
-    offset = 0
-    for entry in entries:
-        head, raw_name = entry.central
-        directory.append(head + struct.pack("<I", offset) + raw_name)
-        chunks.append(entry.local)
-        offset += len(entry.local)
-    central = b"".join(directory)
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), offset, 0)
-    return b"".join(chunks) + central + end
-
-
-MAX_TWIPS = 31680  # 22 inches: the largest page Word accepts
-_TWIPS = re.compile("[0-9]{1,6}")
-MAX_PARTS = 1000  # a reference document has about a dozen parts
-MAX_PART_BYTES = 16 * 1024 * 1024  # uncompressed, each
-MAX_PACKAGE_BYTES = 64 * 1024 * 1024  # uncompressed, all parts
-# No entities, no DTDs fetched, no huge trees: the reference comes from a repository, maybe a pull request.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
-
-
-class BadReference(ValueError):
-    """The reference document cannot be used (the message says why, for the user)."""
-
-
-def _xml(data: bytes, part: str) -> etree._Element:
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise BadReference(f"{part}: XML error: {exc}") from None
-
-
-def _attr_int(element: etree._Element | None, name: str, default: int) -> int:
-    """A page-setup number in twips; anything else than a whole number from 0 to 22 inches is refused."""
-    if element is None:
-        return default
-    value = element.get(f"{{{W_NS}}}{name}")
-    if value is None:
-        return default
-    if not _TWIPS.fullmatch(value) or int(value) > MAX_TWIPS:
-        raise BadReference(f"page setup w:{name}=\"{value[:40]}\" is not a number of twips from 0 to {MAX_TWIPS}")
-    return int(value)
-
-
-def _member_name(name: str) -> str:
-    """A zip member name that stays inside the package (no absolute path, no ``..``, no backslash)."""
-    parts = name.split("/")
-    if name.startswith("/") or "\\" in name or ":" in parts[0] or any(p in ("", ".", "..") for p in parts):
-        raise BadReference(f"part name {name[:80]!r} would leave the package")
-    return name
-
-
-def read_package(data: bytes) -> dict[str, bytes]:
-    """The parts of a .docx, every name and size checked before anything is inflated past its limit."""
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in package.infolist() if not i.is_dir()]
-        if len(infos) > MAX_PARTS:
-            raise BadReference(f"more than {MAX_PARTS} parts")
-        names = [_member_name(i.filename) for i in infos]
-        if len(set(names)) != len(names):
-            raise BadReference("two parts with the same name")
-        parts: dict[str, bytes] = {}
-        total = 0
-        for info in infos:
-            with package.open(info) as member:
-                body = member.read(MAX_PART_BYTES + 1)  # the declared size may lie: read no more than allowed
-            total += len(body)
-            if len(body) > MAX_PART_BYTES or total > MAX_PACKAGE_BYTES:
-                raise BadReference(f"{info.filename}: inflates past {MAX_PART_BYTES // 2**20} MB")
-            parts[info.filename] = body
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise BadReference(f"not a valid zip package: {exc}") from None
-    for required in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
-        if required not in parts:
-            raise BadReference(f"the package has no {required}")
-    _check_parts(parts)
-    return parts
-
-
-_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-
-
-def _check_parts(parts: dict[str, bytes]) -> None:
-    """Every XML part well-formed UTF-8; the package's main part is word/document.xml as a plain document
-    (no macros); no relationship reaches outside the package except hyperlinks (a linked template would
-    make Word contact a server whenever anyone opens a generated file)."""
-    if len({n.lower() for n in parts}) != len(parts):
-        raise BadReference("two parts whose names differ only in case")
-    for name, data in parts.items():
-        if name.endswith((".xml", ".rels")):
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadReference(f"{name}: not UTF-8 (save the document again in Word)") from None
-            root = _xml(data, name)
-            if name.endswith(".rels"):
-                for rel in root:
-                    if rel.get("TargetMode") == "External" and rel.get("Type") != _HYPERLINK:
-                        raise BadReference(f"{name}: a link to {str(rel.get('Target'))[:80]} outside the document")
-    main = [r.get("Target", "").lstrip("/") for r in _xml(parts["_rels/.rels"], "_rels/.rels")
-            if r.get("Type") == _OFFICE_DOCUMENT]
-    if main != ["word/document.xml"]:
-        raise BadReference(f"the package's main part is {main or 'missing'}, not word/document.xml")
-    types = parts["[Content_Types].xml"].decode("utf-8")
-    if "macroEnabled" in types or _MAIN_TYPE not in types:
-        raise BadReference("the content type of word/document.xml is not a plain Word document (.docx)")
 
 
 class DocxWriter:
@@ -255,19 +123,19 @@ class DocxWriter:
         if "word/styles.xml" in parts:
             parts["word/styles.xml"] = self._ensure_styles(parts["word/styles.xml"])
         every = set(parts) | {self._core_name}
-        self._order = [n for n in _FIRST_PARTS if n in every] + sorted(every - set(_FIRST_PARTS))
+        self._order = [n for n in FIRST_PARTS if n in every] + sorted(every - set(FIRST_PARTS))
         dynamic = ("word/document.xml", self._core_name)
-        self._static = {n: _Entry(n, parts[n]) for n in self._order if n not in dynamic}
+        self._static = {n: ZipMember(n, parts[n]) for n in self._order if n not in dynamic}
 
     # -- reference handling (once) ---------------------------------------------------------------
 
     @staticmethod
     def _ensure_core_part(parts: dict[str, bytes]) -> str:
         """Name of the core-properties part; registered in the package when the reference lacks one."""
-        rels = _xml(parts["_rels/.rels"], "_rels/.rels")
+        rels = parse_xml(parts["_rels/.rels"], "_rels/.rels")
         for rel in rels:
             if rel.get("Type") == _CORE_REL:
-                name = _member_name(str(rel.get("Target", "docProps/core.xml")).lstrip("/"))
+                name = member_name(str(rel.get("Target", "docProps/core.xml")).lstrip("/"))
                 if name in ("word/document.xml", "[Content_Types].xml", "_rels/.rels") or name.startswith("word/"):
                     raise BadReference(f"the core-properties relationship points at {name}")
                 return name
@@ -287,7 +155,7 @@ class DocxWriter:
     @staticmethod
     def _split_document(document: bytes) -> tuple[str, str, str, int]:
         """Document.xml around an empty body: (head, sectPr, tail, text width in twips)."""
-        root = _xml(document, "word/document.xml")
+        root = parse_xml(document, "word/document.xml")
         if root.nsmap.get("w") != W_NS:
             raise BadReference("word/document.xml must bind the prefix 'w' to WordprocessingML")
         body = root.find(f"{{{W_NS}}}body")
@@ -299,15 +167,15 @@ class DocxWriter:
                 body.remove(child)
         if sectpr is None:
             default = _DEFAULT_SECTPR.replace("<w:sectPr>", f'<w:sectPr xmlns:w="{W_NS}">', 1)
-            sectpr = etree.fromstring(default, _PARSER)
+            sectpr = parse_xml(default.encode("utf-8"), "word/document.xml")
             body.append(sectpr)
         page = sectpr.find(f"{{{W_NS}}}pgSz")
         margins = sectpr.find(f"{{{W_NS}}}pgMar")
         text_width = (
-            _attr_int(page, "w", 16838)
-            - _attr_int(margins, "left", 1020)
-            - _attr_int(margins, "right", 1020)
-            - _attr_int(margins, "gutter", 0)
+            twips_attribute(page, "w", 16838)
+            - twips_attribute(margins, "left", 1020)
+            - twips_attribute(margins, "right", 1020)
+            - twips_attribute(margins, "gutter", 0)
         )
         body.text = _BODY_MARK
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
@@ -327,7 +195,7 @@ class DocxWriter:
 
     @staticmethod
     def _ensure_styles(styles: bytes) -> bytes:
-        _xml(styles, "word/styles.xml")  # well-formed, or Word refuses every document made from it
+        parse_xml(styles, "word/styles.xml")  # well-formed, or Word refuses every document made from it
         text = styles.decode("utf-8")
         present = set(re.findall(r'w:styleId="([^"]+)"', text))
         missing = "".join(xml for sid, xml in FALLBACK_STYLES.items() if sid not in present)
@@ -439,10 +307,10 @@ class DocxWriter:
     def render(self, project: Project, form: ProjectForm | None = None) -> bytes:
         """The .docx file for ``project``, as bytes (``form``: its project_form, if already made)."""
         dynamic = {
-            "word/document.xml": _Entry("word/document.xml", self.document_xml(project, form).encode("utf-8")),
-            self._core_name: _Entry(self._core_name, self.core_xml(project).encode("utf-8")),
+            "word/document.xml": ZipMember("word/document.xml", self.document_xml(project, form).encode("utf-8")),
+            self._core_name: ZipMember(self._core_name, self.core_xml(project).encode("utf-8")),
         }
-        return _zip([dynamic.get(name) or self._static[name] for name in self._order])
+        return zip_package([dynamic.get(name) or self._static[name] for name in self._order])
 
 
 @lru_cache(maxsize=8)
@@ -450,8 +318,13 @@ def _writer(reference: Path, mtime_ns: int, size: int) -> DocxWriter:
     return DocxWriter(reference)
 
 
-def render_docx(project: Project, reference: Path) -> bytes:
-    """Render ``project`` with a cached :class:`DocxWriter` (reloaded when the reference changes)."""
+def writer_for(reference: Path) -> DocxWriter:
+    """The :class:`DocxWriter` of ``reference``, made once and made again when the file changes."""
     path = Path(reference).resolve()
     stat = path.stat()
-    return _writer(path, stat.st_mtime_ns, stat.st_size).render(project)
+    return _writer(path, stat.st_mtime_ns, stat.st_size)
+
+
+def render_docx(project: Project, reference: Path) -> bytes:
+    """Render ``project`` with the cached writer of ``reference`` (:func:`writer_for`)."""
+    return writer_for(reference).render(project)
