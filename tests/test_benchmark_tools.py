@@ -10,8 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sample_data import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 
 
@@ -84,6 +84,7 @@ def test_generation_is_deterministic_for_a_seed(generate, tmp_path: Path) -> Non
     assert a != c
 
 
+@pytest.mark.slow
 def test_bench_quick_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, str(BENCH / "bench.py"), "--quick", "--quiet", "--json", str(out)],

@@ -18,6 +18,7 @@ from clitools import invoke
 from docx.table import Table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sample_data import ROOT, SEED_TEXT, example_projects
 
 from perfgen.cli.main import main
 from perfgen.fmt.formatter import format_text, project_values
@@ -29,14 +30,8 @@ from perfgen.load.loader import FsReader, Loader
 from perfgen.model import COLUMN_TITLES, Funds, Indicator, Project, format_money
 from perfgen.resources import find_template
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "import"
-SEED = CASES / "seed" / "seed.txt"
 UPDATE = os.environ.get("PERFGEN_UPDATE_CASES") == "1"  # rewrite expected files (then review the diff)
-
-
-def examples() -> list[Project]:
-    return Loader(FsReader(ROOT)).load_all(["goals/2023"]).projects
 
 
 def values(projects: list[Project]) -> list[dict[str, Any]]:
@@ -102,8 +97,8 @@ def test_cases_cover_the_brief() -> None:
 # ---- the seed: nine real tables -----------------------------------------------------------------------
 
 def test_seed_gives_the_nine_examples() -> None:
-    imported, diags = read_projects([SEED])
-    expected = {p.name: p for p in examples()}
+    imported, diags = read_projects([SEED_TEXT])
+    expected = {p.name: p for p in example_projects()}
     assert [p.name for p in imported] == sorted(expected, key=lambda n: expected[n].source)
     for p in imported:
         got, want = project_values(p), project_values(expected[p.name])
@@ -113,7 +108,7 @@ def test_seed_gives_the_nine_examples() -> None:
             assert got["indicators"][row][8] == "" and want["indicators"][row][8] == "工作资料"
             want["indicators"][row] = (*want["indicators"][row][:8], "", *want["indicators"][row][9:])
         assert got == want, p.name
-    seed = SEED.as_posix()
+    seed = SEED_TEXT.as_posix()
     assert [(str(d.pos), d.severity, d.code) for d in diags] == [
         (f"{seed}:32:1", "warning", "PG055"), (f"{seed}:32:1", "warning", "PG056"),
         (f"{seed}:32:1", "warning", "PG058"), (f"{seed}:140:1", "warning", "PG057"),
@@ -124,14 +119,14 @@ def test_seed_gives_the_nine_examples() -> None:
 
 
 def test_seed_positions_point_at_the_source() -> None:
-    projects, _ = read_projects([SEED])
+    projects, _ = read_projects([SEED_TEXT])
     table8 = projects[7]
     row = next(i for i in table8.indicators if i.name == "资金支付及时性")
     assert (row.level1, row.level2) == ("产出指标", "时效指标")
-    assert str(row.where["_"]) == f"{SEED.as_posix()}:140:1"
-    assert str(table8.where["name"]) == f"{SEED.as_posix()}:132:{len('项目名称') + 3}"  # character columns
+    assert str(row.where["_"]) == f"{SEED_TEXT.as_posix()}:140:1"
+    assert str(table8.where["name"]) == f"{SEED_TEXT.as_posix()}:132:{len('项目名称') + 3}"  # character columns
     total_col = len("项目资金(万元)") + 3 + len("年度预算总额:") + 1
-    assert str(table8.funds.where["total"]) == f"{SEED.as_posix()}:133:{total_col}"
+    assert str(table8.funds.where["total"]) == f"{SEED_TEXT.as_posix()}:133:{total_col}"
 
 
 # ---- labels and objectives -----------------------------------------------------------------------------
@@ -319,7 +314,7 @@ def docx_writer() -> Any:
 def test_round_trip_examples_through_perfgen_docx() -> None:
     """YAML → rendered .docx (perfgen.render.docx) → import → the same model values."""
     writer = docx_writer()
-    for p in examples():
+    for p in example_projects():
         projects, diags = read_bytes(writer.render(p), ".docx", "x.docx")
         assert diags == [], p.name
         assert values(projects) == values([p])
@@ -354,7 +349,8 @@ def generated(draw: st.DrawFn) -> Project:
                    objectives=draw(st.lists(TEXT, min_size=1, max_size=4)), indicators=indicators)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: the hypothesis profile's
 @given(generated())
 def test_round_trip_generated_projects_through_perfgen_docx(p: Project) -> None:
     projects, diags = read_bytes(docx_writer().render(p), ".docx", "x.docx")
@@ -362,7 +358,8 @@ def test_round_trip_generated_projects_through_perfgen_docx(p: Project) -> None:
     assert values(projects) == values([p])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: the hypothesis profile's
 @given(generated(), st.sampled_from(["one-table", "two-tables", "repeated-text"]))
 def test_round_trip_generated_projects_through_hand_made_docx(p: Project, layout: str) -> None:
     projects, diags = read_bytes(word_document(p, layout), ".docx", "x.docx")
@@ -370,7 +367,7 @@ def test_round_trip_generated_projects_through_hand_made_docx(p: Project, layout
     assert values(projects) == values([p])
 
 
-def seed_text(p: Project) -> list[str]:
+def as_seed_lines(p: Project) -> list[str]:
     """A project as the seed prints it: tab-separated cells, merged cells empty."""
     lines = ["项目支出绩效目标表", "", f"({p.year}年)", "", "预算单位\t\t" + p.unit + "\t" * 6,
              f"项目名称\t\t{p.name}\t\t\t项目负责人\t\t{p.leader}\t",
@@ -388,7 +385,7 @@ def seed_text(p: Project) -> list[str]:
        st.integers(0, 9))
 def test_shifted_rows_are_put_back(p: Project, row: int, mess: str, at: int) -> None:
     """Any indicator row may lose its first cell, gain an empty cell anywhere, or lose its last cell."""
-    lines = seed_text(p)
+    lines = as_seed_lines(p)
     n = 9 + row % len(p.indicators)
     cells = lines[n].split("\t")
     if mess == "lost-first":
@@ -410,13 +407,13 @@ def test_shifted_rows_are_put_back(p: Project, row: int, mess: str, at: int) -> 
 
 def test_yaml_to_docx_to_import_to_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = docx_writer()
-    for p in examples():
+    for p in example_projects():
         (tmp_path / f"{p.stem}.docx").write_bytes(writer.render(p))
     monkeypatch.chdir(tmp_path)
     result = import_files(sorted(tmp_path.glob("*.docx")), Path("goals"), tmp_path)
     assert not result.failed, [d.message for d in result.diagnostics]
     assert sorted(values(load_tree(tmp_path / "goals")), key=lambda v: v["name"]) == \
-        sorted(values(examples()), key=lambda v: v["name"])
+        sorted(values(example_projects()), key=lambda v: v["name"])
     assert (tmp_path / "goals/2023/_defaults.yaml").read_text(encoding="utf-8") == \
         "year: 2023\nunit: 库尔勒市社会保险中心\nleader: 张琪悦\n"
 
@@ -446,7 +443,7 @@ def test_corrupt_files_are_diagnostics(suffix: str, data: bytes) -> None:
 
 
 def test_text_in_gb18030_is_read_with_a_warning() -> None:
-    data = SEED.read_text(encoding="utf-8").encode("gb18030")
+    data = SEED_TEXT.read_text(encoding="utf-8").encode("gb18030")
     projects, diags = read_bytes(data, ".txt", "gbk.txt")
     assert len(projects) == 9
     assert (diags[0].code, diags[0].severity, diags[0].message) == (
@@ -486,7 +483,7 @@ def test_long_names_are_cut_by_bytes_and_duplicates_numbered() -> None:
 
 
 def seed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copy(SEED, tmp_path / "seed.txt")
+    shutil.copy(SEED_TEXT, tmp_path / "seed.txt")
     monkeypatch.chdir(tmp_path)
 
 
@@ -516,7 +513,7 @@ def test_an_existing_defaults_file_is_kept_and_respected(tmp_path: Path, monkeyp
     text = (folder / "部门专项-城乡居民社会养老保险财政配套.yaml").read_text(encoding="utf-8")
     assert text.split("\n")[1:3] == ["unit: 库尔勒市社会保险中心", "name: 部门专项-城乡居民社会养老保险财政配套"]
     assert sorted(values(load_tree(tmp_path / "goals")), key=lambda v: v["name"]) == \
-        sorted(values(read_projects([SEED])[0]), key=lambda v: v["name"])
+        sorted(values(read_projects([SEED_TEXT])[0]), key=lambda v: v["name"])
 
 
 def test_english_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

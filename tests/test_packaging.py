@@ -10,10 +10,11 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
+from sample_data import ROOT, make_repo
+
 from perfgen.render import precompiled
 from perfgen.render.precompile import jinja_version
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
@@ -27,6 +28,7 @@ def test_every_package_is_listed_in_pyproject() -> None:
     assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
 
 
+@pytest.mark.slow
 def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     # Build from a clean copy: setuptools reuses ./build/lib, which may hold stale modules.
     source = tmp_path / "source"
@@ -48,8 +50,7 @@ def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
         assert needed in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # a wheel is installed by unpacking it
-    repo = tmp_path / "elsewhere"
-    shutil.copytree(ROOT / "goals", repo / "goals")
+    repo = make_repo(tmp_path / "elsewhere")
     env = {**os.environ, "PYTHONPATH": str(site)}
     probe = subprocess.run([sys.executable, "-c", "import perfgen, sys; print(perfgen.__file__)"], cwd=repo,
                            env=env, capture_output=True, text=True, check=True)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sample_data import EXAMPLE_FILES, EXAMPLES_DIR
 
 from perfgen.load.schema import validator
 from perfgen.load.schemafast import certainly_valid
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def example(name: str = "01-yuanshuili-buchai.yaml") -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((ROOT / "goals/2023/_defaults.yaml").read_text(encoding="utf-8"))
-    data.update(yaml.safe_load((ROOT / "goals/2023" / name).read_text(encoding="utf-8")))
+    data: dict[str, Any] = yaml.safe_load((EXAMPLES_DIR / "_defaults.yaml").read_text(encoding="utf-8"))
+    data.update(yaml.safe_load((EXAMPLES_DIR / name).read_text(encoding="utf-8")))
     return data
 
 
@@ -27,7 +26,7 @@ def schema_valid(doc: Any) -> bool:
 
 
 def test_the_examples_take_the_fast_path() -> None:
-    for path in sorted((ROOT / "goals/2023").glob("0*.yaml")):
+    for path in EXAMPLE_FILES:
         doc = example(path.name)
         assert certainly_valid(doc) and schema_valid(doc)
 
@@ -70,7 +69,8 @@ def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-@settings(max_examples=400, deadline=None)
+@pytest.mark.slow
+@settings(deadline=None)  # examples: the hypothesis profile's
 @given(st.data())
 def test_fast_path_is_never_looser_than_the_schema(data: st.DataObject) -> None:
     doc = example()

@@ -1,8 +1,9 @@
 """`perfgen validate` never crashes: whatever the goals repo holds, it exits 0 or 1 with diagnostics.
 
 Hypothesis feeds arbitrary bytes, arbitrary YAML documents, project-shaped documents with odd values, and
-mutations of the nine example files (lines deleted, characters inserted, indentation changed). The run is
-bounded (a few hundred examples per test) so the whole file stays well under a minute on two cores.
+mutations of the nine example files (lines deleted, characters inserted, indentation changed). The quick
+tests run a fixed number of examples in the default run; the costly ones are marked slow and take their number
+from the hypothesis profile (conftest.py: 100 by default, 500 with HYPOTHESIS_PROFILE=ci, as .ci/run does).
 """
 
 from __future__ import annotations
@@ -12,20 +13,20 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sample_data import EXAMPLE_FILES, EXAMPLES_DIR
 
 from perfgen.cli.main import main
 from perfgen.diagnostics import i18n
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "goals" / "2023").glob("[0-9]*.yaml"))
-EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLES]
-DEFAULTS_TEXT = (ROOT / "goals" / "2023" / "_defaults.yaml").read_text(encoding="utf-8")
+EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLE_FILES]
+DEFAULTS_TEXT = (EXAMPLES_DIR / "_defaults.yaml").read_text(encoding="utf-8")
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: the profile's
 
 
 @contextlib.contextmanager
@@ -60,13 +61,13 @@ YAMLISH_BYTES = st.lists(st.sampled_from([
 ]), max_size=60).map(b"".join)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=150)
 @given(data=st.one_of(st.binary(max_size=2000), YAMLISH_BYTES))
 def test_arbitrary_bytes_as_a_goals_file(data: bytes) -> None:
     validate_never_crashes({"goals/2023/a.yaml": data})
 
 
-@FUZZ
+@settings(FUZZ, max_examples=150)
 @given(defaults=st.one_of(st.binary(max_size=500), YAMLISH_BYTES),
        config=st.one_of(st.binary(max_size=500), YAMLISH_BYTES))
 def test_arbitrary_bytes_as_defaults_and_config(defaults: bytes, config: bytes) -> None:
@@ -99,6 +100,7 @@ def dump(doc: object) -> bytes:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(doc=DOCS, flow=st.booleans())
 def test_arbitrary_yaml_documents(doc: object, flow: bool) -> None:
@@ -146,6 +148,7 @@ CONFIGS = st.fixed_dictionaries({}, optional={
 })
 
 
+@pytest.mark.slow
 @FUZZ
 @given(project=PROJECT, config=CONFIGS, args=st.sampled_from([(), ("--strict",), ("--lang", "en"),
                                                               ("--format", "json"), ("--format", "github")]))
@@ -182,7 +185,8 @@ def mutated_example(draw: st.DrawFn) -> str:
     return "\n".join(lines)
 
 
-@settings(FUZZ, max_examples=300)
+@pytest.mark.slow
+@FUZZ
 @given(text=mutated_example(), with_defaults=st.booleans())
 def test_mutated_examples(text: str, with_defaults: bool) -> None:
     files = {"goals/2023/a.yaml": text.encode("utf-8")}
@@ -201,7 +205,7 @@ def test_mutated_defaults(text: str) -> None:
 
 def test_the_examples_themselves_pass() -> None:
     """The mutations start from files that validate (warnings only): a crash is the mutation's doing."""
-    files = {f"goals/2023/{p.name}": p.read_bytes() for p in EXAMPLES}
+    files = {f"goals/2023/{p.name}": p.read_bytes() for p in EXAMPLE_FILES}
     files["goals/2023/_defaults.yaml"] = DEFAULTS_TEXT.encode("utf-8")
     out = validate_never_crashes(files, "--lang", "en")
-    assert out.splitlines()[-1].startswith(f"checked {len(EXAMPLES)} file(s): 0 error(s), ")
+    assert out.splitlines()[-1].startswith(f"checked {len(EXAMPLE_FILES)} file(s): 0 error(s), ")

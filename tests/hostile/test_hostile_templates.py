@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run
+from sample_data import ROOT
 
 SECRET = "s3cr3t-7f1d9a"
 ENV = {"PERFGEN_SECRET": SECRET}
@@ -106,8 +107,6 @@ def test_link_inside_templates_is_allowed(repo: Path) -> None:
 
 
 def test_reference_docx_that_links_out_of_the_repository(repo: Path, tmp_path: Path) -> None:
-    from conftest import ROOT
-
     outside = tmp_path / "ref.docx"
     outside.write_bytes((ROOT / "templates" / "reference.docx").read_bytes())
     (templates(repo) / "reference.docx").symlink_to(outside)
@@ -165,6 +164,7 @@ def test_runaway_template_stops_with_its_file_and_line(repo: Path, body: str, li
     assert seconds < 20
 
 
+@pytest.mark.slow  # the page's time limit is 5 seconds
 def test_loop_that_runs_out_of_time_says_so(repo: Path) -> None:
     override(repo, "{% for x in [1] * 5000 %}{% for y in [1] * 5000 %}{% for z in [1] * 5000 %}"
                    "{% endfor %}{% endfor %}{% endfor %}")
@@ -177,8 +177,6 @@ def test_loop_that_runs_out_of_time_says_so(repo: Path) -> None:
 
 
 def _reference(repo: Path, change: dict[str, bytes | None], extra: dict[str, bytes] | None = None) -> None:
-    from conftest import ROOT
-
     source = zipfile.ZipFile(ROOT / "templates" / "reference.docx")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -192,8 +190,6 @@ def _reference(repo: Path, change: dict[str, bytes | None], extra: dict[str, byt
 
 
 def _document(repo: Path) -> bytes:
-    from conftest import ROOT
-
     return zipfile.ZipFile(ROOT / "templates" / "reference.docx").read("word/document.xml")
 
 
@@ -215,8 +211,6 @@ def test_reference_with_a_member_that_inflates_to_gigabytes(repo: Path) -> None:
 
 
 def test_reference_whose_core_properties_point_at_the_document(repo: Path) -> None:
-    from conftest import ROOT
-
     rels = zipfile.ZipFile(ROOT / "templates" / "reference.docx").read("_rels/.rels")
     rels = rels.replace(b'Target="docProps/core.xml"', b'Target="word/document.xml"')
     _reference(repo, {"_rels/.rels": rels})
@@ -266,8 +260,6 @@ def test_templates_linked_to_the_repository_root_publishes_nothing_of_git(repo: 
 
 
 def test_templates_linked_elsewhere_is_not_used_for_word_either(repo: Path, tmp_path: Path) -> None:
-    from conftest import ROOT
-
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "reference.docx").write_bytes((ROOT / "templates" / "reference.docx").read_bytes())
@@ -280,8 +272,6 @@ def test_templates_linked_elsewhere_is_not_used_for_word_either(repo: Path, tmp_
                                   "bad-content-types", "bad-settings", "main-elsewhere", "macro", "external-template",
                                   "case-twins"])
 def test_more_broken_reference_documents(repo: Path, case: str) -> None:
-    from conftest import ROOT
-
     src = zipfile.ZipFile(ROOT / "templates" / "reference.docx")
     doc = src.read("word/document.xml")
     types = src.read("[Content_Types].xml")
