@@ -1,6 +1,6 @@
 """The nine example projects, built by the CLI and read back: every cell equals the seed's table.
 
-The expected values come from the seed text itself (``tests/data/seed.txt``, the PDF extraction the
+The expected values come from the seed text itself (the ``seed_text`` fixture: the PDF extraction the
 examples were typed from), not from perfgen's model, so a loader or writer bug cannot hide itself.
 The seed's three misaligned rows are put back the way the form intends (see goals/2023 comments).
 """
@@ -8,27 +8,22 @@ The seed's three misaligned rows are put back the way the form intends (see goal
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
+from clitools import invoke
+from sample_data import make_repo
 
-from perfgen.cli.main import main
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = Path(__file__).parent / "data" / "seed.txt"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 L1 = ("产出指标", "成本指标", "效益指标", "满意度指标")
 
 
-def seed_tables() -> list[dict[str, object]]:
+def seed_tables(seed: Path) -> list[dict[str, object]]:
     """Parse the seed: header values and the indicator rows with merged cells filled down."""
     tables = []
-    for chunk in SEED.read_text(encoding="utf-8").split("项目支出绩效目标表")[1:]:
+    for chunk in seed.read_text(encoding="utf-8").split("项目支出绩效目标表")[1:]:
         lines = [ln.split("\t") for ln in chunk.splitlines() if "\t" in ln]
         head = {row[0]: row for row in lines[:4]}
         funds = next(r for k, r in head.items() if k.startswith("项目资金"))
@@ -57,14 +52,8 @@ def seed_tables() -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("repo")
-    shutil.copytree(ROOT / "goals", repo / "goals")
-    old = os.getcwd()
-    os.chdir(repo)
-    try:
-        result = CliRunner().invoke(main, ["build", "-j", "1"])
-    finally:
-        os.chdir(old)
+    repo = make_repo(tmp_path_factory.mktemp("repo"))
+    result = invoke(repo, "build", "-j", "1")
     assert result.exit_code == 0, result.output
     return repo / "build"
 
@@ -87,8 +76,8 @@ def _vmerge(tc: object) -> str | None:
 
 
 @pytest.mark.parametrize("index", range(9))
-def test_docx_matches_seed(built: Path, index: int) -> None:
-    expected = seed_tables()[index]
+def test_docx_matches_seed(built: Path, seed_text: Path, index: int) -> None:
+    expected = seed_tables(seed_text)[index]
     document = docx.Document(io.BytesIO(outputs(built)[index].read_bytes()))
     assert [p.text for p in document.paragraphs if p.text][:2] == ["项目支出绩效目标表", "(2023年)"]
     head, table = document.tables
@@ -150,8 +139,8 @@ class _Cells(HTMLParser):
 
 
 @pytest.mark.parametrize("index", range(9))
-def test_html_matches_seed(built: Path, index: int) -> None:
-    expected = seed_tables()[index]
+def test_html_matches_seed(built: Path, seed_text: Path, index: int) -> None:
+    expected = seed_tables(seed_text)[index]
     page = outputs(built)[index].with_suffix(".html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page
     parser = _Cells()

@@ -9,8 +9,9 @@ from urllib.parse import unquote
 import jinja2
 import lxml.html
 import pytest
+from sample_data import EXAMPLES_UNIT, make_project
 
-from perfgen.model import Funds, Indicator, Project
+from perfgen.model import Funds, Project
 from perfgen.render.html import HtmlRenderer, IndexEntry, TemplateError
 from perfgen.resources import builtin_templates_dir
 
@@ -43,46 +44,8 @@ def table_rows(text: str) -> list[tuple[str, ...]]:
 
 SEED1_ROWS = table_rows(SEED1_TABLE)
 SEED2_ROWS = table_rows(SEED2_TABLE)
-UNIT = "库尔勒市社会保险中心"
 # A user template that builds on the built-in one (a newline keeps the line numbers in the tests easy).
 EXTENDS = '{% extends "default:project.html.j2" %}\n'
-
-
-def make_project(
-    rows: list[tuple[str, ...]],
-    *,
-    name: str = "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",
-    funds: tuple[float, float, float] = (5, 5, 0),
-    objectives: tuple[str, ...] = (
-        "领取退休人员待遇补差3人，发放补助次数12次。",
-        "提高领取退休补差人员生活水平。",
-    ),
-) -> Project:
-    indicators = [
-        Indicator(
-            level1=l1,
-            level2=l2,
-            name=n,
-            target=t,
-            basis=b,
-            last_year=ly,
-            weight=float(w),
-            scoring=s,
-            evidence=e,
-        )
-        for l1, l2, n, t, b, ly, w, s, e in rows
-    ]
-    return Project(
-        source="goals/2023/x.yaml",
-        rel="2023/x",
-        year=2023,
-        unit=UNIT,
-        name=name,
-        leader="张琪悦",
-        funds=Funds(*funds),
-        objectives=list(objectives),
-        indicators=indicators,
-    )
 
 
 def seed1() -> Project:
@@ -93,11 +56,11 @@ def seed2() -> Project:
     return make_project(
         SEED2_ROWS,
         name="巴财企[2022]32号关于提前下达2023年4月-2024年3月1995年前退休[退",
-        funds=(52, 52, 0),
-        objectives=(
+        funds=Funds(52, 52, 0),
+        objectives=[
             "保障破产企业离退休973人正常领取补助。",
             "提高领取补贴人员生活水平，社会保险政策宣传知晓率98%以上。",
-        ),
+        ],
     )
 
 
@@ -194,7 +157,7 @@ def test_header_block_uses_the_word_layouts_spans(renderer: HtmlRenderer) -> Non
     root = parse(renderer.render_project(seed2()))
     block = one(root, "//table[contains(@class, 'header-block')]")
     unit, name, funds, objectives = block.xpath("tbody/tr")
-    assert spans(unit) == [("预算单位", 2), (UNIT, 7)]
+    assert spans(unit) == [("预算单位", 2), (EXAMPLES_UNIT, 7)]
     assert spans(name) == [
         ("项目名称", 2),
         ("巴财企[2022]32号关于提前下达2023年4月-2024年3月1995年前退休[退", 3),
@@ -225,7 +188,7 @@ def test_header_block_uses_the_word_layouts_spans(renderer: HtmlRenderer) -> Non
 
 def test_money_has_two_decimals_and_weights_print_as_written(renderer: HtmlRenderer) -> None:
     rows = [("产出指标", "数量指标", "甲", "=1次", "历史标准", "", "8.5", "直接赋分", "工作资料")]
-    project = make_project(rows, funds=(1780.91, 1780.9, 0.01))
+    project = make_project(rows, funds=Funds(1780.91, 1780.9, 0.01))
     root = parse(renderer.render_project(project))
     money = [td.text_content() for td in root.xpath("//td[contains(@class, 'money')]")]
     assert money == ["1780.91", "1780.90", "0.01"]
@@ -261,7 +224,7 @@ def test_page_is_self_contained(renderer: HtmlRenderer) -> None:
 def test_markup_in_the_data_prints_as_text(renderer: HtmlRenderer) -> None:
     evil = "<script>alert(1)</script>"
     rows = [("产出指标", "数量指标", evil, "=1次&lt;", "历史标准", "", "10", "直接赋分", "工作资料")]
-    data = renderer.render_project(make_project(rows, name=evil, objectives=(evil,)))
+    data = renderer.render_project(make_project(rows, name=evil, objectives=[evil]))
     assert b"<script" not in data
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in data
     root = parse(data)
@@ -396,7 +359,7 @@ def test_python_error_in_template_code_is_a_template_error(tmp_path: Path) -> No
 
 
 def entry(
-    name: str, year: int, total: float, *, unit: str = UNIT, other: float = 0.0, docx: bool = True
+    name: str, year: int, total: float, *, unit: str = EXAMPLES_UNIT, other: float = 0.0, docx: bool = True
 ) -> IndexEntry:
     return IndexEntry(
         unit=unit,
@@ -425,8 +388,8 @@ def test_index_groups_by_unit_then_newest_year_then_name(renderer: HtmlRenderer)
     assert one(root, "//title").text_content() == "目录"
     assert [h.text_content() for h in root.xpath("//h2")] == [
         "A单位 2023年",
-        f"{UNIT} 2023年",
-        f"{UNIT} 2022年",
+        f"{EXAMPLES_UNIT} 2023年",
+        f"{EXAMPLES_UNIT} 2022年",
     ]
     names = [
         [a.text_content() for a in t.xpath("tbody/tr/td[@class='name']/a")] for t in root.xpath("//table")
@@ -513,6 +476,6 @@ def test_index_groups_stream_their_counts_and_subtotals(renderer: HtmlRenderer) 
     assert page.count == len(INDEX) and len(reads) == 1  # counted and summed in one pass
     # Read as a template reads it: each group's items before the next group.
     groups = [(g.unit, g.year, g.count, [i.name for i in g.items]) for g in page.groups]
-    assert [g[:3] for g in groups] == [("A单位", 2023, 1), (UNIT, 2023, 3), (UNIT, 2022, 1)]
-    assert groups[1][3] == sorted(e.name for e in INDEX if e.unit == UNIT and e.year == 2023)
+    assert [g[:3] for g in groups] == [("A单位", 2023, 1), (EXAMPLES_UNIT, 2023, 3), (EXAMPLES_UNIT, 2022, 1)]
+    assert groups[1][3] == sorted(e.name for e in INDEX if e.unit == EXAMPLES_UNIT and e.year == 2023)
     assert len(reads) == 2

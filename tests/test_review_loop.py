@@ -1,5 +1,5 @@
 """Issue-level acceptance: the review loop in a repo made by `perfgen init`, and a goals folder written
-from FORMAT.md alone by someone else."""
+from docs/goals-format.md alone by someone else."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Path]:
+def init_repo(tmp_path: Path) -> Iterator[Path]:
+    """A goals repository made by ``perfgen init`` and committed (not the shared ``repo`` of the examples)."""
     root = tmp_path / "goals-repo"
     assert invoke(tmp_path, "init", str(root)).exit_code == 0
     git(root, "init", "-q")
@@ -28,35 +29,35 @@ def repo(tmp_path: Path) -> Iterator[Path]:
     yield root
 
 
-def test_pull_request_loop(repo: Path) -> None:
-    example = repo / "goals" / "2024" / "01-example.yaml"
+def test_pull_request_loop(init_repo: Path) -> None:
+    example = init_repo / "goals" / "2024" / "01-example.yaml"
     example.write_text(example.read_text(encoding="utf-8").replace('target: "=12次"', 'target: "=11次"'),
                        encoding="utf-8")
-    git(repo, "commit", "-qam", "change one target")
+    git(init_repo, "commit", "-qam", "change one target")
 
-    diff = invoke(repo, "diff", "HEAD~1", "HEAD", "--format", "markdown")
+    diff = invoke(init_repo, "diff", "HEAD~1", "HEAD", "--format", "markdown")
     assert diff.exit_code == 0, diff.output
     assert "补差发放次数" in diff.output and "=12次" in diff.output and "=11次" in diff.output
     assert re.search(r"^\| .*补差发放次数 \| 指标值 \| =12次 \| =11次 \|$", diff.output, re.M)  # a table row
 
-    check = invoke(repo, "fmt", "--check")
+    check = invoke(init_repo, "fmt", "--check")
     assert check.exit_code == 0, check.output
 
-    annotations = invoke(repo, "validate", "--format", "github")
+    annotations = invoke(init_repo, "validate", "--format", "github")
     assert annotations.exit_code == 0, annotations.output
     assert "Traceback" not in annotations.output
 
-    assert invoke(repo, "build", "--out", "first").exit_code == 0
-    assert invoke(repo, "build", "--out", "second", "--force").exit_code == 0
-    assert hashes(repo / "first") == hashes(repo / "second")
-    assert len(list((repo / "first").rglob("*.docx"))) == 1
+    assert invoke(init_repo, "build", "--out", "first").exit_code == 0
+    assert invoke(init_repo, "build", "--out", "second", "--force").exit_code == 0
+    assert hashes(init_repo / "first") == hashes(init_repo / "second")
+    assert len(list((init_repo / "first").rglob("*.docx"))) == 1
 
 
-def test_github_annotations_point_at_the_line(repo: Path) -> None:
-    example = repo / "goals" / "2024" / "01-example.yaml"
+def test_github_annotations_point_at_the_line(init_repo: Path) -> None:
+    example = init_repo / "goals" / "2024" / "01-example.yaml"
     text = example.read_text(encoding="utf-8")
     example.write_text(text.replace("weight: 20", "weight: 25", 1), encoding="utf-8")
-    result = invoke(repo, "validate", "--format", "github")
+    result = invoke(init_repo, "validate", "--format", "github")
     assert result.exit_code == 1
     line = next(ln for ln in result.output.splitlines() if "PG101" in ln)
     assert line.startswith("::error file=goals/2024/01-example.yaml,line=")

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from sample_data import EXAMPLE_FILES, EXAMPLES_DIR, ROOT
 
 from perfgen.model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schema" / "project.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
 
@@ -73,7 +73,7 @@ def merged_example(path: Path) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "goals" / "2023").glob("0*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_examples_are_valid_for_any_validator(path: Path) -> None:
     assert not list(VALIDATOR.iter_errors(merged_example(path)))
     assert path.read_text(encoding="utf-8").startswith(
@@ -92,6 +92,6 @@ def test_examples_are_valid_for_any_validator(path: Path) -> None:
     (lambda d: d.update(year="2023"), "type"),
 ])
 def test_mistakes_are_rejected(change: Any, validator: str) -> None:
-    data = merged_example(ROOT / "goals" / "2023" / "01-yuanshuili-buchai.yaml")
+    data = merged_example(EXAMPLES_DIR / "01-yuanshuili-buchai.yaml")
     change(data)
     assert validator in {e.validator for e in VALIDATOR.iter_errors(data)}

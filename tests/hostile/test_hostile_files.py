@@ -18,6 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from clitools import git
 from conftest import ROOT, needs_root, run
 
 GOALS = Path("goals/2023")
@@ -301,17 +302,13 @@ def test_staging_folders_of_killed_builds_are_removed(repo: Path) -> None:
 
 
 def test_oversized_file_in_a_git_revision_is_not_read_into_memory(repo: Path) -> None:
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false",
-                        *args], cwd=repo, check=True, capture_output=True)
-
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-qm", "goals")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "goals")
     with open(repo / GOALS / "10-big.yaml", "wb") as fh:
         fh.write(b"# " + b"x" * (16 * 1024 * 1024) + b"\n")
-    git("add", ".")
-    git("commit", "-qm", "big")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "big")
     r = run(repo, "diff", "HEAD~1", "HEAD")
     assert r.code == 1
     assert "goals/2023/10-big.yaml" in r.text and "PG005" in r.text
