@@ -270,6 +270,20 @@ def test_invalid_folder_side_shows_its_real_path(tmp_path: Path, monkeypatch: py
     assert "b/2023/_defaults.yaml:1:" in result.stderr
 
 
+def test_a_diff_that_cannot_be_made_is_reported_in_json_when_json_is_asked(repo: Path) -> None:
+    result = run("--format", "json", "nope")
+    assert result.exit_code == 2 and result.stderr == ""
+    (only,) = json.loads(result.stdout)["diagnostics"]
+    assert (only["file"], only["code"], only["message"]) == (None, "PG072", "找不到版本 “nope”")
+    (repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
+    result = run("--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [(d["file"], d["code"]) for d in report["diagnostics"]] == [(None, "PG077"), ("goals/2023/broken.yaml",
+                                                                                          "PG001")]
+    assert report["errors"] == 2
+
+
 def test_folder_and_file_cannot_be_compared(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CASES / "indicator-changes")
     result = run("old", "new/2023/06-kunnan.yaml")

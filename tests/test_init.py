@@ -173,3 +173,25 @@ def test_a_file_in_the_way_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.
     result = init("tmp", "--lang", "en")
     assert result.exit_code == 2
     assert "error[PG081]: tmp exists and is not a folder" in result.stderr
+
+
+def test_a_folder_that_cannot_be_written_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", "afile/new", "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("perfgen: error[PG081]: cannot write to afile/new (")
+    assert "Traceback" not in result.output
+
+
+def test_the_library_raises_perfgen_errors(tmp_path: Path) -> None:
+    scaffold.scaffold(tmp_path / "new")
+    with pytest.raises(scaffold.ScaffoldConflict) as conflict:
+        scaffold.scaffold(tmp_path / "new")
+    assert not conflict.value.usage
+    assert [str(d.pos) for d in conflict.value.diagnostics][:2] == [f"{tmp_path}/new/.github/workflows/perfgen.yml",
+                                                                    f"{tmp_path}/new/.gitignore"]
+    (tmp_path / "file").touch()
+    with pytest.raises(scaffold.ScaffoldError) as not_a_folder:
+        scaffold.scaffold(tmp_path / "file")
+    assert not_a_folder.value.usage and not_a_folder.value.diagnostics[0].code == "PG081"
