@@ -3,6 +3,9 @@
 Fixtures: ``repo`` (a goals repository with the nine examples), ``make_project`` (a project built in code),
 ``seed_text`` (the PDF text the examples were typed from). Their data lives in ``sample_data.py``.
 
+Tests marked ``slow`` are left out of the default run (pyproject.toml's addopts): ``pytest -m slow`` runs only
+them, ``pytest -m ""`` runs everything (also to run one slow test named on the command line).
+
 Hypothesis profiles, chosen by the environment variable HYPOTHESIS_PROFILE: ``default`` (each test's own
 number of examples, or hypothesis's 100) and ``ci`` (500 examples for the property tests that leave the
 number to the profile, the same examples on every run, no deadline); ``.ci/run`` runs the slow set with ``ci``.
