@@ -20,7 +20,8 @@ from clitools import invoke
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfgen.build.pipeline import BuildOptions, BuildResult, Shard, build
+from perfgen.build.pipeline import BuildResult, build
+from perfgen.build.plan import BuildOptions, Shard
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.load.config import Config
 
@@ -90,6 +91,14 @@ def test_parallel_equals_serial(repo: Path) -> None:
     lib_build(repo, "serial", jobs=1)
     lib_build(repo, "parallel", jobs=2)
     assert tree(repo / "serial") == tree(repo / "parallel")
+
+
+def test_a_pool_started_with_spawn_writes_the_same_bytes(repo: Path) -> None:
+    """Windows and macOS start worker processes with spawn: they get everything by pickling, nothing by fork."""
+    lib_build(repo, "serial", jobs=1)
+    spawned = lib_build(repo, "spawned", jobs=2, start_method="spawn")  # 27 projects: a pool of two processes
+    assert spawned.built == 27
+    assert tree(repo / "serial") == tree(repo / "spawned")
 
 
 def test_shards_partition_the_build(repo: Path) -> None:
@@ -303,10 +312,10 @@ def test_failed_build_leaves_the_cache_as_it_was(repo: Path) -> None:
 _DIAG_LINE = re.compile(r"^(\S+:\d+:\d+): (warning|error)\[(PG\d+)\]: (.*)$")
 
 
-def _diag_lines(repo: Path, *args: str) -> list[tuple[str, ...]]:
+def _diag_lines(repo: Path, *args: str, env: dict[str, str] | None = None) -> list[tuple[str, ...]]:
     """Diagnostics printed by ``perfgen ARGS`` in a fresh interpreter (no perfgen module preloaded)."""
     proc = subprocess.run([sys.executable, "-m", "perfgen", *args, "--lang", "en"], cwd=repo,
-                          capture_output=True, text=True, check=False)
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [m.groups() for line in proc.stderr.splitlines() if (m := _DIAG_LINE.match(line))]
 
@@ -320,6 +329,14 @@ def test_warnings_read_the_same_from_workers_and_from_the_cache(repo: Path) -> N
     replayed = _diag_lines(repo, "build", "-j", "2")  # nothing changed: every warning comes from the cache
     assert built == checked  # the same lines in the same order as validate prints them
     assert replayed == checked
+
+
+def test_the_command_line_with_spawned_workers_writes_and_reports_the_same(repo: Path) -> None:
+    """``python -m perfgen build`` with workers started as on Windows: the same files, the same report."""
+    serial = _diag_lines(repo, "build", "-j", "1", "--out", "serial")
+    spawned = _diag_lines(repo, "build", "-j", "2", "--out", "spawned", env={"PERFGEN_START_METHOD": "spawn"})
+    assert spawned == serial and serial
+    assert tree(repo / "serial") == tree(repo / "spawned")
 
 
 def _edit_target(repo: Path, unit: int, value: str) -> Path:
@@ -337,29 +354,6 @@ def test_one_file_rebuild_is_remembered_by_the_next_process(repo: Path) -> None:
     _edit_target(repo, 0, "=3人")
     assert lib_build(repo).built == 1
     assert "=3人" in page.read_text(encoding="utf-8") and "=4人" not in page.read_text(encoding="utf-8")
-
-
-def test_small_rebuild_in_the_prewarmed_child_equals_the_serial_one(repo: Path) -> None:
-    lib_build(repo, "serial", jobs=1)
-    lib_build(repo, "warm", jobs=2)
-    _edit_target(repo, 1, "=6人")
-    serial, warm = lib_build(repo, "serial", jobs=1), lib_build(repo, "warm", jobs=2)
-    assert serial.built == warm.built == 1
-    assert tree(repo / "serial") == tree(repo / "warm")
-    assert "=6人" in (repo / "warm" / "unit01" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
-
-
-def test_a_bug_in_the_prewarmed_child_is_reported_with_its_traceback(repo: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfgen.build import worker as buildworker
-
-    def broken(self: object, job: object) -> object:
-        raise ZeroDivisionError("deliberate")
-
-    monkeypatch.setattr(buildworker.Worker, "run", broken)  # inherited by the forked child
-    with pytest.raises(buildworker.WorkerCrash, match="ZeroDivisionError: deliberate"):
-        build(BuildOptions(root=repo, out=repo / "build", jobs=2, paths=[str(repo / "goals" / "unit00")]), Config())
-    assert not [p for p in (repo / "build").iterdir() if p.name.startswith(".perfgen-staging")]
 
 
 def test_a_broken_reference_document_is_a_diagnostic(repo: Path) -> None:
@@ -412,33 +406,6 @@ def test_editing_a_repo_template_rebuilds_every_page(repo: Path) -> None:
     assert "teal" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("args", "jobs", "fmt"), [
-    ([], None, None),
-    (["-j", "1"], "1", None),
-    (["-j3", "--format", "html"], "3", "html"),
-    (["--jobs=2", "--format=docx,html"], "2", "docx,html"),
-    (["--jobs", "4", "goals/x.yaml", "--", "-j", "1"], "4", None),
-])
-def test_the_launcher_peeks_at_the_build_options(args: list[str], jobs: str | None, fmt: str | None) -> None:
-    from perfgen.build.worker import _peek
-
-    assert _peek(args, "-j", "--jobs") == jobs
-    assert _peek(args, None, "--format") == fmt
-
-
-def test_command_line_one_file_rebuild_uses_the_speculative_worker(repo: Path) -> None:
-    """``python -m perfgen build`` forks its worker before anything else; the result is the serial one."""
-    lib_build(repo, "serial", jobs=1)
-    env = {**os.environ, "PERFGEN_LANG": "en"}
-    run = [sys.executable, "-m", "perfgen", "build", "-j", "2", "--out", "warm"]
-    assert subprocess.run(run, cwd=repo, env=env, capture_output=True, check=False).returncode == 0
-    _edit_target(repo, 2, "=9人")
-    lib_build(repo, "serial", jobs=1)
-    proc = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0 and "built 1, unchanged 26" in proc.stderr, proc.stderr[-2000:]
-    assert tree(repo / "serial") == tree(repo / "warm")
-
-
 def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(repo: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from perfgen.build import cache as buildcache
@@ -456,13 +423,6 @@ def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(repo: Path
     assert [(d.code, d.pos.file) for d in result.report.diagnostics] == [("PG031", "build/.perfgen/cache.sqlite")]
     assert tree(repo / "build") == before
     assert lib_build(repo).built == 1  # and once it is free, the build goes on
-
-
-def test_the_cache_of_an_older_perfgen_is_cleared_away(repo: Path) -> None:
-    (repo / "build" / ".perfgen").mkdir(parents=True)
-    (repo / "build" / ".perfgen" / "cache.json").write_text("{}", encoding="utf-8")
-    lib_build(repo)
-    assert sorted(p.name for p in (repo / "build" / ".perfgen").iterdir()) == ["cache.sqlite"]
 
 
 def test_a_partial_build_after_a_template_change_does_not_hide_the_others(repo: Path) -> None:
@@ -562,27 +522,6 @@ def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
     reads.clear()
     assert lib_build(repo).built == 0
     assert reads == []
-
-
-def test_a_prewarmed_worker_killed_from_outside_is_replaced(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An out-of-memory kill of the prewarmed worker costs its head start, not the build."""
-    from perfgen.build import worker as buildworker
-
-    lib_build(repo, "serial", jobs=1)
-    lib_build(repo)
-    _edit_target(repo, 1, "=5人")
-    lib_build(repo, "serial", jobs=1)
-
-    def killed(self: object, job: object) -> object:
-        os._exit(137)  # the forked child dies without a word
-
-    monkeypatch.setattr(buildworker.Worker, "run", killed)
-    warm = buildworker.Prewarmed.start(repo, ("docx", "html"))
-    assert warm is not None
-    monkeypatch.undo()  # the parent's own fallback worker renders normally
-    result = build(BuildOptions(root=repo, out=repo / "build", jobs=2), Config(), warm=warm)
-    assert result.ok and result.built == 1
-    assert tree(repo / "build") == tree(repo / "serial")
 
 
 def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest.MonkeyPatch,

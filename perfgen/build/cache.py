@@ -26,23 +26,20 @@ import stat
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from perfgen.diagnostics.pos import Pos
-from perfgen.diagnostics.report import Diagnostic
+from perfgen.build.records import Cached, Entry, Reported, index_entry
 from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, inside, read_regular
 from perfgen.load.config import Config
-from perfgen.model import OUTPUT_FORMATS, IndexEntry, Project
+from perfgen.model import OUTPUT_FORMATS, IndexEntry
 from perfgen.resources import schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database; perfgen's cache makes none
 CACHE_VERSION = 7
-OLD_FILES = ("cache.json", "journal.jsonl")  # perfgen's cache before this one, cleared away
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 _LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
@@ -101,78 +98,6 @@ def _groups(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...], tup
     return row[:4] + row[10:-1], row[:1] + row[4:10] + row[_PATHS], (row[0], row[-1])
 
 
-def _index_entry(rel: str, unit: str, year: int, name: str, total: float, fiscal: float, other: float,
-                 *paths: str | None) -> IndexEntry:
-    outputs = dict(zip(OUTPUT_FORMATS, paths, strict=True))
-    return IndexEntry(unit, year, name, total, fiscal, other, outputs.get("html"), outputs.get("docx"), rel)
-
-
-@dataclass
-class Entry:
-    """What a worker reports for one goals file it built: its line on the index (which names the files
-    it wrote) and its diagnostics, dumped in report order with the goals file's name elided."""
-
-    index: IndexEntry
-    diags: list[list[Any]] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, rel: str, p: Project, outputs: dict[str, str], diags: list[Diagnostic]) -> Entry:
-        index = IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                           outputs.get("html"), outputs.get("docx"), rel)
-        return cls(index, [_dump_diag(d, rel) for d in diags])
-
-
-class Cached(NamedTuple):
-    """One row as a build checks it: is it still fresh, and what did it report."""
-
-    rel: str
-    key: str
-    fp: str
-    sources: str
-    outputs: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each output written
-
-    def outputs_intact(self, out: str) -> bool:
-        """``out`` ends with a path separator."""
-        for rel_out, size, mtime in self.outputs:
-            try:
-                st = os.stat(out + rel_out)
-            except OSError:
-                return False
-            if st.st_size != size or st.st_mtime_ns != mtime:
-                return False
-        return True
-
-
-
-class Reported(NamedTuple):
-    """A row's diagnostics, as :meth:`Entry.of` stored them."""
-
-    rel: str
-    diags: str
-
-    def diagnostics(self) -> list[Diagnostic]:
-        return [_load_diag(d, self.rel) for d in json.loads(self.diags)]
-
-
-def _dump_pos(p: Pos | None, rel: str) -> list[Any] | None:
-    return None if p is None else [None if p.file == rel else p.file, p.line, p.col]
-
-
-def _load_pos(raw: list[Any], rel: str) -> Pos:
-    file, line, col = raw
-    return Pos(rel if file is None else file, line, col)
-
-
-def _dump_diag(d: Diagnostic, rel: str) -> list[Any]:
-    return [_dump_pos(d.pos, rel), d.severity, d.code, d.key, [list(a) for a in d.args], _dump_pos(d.related, rel)]
-
-
-def _load_diag(raw: list[Any], rel: str) -> Diagnostic:
-    pos, severity, code, key, args, related = raw
-    return Diagnostic(_load_pos(pos, rel), severity, code, key, tuple((k, v) for k, v in args),
-                      _load_pos(related, rel) if related else None)
-
-
 class CacheBusy(Exception):
     """Another build of the same output folder held the cache for longer than :data:`LOCK_TIMEOUT`."""
 
@@ -228,14 +153,8 @@ class Cache:
                 _remove(path.with_name(path.name + side))
         except OSError as exc:
             raise CacheUnavailable(path, exc.strerror or str(exc)) from exc
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            for old in OLD_FILES:
-                with contextlib.suppress(FileNotFoundError):
-                    (folder / old).unlink()
-        else:
-            if not stat.S_ISREG(mode):  # a folder, a FIFO (SQLite would wait on it), a link (written through)
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISREG(os.lstat(path).st_mode):  # a folder, a FIFO (SQLite would wait), a link
                 raise CacheDamaged(f"not a regular file: {path}")
         deadline = time.monotonic() + LOCK_TIMEOUT
         while True:
@@ -328,7 +247,7 @@ class Cache:
         outputs = [v for f in OUTPUT_FORMATS for v in (e.outputs.get(f), None, None)]
         self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
                      *outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
-        return old is None or _index_entry(rel, *old[4:10], *old[_PATHS]) != e
+        return old is None or index_entry(rel, *old[4:10], *old[_PATHS]) != e
 
     def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
         """Record the size and mtime of ``rel``'s outputs (format -> their stat) as they now are on disk."""
@@ -363,7 +282,7 @@ class Cache:
     def index_entries(self) -> Iterator[IndexEntry]:
         """Every project as the index lists it: by unit, newest year first, then name and path."""
         for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, name, rel"):
-            yield _index_entry(*_checked(row))
+            yield index_entry(*_checked(row))
 
     def meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()

@@ -5,6 +5,7 @@ staged file into place, keeping every file it replaces or removes (hard-linked, 
 folder, so that a failure part-way — a read-only subfolder, a full disk, a name that cannot be created —
 puts every previous file back. Every path it writes is checked first: no folder between the output
 folder and the file may be a symbolic link, so nothing is ever written outside the output folder.
+:func:`promote` does all that for one build, and commits the cache once the files are in place.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ import os
 import shutil
 import stat
 from pathlib import Path
+
+from perfgen.build.cache import Cache
+from perfgen.build.records import Job
+from perfgen.fsutil import inside, private_dir
+from perfgen.load.loader import output_stem
+from perfgen.model import output_files
+
+STAGING_PREFIX = ".perfgen-staging-"
 
 
 class OutputLink(OSError):
@@ -111,3 +120,37 @@ def remove_empty_folders(folder: Path, stop: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def make_staging(out: Path) -> Path:
+    """A new private staging folder in ``out``, after removing those of builds that were killed (``kill -9``,
+    a power cut) before they could clean up. Call it holding the cache's lock: no other build is staging."""
+    with os.scandir(out) as entries:
+        stale = [e.path for e in entries if e.name.startswith(STAGING_PREFIX) and e.is_dir(follow_symlinks=False)]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return private_dir(out, STAGING_PREFIX)
+
+
+def promote(out: Path, staging: Path, cache: Cache, built: list[Job], formats: tuple[str, ...],
+            index_staged: Path | None, dropped: list[list[str]]) -> int:
+    """Move every staged output (and the index page, if staged) into place, remove the outputs ``dropped``
+    (those of goals files that are gone), record the new outputs in the cache and commit it: all of it,
+    or — if anything fails — none of it. How many files were removed."""
+    swap = Swap(out, staging)
+    try:
+        for job in built:
+            stamps = {fmt: swap.place(staging / rel_out, out / rel_out)
+                      for fmt, rel_out in output_files(output_stem(job.rel), formats).items()}
+            cache.stamp(job.rel, stamps)
+        if index_staged is not None:
+            swap.place(index_staged, out / "index.html")
+        removed = [out / rel_out for outputs in dropped for rel_out in outputs]
+        count = sum(swap.remove(f) for f in removed if inside(out, f))
+        cache.commit()
+    except BaseException:
+        swap.rollback()  # every previous output back in place; the cache rolls back with it
+        raise
+    for folder in sorted({f.parent for f in removed}, reverse=True):
+        remove_empty_folders(folder, out)
+    return count

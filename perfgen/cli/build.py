@@ -5,17 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from perfgen.build.pipeline import build
+from perfgen.build.plan import BuildOptions, Shard, refused_out
+from perfgen.cli.common import DIAG_FORMATS, EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.model import parse_formats
-
-if TYPE_CHECKING:
-    from perfgen.build.worker import Prewarmed
-
-from perfgen.cli.common import DIAG_FORMATS, EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -65,27 +62,11 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard:
         strict: bool, fmt: str) -> None:
     """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
     root = Path.cwd()
-    chosen = _formats(formats)
-    jobs = jobs or os.cpu_count() or 1
-    from perfgen.build.worker import take_speculative
-
-    # The worker perfgen.cli.launch forked before anything else was imported (build() forks one itself
-    # when there is none, as under a test runner); closed here too, for the exits before build().
-    warm = take_speculative()
-    if warm is not None and jobs == 1:
-        warm.close()
-        warm = None
-    try:
-        _run(root, paths, out, chosen, jobs, shard, force, strict, fmt, warm)
-    finally:
-        if warm is not None:
-            warm.close()
+    _run(root, paths, out, _formats(formats), jobs or os.cpu_count() or 1, shard, force, strict, fmt)
 
 
 def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], jobs: int, shard: str | None,
-         force: bool, strict: bool, fmt: str, warm: Prewarmed | None) -> None:
-    from perfgen.build.pipeline import BuildOptions, Shard, build, refused_out
-
+         force: bool, strict: bool, fmt: str) -> None:
     config = repo_config(root, fmt)
     shard_obj = None
     if shard is not None:
@@ -114,7 +95,7 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
                        "waiting for it to finish…", out=out), err=True)
 
     try:
-        result = build(opts, config, bar, show, warm, waiting)
+        result = build(opts, config, bar, show, waiting)
     finally:
         bar.close()
     emit.close(result.files, result.report.errors, result.report.warnings)
