@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, needs_root, run
 
-import perfgen.cli.fmt as fmt_command
+import perfgen.fmt.batch as fmt_command
 from perfgen.cli.main import main
-from perfgen.fmt.formatter import ChangedMeanwhile, format_text, read_goals_file, replace_goals_file
+from perfgen.fmt import ChangedMeanwhile, format_text, read_goals_file, replace_goals_file
 
 GOALS = "goals/2023"
 UNFORMATTED = "01-yuanshuili-buchai.yaml"  # fmt rewrites it (>=98% -> ≥98%, ...)
