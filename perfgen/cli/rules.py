@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from perfgen.check.rules import RULES
 from perfgen.cli.common import lang_option, repo_config
-from perfgen.diagnostics import i18n
+from perfgen.diagnostics import catalogue, i18n
 
 
 @click.command("rules")
@@ -16,7 +15,7 @@ from perfgen.diagnostics import i18n
 def cmd() -> None:
     """列出全部检查规则：代码、级别（含 perfgen.yaml 的调整）与说明。"""
     config = repo_config(Path.cwd())
-    for code, rule in sorted(RULES.items()):
+    for code, rule in catalogue.RULES.items():
         sev = config.severity.get(code, rule.severity) if rule.configurable else rule.severity
-        label = i18n.word(sev) if sev != "off" else ("关闭" if i18n.get_lang() == "zh" else "off")
-        click.echo(f"{code}  {label:<4}  {rule.summary()}")
+        label = i18n.word(sev) if sev != "off" else i18n.pick("关闭", "off")
+        click.echo(f"{code}  {label:<4}  {i18n.pick(rule.summary_zh, rule.summary_en)}")

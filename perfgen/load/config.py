@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from perfgen.diagnostics import catalogue
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.fsutil import UnsafeFile, read_regular
@@ -113,7 +113,7 @@ def parse_config(root: Map, source: str) -> Config:
                 continue
             for code, (cpos, sev) in node.items.items():
                 text = "off" if isinstance(sev, Scalar) and sev.value is False else str(to_plain(sev)).lower()
-                rule = _rule(code.upper())
+                rule = catalogue.RULES.get(code.upper())
                 if rule is None:
                     errors.append(diag(cpos, "PG009", "config.rule_unknown", code=code))
                 elif not rule.configurable:
@@ -136,12 +136,6 @@ def parse_config(root: Map, source: str) -> Config:
     if errors:
         raise ConfigError(errors)
     return cfg
-
-
-def _rule(code: str) -> Any:
-    from perfgen.check.rules import RULES  # rules imports this module
-
-    return RULES.get(code)
 
 
 def load_config(root: Path) -> Config:
