@@ -1,3 +1,3 @@
-from perfgen.cli.launch import entry
+from perfgen.cli.main import entry
 
 entry()
