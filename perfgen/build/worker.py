@@ -2,11 +2,11 @@
 
 A :class:`Worker` holds what is worth loading once per process: the loader (each _defaults.yaml is parsed
 once) and the renderers (Jinja, the reference document). The executor runs one in the build's own process,
-or one in each process of a pool (:func:`start_pool_worker`, :func:`run_pool_jobs`); a pool's workers get
-everything they need by pickling, so they work with any start method (``fork``, ``spawn``).
+or one in each process of a :mod:`perfgen.build.pool` (:func:`start_pool_worker`, :func:`run_pool_jobs`); a
+pool's workers get everything they need by pickling, so they work with any start method (``fork``, ``spawn``).
 
-This module imports the checks and the renderers: :mod:`perfgen.build.executor` imports it only when
-there is something to build, so that a no-op rebuild does not pay for them.
+This module imports the checks and the renderers: the executor imports it only when there is something to
+build, so that a no-op rebuild does not pay for them.
 """
 
 from __future__ import annotations
