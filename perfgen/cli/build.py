@@ -10,8 +10,18 @@ import click
 
 from perfgen.build.pipeline import build
 from perfgen.build.plan import BuildOptions, Shard, refused_out
-from perfgen.cli.common import DIAG_FORMATS, EXIT_INPUT, EXIT_OK, emitter, lang_option, msg, repo_config, usage_error
+from perfgen.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    ReportingCommand,
+    lang_option,
+    msg,
+    repo_config,
+    report_option,
+    usage_error,
+)
 from perfgen.diagnostics.report import Diagnostic
+from perfgen.diagnostics.reporters import Reporter
 from perfgen.model import parse_formats
 
 
@@ -47,7 +57,7 @@ class _Bar:
             self.last = -1
 
 
-@click.command("build")
+@click.command("build", cls=ReportingCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", default="build", show_default=True, type=click.Path(), help="输出目录")
 @click.option("--format", "formats", default="docx,html", show_default=True, help="输出格式：docx、html")
@@ -55,19 +65,18 @@ class _Bar:
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
 @click.option("--strict", is_flag=True, help="有警告也视为失败，不写出任何文件")
-@click.option("--diagnostics", "fmt", type=click.Choice(DIAG_FORMATS), default="text",
-              show_default=True, help="诊断输出格式（同 validate 的 --format）")
+@report_option("--diagnostics", help="诊断输出格式（同 validate 的 --format）")
 @lang_option
 def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard: str | None, force: bool,
-        strict: bool, fmt: str) -> None:
+        strict: bool, reporter: Reporter) -> None:
     """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
     root = Path.cwd()
-    _run(root, paths, out, _formats(formats), jobs or os.cpu_count() or 1, shard, force, strict, fmt)
+    _run(root, paths, out, _formats(formats), jobs or os.cpu_count() or 1, shard, force, strict, reporter)
 
 
 def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], jobs: int, shard: str | None,
-         force: bool, strict: bool, fmt: str) -> None:
-    config = repo_config(root, fmt)
+         force: bool, strict: bool, reporter: Reporter) -> None:
+    config = repo_config(root)
     shard_obj = None
     if shard is not None:
         try:
@@ -84,11 +93,9 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
     opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
                         jobs=jobs, shard=shard_obj, force=force, strict=strict)
     bar = _Bar()
-    emit = emitter(fmt)
-
     def show(d: Diagnostic) -> None:
         bar.close()
-        emit(d)
+        reporter.report(d)
 
     def waiting() -> None:
         click.echo(msg("另一次 perfgen build 正在写 {out}，等它结束……", "another perfgen build is writing {out}; "
@@ -98,7 +105,7 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
         result = build(opts, config, bar, show, waiting)
     finally:
         bar.close()
-    emit.close(result.files, result.report.errors, result.report.warnings)
+    reporter.close(result.files, result.report.errors, result.report.warnings)
     if result.cache_discarded:
         click.echo(msg("构建记录文件已损坏（{out}/.perfgen），已丢弃并重新生成全部项目",
                        "the build record ({out}/.perfgen) was damaged: discarded, every project built again",

@@ -16,12 +16,11 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from perfgen.diagnostics import i18n
-from perfgen.diagnostics.report import PerfgenError, in_order
+from perfgen.diagnostics.report import PerfgenError
 from perfgen.diagnostics.reporters import REPORT_FORMATS, Reporter, create_reporter
-from perfgen.load.config import Config, ConfigError, load_config
+from perfgen.load.config import Config, load_config
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-DIAG_FORMATS = REPORT_FORMATS  # the old name, for build.py until it uses report_option("--diagnostics")
 _REPORTER = "perfgen.reporter"  # where a command's reporter is kept in click's context (ctx.meta)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -73,8 +72,6 @@ def terminal_reporter(report_format: str) -> Reporter:
     return create_reporter(report_format, out, err, flush)
 
 
-emitter = terminal_reporter  # the old name, for build.py until it uses report_option("--diagnostics")
-
 
 def use_reporter(ctx: click.Context, report_format: str) -> Reporter:
     """The reporter the running command prints its diagnostics through, and reports its failure with."""
@@ -125,20 +122,9 @@ def usage_error(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def repo_config(root: Path, report_format: str | None = None) -> Config:
-    """perfgen.yaml; its problems are a :class:`PerfgenError` for the command to report.
-
-    ``report_format`` serves the commands that are not yet a :class:`ReportingCommand` (build, rules):
-    for them the problems are reported here, in that format.
-    """
-    try:
-        return load_config(root)
-    except ConfigError as exc:
-        error = exc if isinstance(exc, PerfgenError) else PerfgenError(in_order(exc.diagnostics), files_checked=0)
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and isinstance(ctx.command, ReportingCommand):
-        raise error
-    fail(error, terminal_reporter(report_format or "text"))
+def repo_config(root: Path) -> Config:
+    """perfgen.yaml; its problems are a :class:`ConfigError` (a PerfgenError), reported by the command."""
+    return load_config(root)
 
 
 # ---- words ---------------------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from perfgen.cli.common import lang_option, repo_config
+from perfgen.cli.common import ReportingCommand, lang_option, repo_config
 from perfgen.diagnostics import catalogue, i18n
 
 
-@click.command("rules")
+@click.command("rules", cls=ReportingCommand)
 @lang_option
 def cmd() -> None:
     """列出全部检查规则：代码、级别（含 perfgen.yaml 的调整）与说明。"""

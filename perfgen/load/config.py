@@ -23,7 +23,7 @@ from pathlib import Path
 
 from perfgen.diagnostics import catalogue
 from perfgen.diagnostics.pos import Pos
-from perfgen.diagnostics.report import Diagnostic, diag
+from perfgen.diagnostics.report import Diagnostic, PerfgenError, diag, in_order
 from perfgen.fsutil import UnsafeFile, read_regular
 from perfgen.load.loader import refusal
 from perfgen.load.yamlnodes import MAX_BYTES, Map, Node, Scalar, Seq, load, to_plain
@@ -43,10 +43,11 @@ WEIGHT_SPLIT = {("产出指标", "成本指标"): 50.0, ("效益指标",): 30.0,
 SEVERITIES = ("error", "warning", "off")
 
 
-class ConfigError(Exception):
+class ConfigError(PerfgenError):
+    """perfgen.yaml cannot be used: its diagnostics, in order; read before any goals file (0 checked)."""
+
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("invalid perfgen.yaml")
-        self.diagnostics = diagnostics
+        super().__init__(in_order(diagnostics), files_checked=0)
 
 
 @dataclass
