@@ -31,6 +31,16 @@ def schema_path() -> Path:
     return _package_dir("perfgen.schema", "schema") / "project.schema.json"
 
 
+@cache
+def form_schema_path() -> Path:
+    return _package_dir("perfgen.schema", "schema") / "form.schema.json"
+
+
+@cache
+def builtin_forms_dir() -> Path:
+    return builtin_templates_dir() / "forms"
+
+
 def template_search_path(repo_root: Path | None) -> list[Path]:
     """A goals repo's own ``templates/`` first, then the built-ins: overrides go file by file."""
     dirs: list[Path] = []

@@ -142,9 +142,15 @@ def check(root: Map, *, partial: bool = False) -> list[Diagnostic]:
     plain = to_plain(root)
     if certainly_valid(plain, partial):
         return []
+    return check_with(validator(), root, partial=partial)
+
+
+def check_with(schema_validator: Draft202012Validator, root: Map, *, partial: bool = False) -> list[Diagnostic]:
+    """Validate ``root`` with another schema (a form definition's): the same diagnostics, at the same places."""
+    plain = to_plain(root)
     out: list[Diagnostic] = []
     seen: set[tuple[Any, ...]] = set()
-    for err in validator().iter_errors(plain):
+    for err in schema_validator.iter_errors(plain):
         for leaf in _leaves(err):
             if partial and leaf.validator == "required" and not leaf.absolute_path:
                 continue
