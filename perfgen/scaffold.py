@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfgen.diagnostics import i18n
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import NO_FILE, PerfgenError, diag, in_order
 from perfgen.fsutil import atomic_write
@@ -40,14 +39,6 @@ class PlannedFile:
     path: str  # posix, relative to the new repo's root
     data: bytes
 
-
-i18n.add({
-    "init.exists": (
-        "文件已存在，未覆盖", "file exists; not overwritten",
-        "换一个空目录，或加 --force 覆盖这些文件", "choose an empty folder, or add --force to overwrite"),
-    "init.notdir": ("{dest} 已存在且不是目录", "{dest} exists and is not a folder", None, None),
-    "init.unwritable": ("无法写入 {dest}（{reason}）", "cannot write to {dest} ({reason})", None, None),
-})
 
 
 class ScaffoldError(PerfgenError):

@@ -1,8 +1,9 @@
 """Texts in Chinese (default) and English (``--lang en``): the current language, words, and message lookup.
 
 Every diagnostic names a message key; its text is chosen when printed, from the rule records of
-:mod:`perfgen.diagnostics.catalogue` (or, for the few keyed texts that are no rule's, from :data:`MESSAGES`).
-Placeholders use str.format.
+:mod:`perfgen.diagnostics.catalogue` (or, for the one keyed text that is no rule's, from :data:`MESSAGES`).
+Placeholders use str.format. Text that has no key, a module keeps beside the code that prints it and shows
+with :func:`text` or :func:`pick`.
 """
 
 from __future__ import annotations
@@ -39,21 +40,12 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 # Keyed texts that are no rule's message: key -> (zh, en, zh hint | None, en hint | None). A rule's messages
-# live in its record (perfgen.diagnostics.catalogue); add() is how the command modules that have not moved
-# theirs into records yet register them, at import (fmt, import, diff, init; see perfgen/cli/command_rules.py).
+# live in its record (perfgen.diagnostics.catalogue); this is what perfgen says when it fails itself.
 MESSAGES: dict[str, tuple[str, str, str | None, str | None]] = {
     "internal.error": ("perfgen 内部错误（这是 perfgen 的缺陷，不是您的输入有误）：请把上面的信息报告给维护者",
                        "perfgen internal error (a bug in perfgen, not in your input): please report the text above",
                        None, None),
 }
-
-
-def add(messages: dict[str, tuple[str, str, str | None, str | None]]) -> None:
-    """Register keyed texts (until their modules move them into rule records); a rule's key is refused."""
-    taken = sorted(key for key in messages if catalogue.message(key) is not None)
-    if taken:
-        raise ValueError(f"already a rule's message in the catalogue: {', '.join(taken)}")
-    MESSAGES.update(messages)
 
 
 def pick(zh: str, en: str) -> str:

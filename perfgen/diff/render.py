@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from perfgen.diagnostics import i18n
 from perfgen.diagnostics.report import printable
@@ -28,50 +28,55 @@ LABELS: dict[str, tuple[str, str]] = {
     "evidence": ("佐证资料", "evidence"), "note": ("备注", "note"), TOTAL: ("全部指标", "all indicators"),
 }
 
-i18n.add({
-    "diff.title": ("绩效目标变更", "Performance target changes", None, None),
-    "diff.none": ("没有变化。", "No changes.", None, None),
-    "diff.summary": ("{n} 个项目有变化：{parts}。", "{n} project(s) changed: {parts}.", None, None),
-    "diff.status.added": ("新增", "added", None, None),
-    "diff.status.removed": ("删除", "removed", None, None),
-    "diff.status.changed": ("修改", "changed", None, None),
-    "diff.status.renamed": ("重命名", "renamed", None, None),
-    "diff.facts": ("{count} 项指标，权重合计 {weight}，年度预算总额 {total} 万元",
-                   "{count} indicator(s), weights add up to {weight}, annual budget {total} (10k yuan)",
-                   None, None),
-    "diff.same_content": ("内容未变。", "Content unchanged.", None, None),
-    "diff.col.indicator": ("指标", "Indicator", None, None),
-    "diff.col.field": ("字段", "Field", None, None),
-    "diff.col.old": ("原值", "Old", None, None),
-    "diff.col.new": ("新值", "New", None, None),
-    "diff.row.header": ("（表头）", "(header)", None, None),
-    "diff.row.weights": ("（权重合计）", "(weight totals)", None, None),
-    "diff.row.weights_text": ("指标分值权重合计", "weight total", None, None),
-    "diff.row.objective": ("目标{n}", "objective {n}", None, None),
-    "diff.row.empty": ("（空）", "(empty)", None, None),
-})
+# The diff's own sentences and headings: (zh, en), str.format placeholders.
+TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("绩效目标变更", "Performance target changes"),
+    "none": ("没有变化。", "No changes."),
+    "summary": ("{n} 个项目有变化：{parts}。", "{n} project(s) changed: {parts}."),
+    "status.added": ("新增", "added"),
+    "status.removed": ("删除", "removed"),
+    "status.changed": ("修改", "changed"),
+    "status.renamed": ("重命名", "renamed"),
+    "facts": ("{count} 项指标，权重合计 {weight}，年度预算总额 {total} 万元",
+              "{count} indicator(s), weights add up to {weight}, annual budget {total} (10k yuan)"),
+    "same_content": ("内容未变。", "Content unchanged."),
+    "col.indicator": ("指标", "Indicator"),
+    "col.field": ("字段", "Field"),
+    "col.old": ("原值", "Old"),
+    "col.new": ("新值", "New"),
+    "row.header": ("（表头）", "(header)"),
+    "row.weights": ("（权重合计）", "(weight totals)"),
+    "row.weights_text": ("指标分值权重合计", "weight total"),
+    "row.objective": ("目标{n}", "objective {n}"),
+    "row.empty": ("（空）", "(empty)"),
+}
+
+
+def _say(key: str, **args: Any) -> str:
+    """The text ``key`` of :data:`TEXTS` in the current language, with ``args`` filled in."""
+    return i18n.text(*TEXTS[key], **args)
 
 
 # ---- labels shared by the renderers ------------------------------------------------------------------
 
 def label(key: str) -> str:
     if key.startswith("objectives["):
-        return i18n.message("diff.row.objective", {"n": int(key[11:-1]) + 1})
+        return _say("row.objective", n=int(key[11:-1]) + 1)
     zh, en = LABELS.get(key, (key, key))
     return en if i18n.get_lang() == "en" else zh
 
 
 def facts(p: Project) -> str:
-    return i18n.message("diff.facts", {"count": len(p.indicators), "weight": format_sum(p.weight_total()),
-                                           "total": format_money(p.funds.total)})
+    return _say("facts", count=len(p.indicators), weight=format_sum(p.weight_total()),
+                total=format_money(p.funds.total))
 
 
 def summary(result: DiffResult) -> str:
     if not result.has_changes:
-        return i18n.message("diff.none", {})
+        return _say("none")
     counts = [(_status(k), n) for k, n in result.counts().items() if n]
     parts = "，".join(f"{w} {n} 个" for w, n in counts) if _zh() else ", ".join(f"{n} {w}" for w, n in counts)
-    return i18n.message("diff.summary", {"n": len(result.projects), "parts": parts})
+    return _say("summary", n=len(result.projects), parts=parts)
 
 
 def values_line(changes: list[Change], side: Literal["old", "new"]) -> str:
@@ -85,13 +90,13 @@ def _zh() -> bool:
 
 
 def _status(status: str) -> str:
-    return i18n.message(f"diff.status.{status}", {})
+    return _say(f"status.{status}")
 
 
 # ---- text --------------------------------------------------------------------------------------------
 
 def _t(value: str | None) -> str:
-    return i18n.message("diff.row.empty", {}) if value is None else value.replace("\n", "\\n")
+    return _say("row.empty") if value is None else value.replace("\n", "\\n")
 
 
 def render_text(result: DiffResult) -> str:
@@ -114,7 +119,7 @@ def render_text(result: DiffResult) -> str:
                 mark = "+" if ind.status == "added" else "-"
                 which: Literal["old", "new"] = "new" if ind.status == "added" else "old"
                 lines.append(f"  {mark} {ind.label}{colon}{values_line(ind.changes, which)}")
-        weights = i18n.message("diff.row.weights_text", {})
+        weights = _say("row.weights_text")
         lines += [f"  {weights}（{label(c.field)}）{colon}{_t(c.old)} → {_t(c.new)}" if _zh() else
                   f"  {weights} ({label(c.field)}){colon}{_t(c.old)} → {_t(c.new)}" for c in d.weights]
         lines.append("")
@@ -148,7 +153,7 @@ def _rows(d: ProjectDiff) -> list[tuple[str, str, str | None, str | None]]:
     def group(first: str, items: list[tuple[str, str | None, str | None]]) -> None:
         rows.extend((first if n == 0 else "", f, a, b) for n, (f, a, b) in enumerate(items))
 
-    group(i18n.message("diff.row.header", {}), [(label(c.field), c.old, c.new) for c in d.fields])
+    group(_say("row.header"), [(label(c.field), c.old, c.new) for c in d.fields])
     for ind in d.indicators:
         if ind.status == "changed":
             group(ind.label, [(label(c.field), c.old, c.new) for c in ind.changes])
@@ -158,14 +163,14 @@ def _rows(d: ProjectDiff) -> list[tuple[str, str, str | None, str | None]]:
             field_ = f"（{_status(ind.status)}）" if _zh() else f"({_status(ind.status)})"
             old, new = (line, None) if which == "old" else (None, line)
             rows.append((ind.label, field_, old, new))
-    group(i18n.message("diff.row.weights", {}), [(label(c.field), c.old, c.new) for c in d.weights])
+    group(_say("row.weights"), [(label(c.field), c.old, c.new) for c in d.weights])
     return rows
 
 
 def render_markdown(result: DiffResult) -> str:
     colon = "：" if _zh() else ": "
-    cols = [i18n.message(f"diff.col.{c}", {}) for c in ("indicator", "field", "old", "new")]
-    out = [f"## {i18n.message('diff.title', {})}", "", summary(result)]
+    cols = [_say(f"col.{c}") for c in ("indicator", "field", "old", "new")]
+    out = [f"## {_say('title')}", "", summary(result)]
     for d in result.projects:
         out += ["", f"### {_status(d.status)}{colon}{md_escape(d.name)}", ""]
         where = f"{_code(d.old_path)} → {_code(d.path)}" if d.old_path else _code(d.path)
@@ -176,7 +181,7 @@ def render_markdown(result: DiffResult) -> str:
         out.append(where)
         rows = _rows(d)
         if not rows:
-            out += ["", i18n.message("diff.same_content", {})]
+            out += ["", _say("same_content")]
             continue
         out += ["", "| " + " | ".join(cols) + " |", "| --- | --- | --- | --- |"]
         out += [f"| {_cell(a)} | {_cell(b)} | {_cell(c)} | {_cell(e)} |" for a, b, c, e in rows]

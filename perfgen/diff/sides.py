@@ -20,27 +20,12 @@ from perfgen.load.gitreader import GitReader, MountReader
 from perfgen.load.loader import GOALS_DIR, FsReader, Loader, Reader
 from perfgen.model import Project
 
-# key -> (zh, en, zh hint, en hint)
-i18n.add({
-    "diff.nogoals": (
-        "当前目录没有 goals/ 文件夹，不是目标仓库的根目录", "no goals/ folder here: not a goals repo root",
-        "在目标仓库根目录运行 perfgen diff；新建目标仓库用 perfgen init",
-        "run perfgen diff at the root of a goals repo; perfgen init creates one"),
-    "diff.nogoals.revs": (
-        "两个版本中都没有 goals/ 文件夹", "neither revision has a goals/ folder", None, None),
-    "diff.paths.mixed": (
-        "不能比较目录 “{a}” 与文件 “{b}”", "cannot compare folder “{a}” with file “{b}”",
-        "给出两个目录或两个文件", "give two folders or two files"),
-    "diff.invalid": (
-        "{side}的目标文件有错误，无法比较", "the goals files of {side} have errors; cannot compare",
-        "修正下列错误后重试（perfgen validate 可逐项检查）",
-        "fix the errors below and retry (perfgen validate checks them one by one)"),
-    "diff.side.worktree": ("工作区", "the working tree", None, None),
-    "diff.side.rev": ("版本 {rev} ", "revision {rev}", None, None),
-    "diff.side.path": ("{path} ", "{path}", None, None),
-})
-
 Side = Callable[[], list[Project]]  # loads the projects of one side
+
+# What a side is called in PG077's message ({side}); the Chinese runs on into "的目标文件有错误", hence the spaces.
+_WORKTREE = ("工作区", "the working tree")
+_REVISION = ("版本 {rev} ", "revision {rev}")
+_PATH = ("{path} ", "{path}")
 
 
 class CannotCompare(PerfgenError):
@@ -108,11 +93,11 @@ def _rev_side(reader: GitReader) -> list[Project]:
     """A revision without goals/ (older than the goals) has no projects: everything is added."""
     if not reader.is_dir(GOALS_DIR):
         return []
-    return load_side(reader, i18n.message("diff.side.rev", {"rev": reader.rev}), [GOALS_DIR])
+    return load_side(reader, i18n.text(*_REVISION, rev=reader.rev), [GOALS_DIR])
 
 
 def _file_side(path: Path, cwd: Path) -> list[Project]:
-    side = i18n.message("diff.side.path", {"path": str(path)})
+    side = i18n.text(*_PATH, path=str(path))
     try:
         goals_path = path.resolve().relative_to(cwd.resolve()).as_posix()
         return load_side(FsReader(cwd), side, [goals_path])  # inside the repo: its _defaults.yaml chain applies
@@ -121,7 +106,7 @@ def _file_side(path: Path, cwd: Path) -> list[Project]:
 
 
 def _folder_side(folder: Path) -> Side:
-    side = i18n.message("diff.side.path", {"path": str(folder)})
+    side = i18n.text(*_PATH, path=str(folder))
     return lambda: load_side(MountReader(FsReader(folder)), side, [GOALS_DIR], display=str(folder))
 
 
@@ -150,7 +135,7 @@ def diff_revs(revs: list[str], cwd: Path) -> DiffResult:
             return _both(lambda: _rev_side(readers[0]), lambda: _rev_side(readers[1]))
         if not (cwd / GOALS_DIR).is_dir():
             raise CannotCompare("PG075", "diff.nogoals")
-        worktree = i18n.message("diff.side.worktree", {})
+        worktree = i18n.pick(*_WORKTREE)
         return _both(lambda: _rev_side(readers[0]), lambda: load_side(FsReader(cwd), worktree, [GOALS_DIR]))
     finally:
         for r in readers:

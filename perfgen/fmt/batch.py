@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfgen.diagnostics import i18n
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, PerfgenError, Report, diag
 from perfgen.fmt.files import ChangedMeanwhile, GoalsFile, read_goals_file, replace_goals_file
@@ -19,15 +18,6 @@ from perfgen.fmt.verify import FormatSafetyError
 from perfgen.fsutil import UnsafeFile, shown_path
 from perfgen.load.loader import SUFFIXES, refusal
 from perfgen.load.yamlnodes import load
-
-i18n.add({
-    "fmt.unformatted": (
-        "文件未按规范格式化：第 {line} 行 “{old}” 应为 “{new}”",
-        "not in the canonical layout: line {line} “{old}” should read “{new}”",
-        "运行 perfgen fmt {file} 重新格式化（加 --diff 查看全部改动）",
-        "run perfgen fmt {file} to reformat it (add --diff to see every change)"),
-    "fmt.write": ("无法写入文件：{reason}", "cannot write the file: {reason}", None, None),
-})
 
 
 @dataclass

@@ -13,7 +13,6 @@ from pathlib import Path
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.fsutil import UnsafeFile, read_regular
-from perfgen.importers import messages as messages
 from perfgen.importers.output import Output, plan, write
 from perfgen.importers.package import megabytes
 from perfgen.importers.readers import read, size_limit

@@ -17,33 +17,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from perfgen.diagnostics import i18n
 from perfgen.diagnostics.report import NO_FILE, Diagnostic, PerfgenError, diag
 from perfgen.fsutil import UnsafeFile
 from perfgen.load.loader import GOALS_DIR, Reader
 from perfgen.load.yamlnodes import MAX_BYTES
-
-_HINT_REV = (
-    "可用分支名、标签或提交号，如 HEAD~1、main、origin/main；远程分支须先 git fetch"
-    "（GitHub Actions 中 actions/checkout 设 fetch-depth: 0）；比较两个目录或文件时请给出两个存在的路径",
-    "use a branch, tag or commit such as HEAD~1, main, origin/main; fetch remote branches first "
-    "(fetch-depth: 0 in actions/checkout); to compare two folders or files, give two existing paths")
-
-# key -> (zh, en, zh hint, en hint)
-i18n.add({
-    "diff.git.missing": (
-        "找不到 git 命令", "git is not installed",
-        "安装 git，或给出两个路径比较两个目录", "install git, or give two paths to compare two folders"),
-    "diff.git.norepo": (
-        "当前目录不在 git 仓库中（{detail}）", "not inside a git repository ({detail})",
-        "在目标仓库（含 goals/ 的 git 仓库）的根目录运行，或给出两个路径：perfgen diff 旧目录 新目录",
-        "run it at the root of a goals repo under git, or give two paths: perfgen diff OLD NEW"),
-    "diff.git.badrev": ("找不到版本 “{rev}”", "unknown revision “{rev}”", *_HINT_REV),
-    "diff.git.nocommits": (
-        "仓库还没有任何提交，无法与 HEAD 比较", "the repository has no commits to compare with",
-        "先提交一次，或给出两个版本或两个路径", "commit first, or give two revisions or two paths"),
-    "diff.git.failed": ("读取 git 数据失败（{detail}）", "reading from git failed ({detail})", None, None),
-})
 
 
 class GitError(PerfgenError):

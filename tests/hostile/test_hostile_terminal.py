@@ -183,16 +183,11 @@ def test_build_prints_nothing_raw_either(repo: Path) -> None:
 
 def test_own_message_templates_print_unchanged() -> None:
     """:func:`printable` escapes the whole message: our templates must hold nothing it would escape."""
-    import importlib
-    import pkgutil
-
-    import perfgen
-    from perfgen.diagnostics import i18n
+    from perfgen.diagnostics import catalogue, i18n
     from perfgen.diagnostics.report import printable
+    from perfgen.diff import render
 
-    for info in pkgutil.walk_packages(perfgen.__path__, "perfgen."):
-        if info.name != "perfgen.__main__":
-            importlib.import_module(info.name)
-    texts = [t for entry in i18n.MESSAGES.values() for t in entry if t] + [w for ws in i18n.WORDS.values() for w in ws]
+    texts = [*catalogue.texts(), *(t for entry in i18n.MESSAGES.values() for t in entry if t),
+             *(w for ws in i18n.WORDS.values() for w in ws), *(t for pair in render.TEXTS.values() for t in pair)]
     assert [t for t in texts if printable(t) != t] == []
     assert printable("a\x1b]0;x\x07\n\t\u202e\x9b\ud800") == "a\\x1b]0;x\\x07\\n\\t\\u202e\\x9b\\ud800"
