@@ -11,6 +11,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+FORMS_DIR = "forms"  # a goals repository's own form definitions, forms/<id>.yaml
+
 
 def _package_dir(package: str, checkout_dir: str) -> Path:
     spec = importlib.util.find_spec(package)

@@ -368,8 +368,7 @@ def entry(
         total=total,
         fiscal=total - other,
         other=other,
-        html_href=f"{year}/{name}.html",
-        docx_href=f"{year}/{name}.docx" if docx else None,
+        files=(("html", f"{year}/{name}.html"), *((("docx", f"{year}/{name}.docx"),) if docx else ())),
         source=f"goals/{year}/{name}.yaml",
     )
 

@@ -33,8 +33,8 @@ def tool() -> ModuleType:
 
 
 def index_entries(projects: list[Project]) -> list[IndexEntry]:
-    return [IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other, f"{p.rel}.html",
-                       f"{p.rel}.docx", p.rel) for p in projects]
+    return [IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
+                       (("html", f"{p.rel}.html"), ("docx", f"{p.rel}.docx")), p.rel) for p in projects]
 
 
 def this_jinja_wrote_them() -> bool:

@@ -30,21 +30,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from perfgen.build.outputs import IndexEntry
 from perfgen.build.records import Cached, Entry, Reported, index_entry
 from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, inside, read_regular
 from perfgen.load.config import Config
-from perfgen.model import OUTPUT_FORMATS, IndexEntry
-from perfgen.resources import schema_path, template_search_path
+from perfgen.resources import FORMS_DIR, schema_path, template_search_path
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database; perfgen's cache makes none
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 _LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
 
-_SCHEMA = f"""
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
     rel TEXT PRIMARY KEY,           -- the goals file, relative to the repo root
@@ -53,19 +53,18 @@ CREATE TABLE IF NOT EXISTS entries (
     sources TEXT NOT NULL,          -- size:mtime of each input when the key was computed
     unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
     total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
-    {", ".join(f"{f} TEXT, {f}_size INTEGER, {f}_mtime INTEGER" for f in OUTPUT_FORMATS)},
+    outputs TEXT NOT NULL,          -- JSON: [[kind, path, size, mtime], ...] of every file written
     diags TEXT,                     -- JSON, NULL when there are none
     -- checksums, so that damage SQLite cannot see is found: one per group of columns read together
     seal_state TEXT NOT NULL, seal_list TEXT NOT NULL, seal_diag TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-_OUTPUTS = ", ".join(f"{f}, {f}_size, {f}_mtime" for f in OUTPUT_FORMATS)
-_COLUMNS = f"rel, key, fp, sources, unit, year, name, total, fiscal, other, {_OUTPUTS}, diags"
-_WIDTH = 11 + 3 * len(OUTPUT_FORMATS)  # the columns above (a row, less its seals)
-_PATHS = slice(10, 10 + 3 * len(OUTPUT_FORMATS), 3)  # the output paths in such a row
+_COLUMNS = "rel, key, fp, sources, unit, year, name, total, fiscal, other, outputs, diags"
+_WIDTH = 12  # the columns above (a row, less its seals)
+_OUT = 10  # the outputs column in such a row
 # The groups a build reads together, each with its seal: what decides freshness, the index line, diagnostics.
-_STATE = f"SELECT rel, key, fp, sources, {_OUTPUTS}, seal_state, diags, seal_diag FROM entries"
-_LIST = f"SELECT rel, unit, year, name, total, fiscal, other, {', '.join(OUTPUT_FORMATS)}, seal_list FROM entries"
+_STATE = "SELECT rel, key, fp, sources, outputs, seal_state, diags, seal_diag FROM entries"
+_LIST = "SELECT rel, unit, year, name, total, fiscal, other, outputs, seal_list FROM entries"
 _ROW = f"SELECT {_COLUMNS}, seal_state, seal_list, seal_diag FROM entries"
 
 
@@ -95,7 +94,15 @@ def _checked(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _groups(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
     """The state, listing and diagnostics groups of a whole row (in ``_COLUMNS`` order)."""
-    return row[:4] + row[10:-1], row[:1] + row[4:10] + row[_PATHS], (row[0], row[-1])
+    return row[:4] + row[_OUT:_OUT + 1], row[:1] + row[4:_OUT + 1], (row[0], row[-1])
+
+
+def _outputs(text: str) -> list[list[Any]]:
+    """A row's outputs column: [kind, path, size, mtime] of each file (size and mtime None until stamped)."""
+    items = json.loads(text)
+    if not isinstance(items, list) or not all(isinstance(i, list) and len(i) == 4 for i in items):
+        raise CacheDamaged("outputs column")
+    return items
 
 
 class CacheBusy(Exception):
@@ -218,12 +225,11 @@ class Cache:
 
         Read a page at a time, so the caller may :meth:`put` rows between two reads.
         """
-        width = 3 * len(OUTPUT_FORMATS)
         for row in self._pages(f"{_STATE} WHERE rel > ? ORDER BY rel LIMIT 512"):
             # The diagnostics' seal too: they are printed later, and damage must be found before anything is.
-            rel, key, fp, sources, *outputs = _checked(row[:-2])
+            rel, key, fp, sources, outputs = _checked(row[:-2])
             _checked((rel, *row[-2:]))
-            written = tuple((outputs[i], outputs[i + 1], outputs[i + 2]) for i in range(0, width, 3) if outputs[i])
+            written = tuple((path, size, mtime) for _, path, size, mtime in _outputs(outputs))
             yield Cached(rel, key, fp, sources, written)
 
     def reported(self) -> Iterator[Reported]:
@@ -240,21 +246,29 @@ class Cache:
             yield from page
             last = page[-1][0]
 
-    def put(self, rel: str, key: str, sources: str, fingerprint: str, entry: Entry) -> bool:
-        """Store a built project (its output stamps come with :meth:`stamp`); True if its index line changed."""
+    def put(self, rel: str, key: str, sources: str, fingerprint: str, entry: Entry) -> tuple[bool, list[str]]:
+        """Store a built project (its output stamps come with :meth:`stamp`): whether its index line changed,
+        and the files it had before and does not write now (another form or format chosen)."""
         old = self._row(rel)
         e = entry.index
-        outputs = [v for f in OUTPUT_FORMATS for v in (e.outputs.get(f), None, None)]
+        outputs = json.dumps([[kind, path, None, None] for kind, path in e.files], ensure_ascii=False)
         self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
-                     *outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
-        return old is None or index_entry(rel, *old[4:10], *old[_PATHS]) != e
+                     outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
+        if old is None:
+            return True, []
+        before = index_entry(rel, *old[4:_OUT + 1])
+        kept = set(e.outputs.values())
+        return before != e, [path for _, path in before.files if path not in kept]
 
     def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
-        """Record the size and mtime of ``rel``'s outputs (format -> their stat) as they now are on disk."""
+        """Record the size and mtime of ``rel``'s outputs (kind -> their stat) as they now are on disk."""
         row = list(self._row(rel) or ())
-        for fmt, st in stamps.items():
-            i = 10 + 3 * OUTPUT_FORMATS.index(fmt)
-            row[i + 1], row[i + 2] = st.st_size, st.st_mtime_ns
+        outputs = _outputs(row[_OUT])
+        for item in outputs:
+            st = stamps.get(item[0])
+            if st is not None:
+                item[2], item[3] = st.st_size, st.st_mtime_ns
+        row[_OUT] = json.dumps(outputs, ensure_ascii=False)
         self._write(tuple(row))
 
     def _row(self, rel: str) -> tuple[Any, ...] | None:
@@ -277,7 +291,7 @@ class Cache:
         """Forget ``rel``; the outputs it had."""
         row = self._row(rel)
         self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
-        return [p for p in row[_PATHS] if p] if row else []
+        return [path for _, path, _, _ in _outputs(row[_OUT])] if row else []
 
     def index_entries(self) -> Iterator[IndexEntry]:
         """Every project as the index lists it: by unit, newest year first, then name and path."""
@@ -352,7 +366,7 @@ def _content(path: Path, folder: Path) -> bytes:
         return f"\0unreadable:{exc.errno}".encode()
 
 
-def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cache | None = None) -> str:
+def fingerprint(root: Path, config: Config, kinds: tuple[str, ...], cache: Cache | None = None) -> str:
     """Everything outside the goals files that shapes the output.
 
     perfgen's own source (which covers its version, and an edited checkout) and the templates are
@@ -360,8 +374,11 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
     like the goals files' keys, so an unchanged install is not read again on every build.
     """
     schema = schema_path()
-    trees: list[tuple[Path, tuple[str, ...] | None]] = [(Path(__file__).resolve().parent, (".py",)),
+    trees: list[tuple[Path, tuple[str, ...] | None]] = [(Path(__file__).resolve().parents[1], (".py",)),
                                                         (schema.parent, (".json",))]
+    forms = root / FORMS_DIR  # the repository's form definitions (read only from a real folder: registry)
+    if forms.is_dir() and not forms.is_symlink() and _within(root, forms):
+        trees.append((forms, (".yaml",)))
     linked_out = ""
     for folder in template_search_path(root):
         if folder == root / "templates" and not _within(root, folder):
@@ -388,5 +405,5 @@ def fingerprint(root: Path, config: Config, formats: tuple[str, ...], cache: Cac
         code = h.hexdigest()
         if cache is not None and trusted:
             cache.remember(signature, code)
-    return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(formats)}\0{config.fingerprint()}\0{code}\0{linked_out}"
+    return hashlib.sha256(f"{CACHE_VERSION}\0{','.join(kinds)}\0{config.fingerprint()}\0{code}\0{linked_out}"
                           .encode()).hexdigest()

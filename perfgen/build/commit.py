@@ -18,10 +18,10 @@ import stat
 from pathlib import Path
 
 from perfgen.build.cache import Cache
+from perfgen.build.outputs import output_files
 from perfgen.build.records import Job
 from perfgen.fsutil import inside, private_dir
 from perfgen.load.loader import output_stem
-from perfgen.model import output_files
 
 STAGING_PREFIX = ".perfgen-staging-"
 
@@ -132,7 +132,7 @@ def make_staging(out: Path) -> Path:
     return private_dir(out, STAGING_PREFIX)
 
 
-def promote(out: Path, staging: Path, cache: Cache, built: list[Job], formats: tuple[str, ...],
+def promote(out: Path, staging: Path, cache: Cache, built: list[Job], kinds: tuple[str, ...],
             index_staged: Path | None, dropped: list[list[str]]) -> int:
     """Move every staged output (and the index page, if staged) into place, remove the outputs ``dropped``
     (those of goals files that are gone), record the new outputs in the cache and commit it: all of it,
@@ -140,8 +140,8 @@ def promote(out: Path, staging: Path, cache: Cache, built: list[Job], formats: t
     swap = Swap(out, staging)
     try:
         for job in built:
-            stamps = {fmt: swap.place(staging / rel_out, out / rel_out)
-                      for fmt, rel_out in output_files(output_stem(job.rel), formats).items()}
+            stamps = {kind: swap.place(staging / rel_out, out / rel_out)
+                      for kind, rel_out in output_files(output_stem(job.rel), kinds).items()}
             cache.stamp(job.rel, stamps)
         if index_staged is not None:
             swap.place(index_staged, out / "index.html")

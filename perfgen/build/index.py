@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from perfgen.build.cache import Cache, CacheDamaged
+from perfgen.build.outputs import IndexEntry, output_path
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.load.loader import output_stem
-from perfgen.model import OUTPUT_FORMATS, IndexEntry, output_files
 from perfgen.resources import template_search_path
 
 
@@ -40,7 +40,7 @@ def linked_as_built(cache: Cache) -> Iterator[IndexEntry]:
     brought by a pull request (sealed again) cannot put any other link (``javascript:``, another site) on
     the index, even for rows a sharded build does not look at."""
     for entry in cache.index_entries():
-        expected = output_files(output_stem(entry.source), OUTPUT_FORMATS)
-        if entry.html_href not in (None, expected["html"]) or entry.docx_href not in (None, expected["docx"]):
+        stem = output_stem(entry.source)
+        if any(output_path(stem, kind) != path for kind, path in entry.files):
             raise CacheDamaged(f"index line of {entry.source!r} links elsewhere")
         yield entry

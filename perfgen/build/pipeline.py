@@ -12,6 +12,7 @@ projects for CI job matrices.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -29,6 +30,7 @@ from perfgen.build.plan import BuildOptions, aligned, classify, discover
 from perfgen.build.records import Job, Outcome
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, Report, diag
+from perfgen.forms.choice import settle_forms
 from perfgen.fsutil import shown_path
 from perfgen.load.config import Config
 
@@ -55,6 +57,8 @@ def build(opts: BuildOptions, config: Config, progress: Progress | None = None,
     """
     started = time.perf_counter()
     result = BuildResult(Report(sink=sink))
+    if not opts.forms:  # the forms perfgen.yaml chooses (raises FormError for a broken or unknown one)
+        opts = dataclasses.replace(opts, forms=settle_forms(opts.root, config), default_form=config.form)
     try:
         files, diags = discover(opts)
         result.files = len(files)
@@ -134,14 +138,15 @@ def out_problem(opts: BuildOptions, exc: OSError) -> Diagnostic:
 
 def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Progress | None,
                 result: BuildResult, files: list[str], staging: Path) -> BuildResult:
-    global_fp = fingerprint(opts.root, config, opts.formats, cache)
+    global_fp = fingerprint(opts.root, config, opts.kinds, cache)
     todo, gone, result.unchanged = classify(cache, opts, SourceKeys(opts.root, global_fp), files)
     index_current = (opts.out / "index.html").is_file() and cache.meta("index") == global_fp and not opts.force
     if todo or gone or not index_current:
         check_links(cache)  # the index may be written from these lines: any damage is found now
     with Executor(opts, config, staging, len(todo)) as run:
         outcomes = _counted(run(todo), len(todo), progress)
-        index_changed = _collect(cache, files, todo, outcomes, result.report, global_fp) or bool(gone)
+        unwritten: list[str] = []
+        index_changed = _collect(cache, files, todo, outcomes, result.report, global_fp, unwritten) or bool(gone)
     if result.report.failed(opts.strict):
         return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
     if not todo and not gone and index_current:
@@ -149,6 +154,7 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Prog
         result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
     dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
+    dropped.append(unwritten)
     index_staged = None
     if index_changed or not index_current:
         index_staged = staging / "index.html"
@@ -157,7 +163,7 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Prog
             result.report.extend([problem])
             return result  # nothing removed or moved yet
         cache.set_meta("index", global_fp)
-    result.removed = promote(opts.out, staging, cache, todo, opts.formats, index_staged, dropped)
+    result.removed = promote(opts.out, staging, cache, todo, opts.kinds, index_staged, dropped)
     result.built = len(todo)  # every one was built: a build with errors stopped above
     result.ok = True
     return result
@@ -172,12 +178,12 @@ def _counted(outcomes: Iterator[Outcome], total: int, progress: Progress | None)
 
 
 def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], report: Report,
-             global_fp: str) -> bool:
+             global_fp: str, unwritten: list[str]) -> bool:
     """Store what was built and report every project's diagnostics, cached or new, in path order.
 
     Runs while the workers build: a project that is not ready yet is waited for when its turn comes,
     so every run prints the same lines in the same order as ``perfgen validate``. True if the index
-    page changes.
+    page changes. ``unwritten`` is given the files that built projects no longer write.
     """
     index_changed = False
     waiting: dict[str, Outcome] = {}  # finished out of turn (a pool's chunks complete in any order)
@@ -193,7 +199,9 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
                 waiting[outcome.rel] = outcome
             outcome = waiting.pop(rel)
             if outcome.entry is not None:
-                index_changed = cache.put(rel, built.key, built.sources, global_fp, outcome.entry) or index_changed
+                changed, stale = cache.put(rel, built.key, built.sources, global_fp, outcome.entry)
+                index_changed = changed or index_changed
+                unwritten.extend(stale)
             report.extend(outcome.diagnostics, own=rel, ordered=True)
         elif cached is not None:
             report.extend(cached.diagnostics(), own=rel, ordered=True)  # stored in_order

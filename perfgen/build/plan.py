@@ -16,13 +16,15 @@ from typing import TypeVar
 
 from perfgen.build.cache import Cache
 from perfgen.build.keys import SourceKeys
+from perfgen.build.outputs import OUTPUT_FORMATS, output_kinds
 from perfgen.build.records import Cached, Job, Reported
 from perfgen.check.runner import relative_paths
 from perfgen.diagnostics import i18n
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
+from perfgen.forms.definition import FormDef
+from perfgen.forms.registry import DEFAULT_FORM
 from perfgen.load.loader import GOALS_DIR, FsReader, Loader, output_escapes
-from perfgen.model import OUTPUT_FORMATS
 
 Row = TypeVar("Row", Cached, Reported)
 
@@ -56,6 +58,13 @@ class BuildOptions:
     force: bool = False
     strict: bool = False
     start_method: str | None = None  # of the worker processes (executor.start_method): None for the default
+    forms: tuple[FormDef, ...] = ()  # the forms to build (perfgen.forms.choice.settle_forms); () for the settings'
+    default_form: str = DEFAULT_FORM  # its outputs sit where the goals paths say; the others' under their ID
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The outputs each project writes (build.outputs.output_kinds)."""
+        return output_kinds(self.formats, tuple(f.id for f in self.forms), self.default_form)
 
 
 def refused_out(root: Path, out: Path) -> str | None:

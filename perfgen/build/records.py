@@ -13,9 +13,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from perfgen.build.outputs import IndexEntry
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic
-from perfgen.model import OUTPUT_FORMATS, IndexEntry, Project
+from perfgen.model import Project
 
 
 @dataclass
@@ -26,9 +27,10 @@ class Job:
 
 
 def index_entry(rel: str, unit: str, year: int, name: str, total: float, fiscal: float, other: float,
-                 *paths: str | None) -> IndexEntry:
-    outputs = dict(zip(OUTPUT_FORMATS, paths, strict=True))
-    return IndexEntry(unit, year, name, total, fiscal, other, outputs.get("html"), outputs.get("docx"), rel)
+                outputs: str) -> IndexEntry:
+    """An index line from a cache row's columns (``outputs``: its JSON outputs column)."""
+    files = tuple((str(kind), str(path)) for kind, path, *_ in json.loads(outputs))
+    return IndexEntry(unit, year, name, total, fiscal, other, files, rel)
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Entry:
     @classmethod
     def of(cls, rel: str, p: Project, outputs: dict[str, str], diags: list[Diagnostic]) -> Entry:
         index = IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                           outputs.get("html"), outputs.get("docx"), rel)
+                           tuple(outputs.items()), rel)
         return cls(index, [dump_diag(d, rel) for d in diags])
 
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from perfgen.build.outputs import output_files
 from perfgen.build.records import Entry, Job, Outcome
 from perfgen.build.renderers import Renderers, template_diag
 from perfgen.check.runner import check_file
 from perfgen.diagnostics.report import Diagnostic, in_order
 from perfgen.load.loader import FsReader, Loader
-from perfgen.model import Project, output_files
+from perfgen.model import Project
 from perfgen.render.html import TemplateError
+from perfgen.render.layout import layout
 from perfgen.render.view import project_form
 
 if TYPE_CHECKING:
@@ -57,23 +59,29 @@ class Worker:
         return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags))
 
     def render(self, project: Project) -> dict[str, str]:
-        form = project_form(project)  # laid out once for both writers
-        outputs = output_files(project.rel, self.opts.formats)
+        """Every output of ``project``: each form laid out once, then drawn in each format."""
+        outputs = output_files(project.rel, self.opts.kinds)
         html, docx = self.renderers.html, self.renderers.docx
-        for fmt, rel_out in outputs.items():
-            if fmt == "html":
-                assert html is not None
-                data = html.render_project(project, form)
-            else:
-                assert docx is not None
-                data = docx.render(project, form)
-            target = self.staging / rel_out
-            if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self.made_dirs.add(target.parent)
-            with open(target, "wb") as fh:
-                fh.write(data)
+        for form in self.opts.forms:
+            lay = layout(form, project)
+            for fmt in self.opts.formats:
+                rel_out = outputs[fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}"]
+                if fmt == "html":
+                    assert html is not None
+                    data = html.render_project(project, project_form(project, lay))
+                else:
+                    assert docx is not None
+                    data = docx.render(project, lay)
+                self._write(rel_out, data)
         return outputs
+
+    def _write(self, rel_out: str, data: bytes) -> None:
+        target = self.staging / rel_out
+        if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made_dirs.add(target.parent)
+        with open(target, "wb") as fh:
+            fh.write(data)
 
 
 # ---- the worker of each process in a pool -----------------------------------------------------------------

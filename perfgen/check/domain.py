@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from perfgen.check import categories, cost, funds, target_values, text, vocabulary, weights
+from perfgen.check import categories, cost, form_fields, funds, target_values, text, vocabulary, weights
 from perfgen.diagnostics.rule import Finding, Rule, by_code
 from perfgen.model import Project
 
@@ -28,7 +28,8 @@ CHECKS: tuple[Check, ...] = (
     cost.check_cost_times_quantity,
     vocabulary.check_vocabulary,
     text.check_names_and_text,
+    form_fields.check_form_fields,
 )
 
 RULES: dict[str, Rule] = by_code((*weights.RULES, *funds.RULES, *categories.RULES, *target_values.RULES,
-                                  *cost.RULES, *vocabulary.RULES, *text.RULES))
+                                  *cost.RULES, *vocabulary.RULES, *text.RULES, *form_fields.RULES))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from perfgen.build.outputs import parse_formats
 from perfgen.build.pipeline import build
 from perfgen.build.plan import BuildOptions, Shard, refused_out
 from perfgen.cli.common import (
@@ -22,7 +23,7 @@ from perfgen.cli.common import (
 )
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.diagnostics.reporters import Reporter
-from perfgen.model import parse_formats
+from perfgen.forms.choice import settle_forms
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -61,22 +62,28 @@ class _Bar:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", default="build", show_default=True, type=click.Path(), help="输出目录")
 @click.option("--format", "formats", default="docx,html", show_default=True, help="输出格式：docx、html")
+@click.option("--form", "form_ids", default=None, metavar="ID[,ID]",
+              help="要生成的表样（默认：perfgen.yaml 的 forms 或 form）；perfgen forms 列出全部")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
 @click.option("--strict", is_flag=True, help="有警告也视为失败，不写出任何文件")
 @report_option("--diagnostics", help="诊断输出格式（同 validate 的 --format）")
 @lang_option
-def cmd(paths: tuple[str, ...], out: str, formats: str, jobs: int | None, shard: str | None, force: bool,
-        strict: bool, reporter: Reporter) -> None:
+def cmd(paths: tuple[str, ...], out: str, formats: str, form_ids: str | None, jobs: int | None,
+        shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
     """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
     root = Path.cwd()
-    _run(root, paths, out, _formats(formats), jobs or os.cpu_count() or 1, shard, force, strict, reporter)
+    chosen = [x.strip() for x in form_ids.split(",") if x.strip()] if form_ids is not None else None
+    if chosen is not None and not chosen:
+        usage_error(msg("--form 需要至少一个表样 ID", "--form takes at least one form ID"))
+    _run(root, paths, out, _formats(formats), chosen, jobs or os.cpu_count() or 1, shard, force, strict, reporter)
 
 
-def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], jobs: int, shard: str | None,
-         force: bool, strict: bool, reporter: Reporter) -> None:
+def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], chosen: list[str] | None,
+         jobs: int, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
     config = repo_config(root)
+    forms = settle_forms(root, config, chosen)
     shard_obj = None
     if shard is not None:
         try:
@@ -91,7 +98,8 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
         usage_error(msg("--out {out} 不能用作输出目录：{why}", "--out {out} cannot be the output folder: {why}",
                         out=out, why=refused))
     opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
-                        jobs=jobs, shard=shard_obj, force=force, strict=strict)
+                        jobs=jobs, shard=shard_obj, force=force, strict=strict, forms=forms,
+                        default_form=config.form)
     bar = _Bar()
     def show(d: Diagnostic) -> None:
         bar.close()

@@ -18,6 +18,7 @@ COMMANDS = {
     "validate": "validate",
     "build": "build",
     "rules": "rules",
+    "forms": "forms",
     "diff": "diff",
     "fmt": "fmt",
     "import": "import_",

@@ -52,7 +52,7 @@ class ConfigError(PerfgenError):
 
 @dataclass
 class Config:
-    weight_total: float = 90.0
+    weight_total: float | None = 90.0  # None: the form has no weights (settle_forms sets it from the form)
     weight_split: dict[tuple[str, ...], float] = field(default_factory=lambda: dict(WEIGHT_SPLIT))
     cost_tolerance: float = 0.05
     severity: dict[str, str] = field(default_factory=dict)
@@ -61,12 +61,16 @@ class Config:
     scoring: list[str] = field(default_factory=lambda: list(SCORING))
     evidence: list[str] = field(default_factory=lambda: list(EVIDENCE))
     source: str | None = None
+    form: str = "xinjiang-2023"  # the default form: validation follows it, its outputs sit at the top
+    forms: list[str] | None = None  # the forms to build (None: the default form)
+    where: dict[str, Pos] = field(default_factory=dict)  # where perfgen.yaml set form, forms, weight_total
+    printed: tuple[tuple[str, str], ...] = ()  # (form ID, header field) of each form built: PG145 warns if empty
 
     def fingerprint(self) -> str:
         """Stable text of every setting: part of the build cache key."""
         return repr((self.weight_total, sorted(self.weight_split.items()), self.cost_tolerance,
                      sorted(self.severity.items()), sorted(self.vocabulary.items()), self.basis,
-                     self.scoring, self.evidence))
+                     self.scoring, self.evidence, self.form, self.forms, self.printed))
 
     def level2_owner(self) -> dict[str, str]:
         """二级 name -> the 一级 it belongs to (first listed wins)."""
@@ -77,7 +81,8 @@ class Config:
         return owner
 
 
-_KEYS = ("weight_total", "weight_split", "cost_tolerance", "rules", "vocabulary", "basis", "scoring", "evidence")
+_KEYS = ("form", "forms", "weight_total", "weight_split", "cost_tolerance", "rules", "vocabulary", "basis", "scoring",
+         "evidence")
 
 
 def _bad(node: Node, key: str, expected: str) -> Diagnostic:
@@ -102,6 +107,18 @@ def parse_config(root: Map, source: str) -> Config:
                 errors.append(_bad(node, key, "> 0"))
             else:
                 setattr(cfg, key, float(value))
+                cfg.where[key] = node.pos
+        elif key == "form":
+            if not isinstance(value, str) or not value:
+                errors.append(_bad(node, key, "表样 ID / a form ID"))
+            else:
+                cfg.form, cfg.where[key] = value, node.pos
+        elif key == "forms":
+            forms = [value] if isinstance(value, str) else _str_list(node)
+            if not forms:
+                errors.append(_bad(node, key, "[表样 ID, ...] / [form ID, ...]"))
+            else:
+                cfg.forms, cfg.where[key] = forms, node.pos
         elif key == "weight_split":
             if not isinstance(value, dict) or not all(
                     isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()):

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from perfgen.model import COLUMN_TITLES, Project
+from perfgen.forms.definition import FormDef
+from perfgen.forms.registry import default_form
+from perfgen.model import Project
 from perfgen.render.docxpackage import (
     FIRST_PARTS,
     W_NS,
@@ -36,15 +38,12 @@ from perfgen.render.docxpackage import (
     twips_attribute,
     zip_package,
 )
-from perfgen.render.view import FORM_TITLE, MergedCell, ProjectForm, project_form
+from perfgen.render.layout import Cell, Layout, Table, layout
 
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 
-# Relative column widths: twips for A4 landscape with 1.8 cm margins (14796 twips of text width).
-# They are scaled to the text width of the reference's page setup.
-COLUMN_WEIGHTS = (1300, 1500, 2500, 1700, 1750, 1400, 1500, 1950, 1196)
 ROW_HEIGHT = 397  # minimum row height in twips (0.7 cm)
 
 # Paragraph styles the body refers to, with fallback definitions for a reference that lacks them.
@@ -119,7 +118,9 @@ class DocxWriter:
         self._core_name = self._ensure_core_part(parts)
         self._head, sectpr_xml, self._tail, text_width = self._split_document(parts["word/document.xml"])
         self._tail = sectpr_xml + self._tail
-        self.column_widths = self._scale_columns(text_width)
+        self.text_width = text_width
+        self._widths: dict[str, tuple[int, ...]] = {}
+        self._widths_of: dict[str, tuple[int, ...]] = {}
         if "word/styles.xml" in parts:
             parts["word/styles.xml"] = self._ensure_styles(parts["word/styles.xml"])
         every = set(parts) | {self._core_name}
@@ -188,9 +189,9 @@ class DocxWriter:
         return head, rest[:split], rest[split:], text_width
 
     @staticmethod
-    def _scale_columns(text_width: int) -> tuple[int, ...]:
-        total = sum(COLUMN_WEIGHTS)
-        widths = [w * text_width // total for w in COLUMN_WEIGHTS[:-1]]
+    def _scale_columns(text_width: int, weights: tuple[int, ...]) -> tuple[int, ...]:
+        total = sum(weights)
+        widths = [w * text_width // total for w in weights[:-1]]
         return (*widths, text_width - sum(widths))
 
     @staticmethod
@@ -205,8 +206,9 @@ class DocxWriter:
 
     # -- rendering (hot path) -------------------------------------------------------------------
 
-    def _cell(self, col: int, content: str, span: int = 1, vmerge: str | None = None) -> str:
-        width = sum(self.column_widths[col : col + span])
+    def _cell(self, widths: tuple[int, ...], col: int, content: str, span: int = 1, vmerge: str | None = None
+              ) -> str:
+        width = sum(widths[col : col + span])
         props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if span > 1:
             props += f'<w:gridSpan w:val="{span}"/>'
@@ -220,95 +222,90 @@ class DocxWriter:
         props += f'<w:trHeight w:val="{ROW_HEIGHT}" w:hRule="atLeast"/>'
         return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
 
-    def _table(self, rows: list[str], borders: str = _BORDERS) -> str:
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.column_widths)
+    @staticmethod
+    def _content(cell: Cell) -> str:
+        """A cell's paragraphs: labels and column titles bold, values left or centred as the form says."""
+        if cell.role in ("label", "title"):
+            return _paragraph(cell.text, STYLE_HEADING)
+        style = STYLE_CELL_LEFT if cell.align == "left" and cell.role != "group" else STYLE_CELL
+        if cell.value.kind == "list":
+            return "".join(_paragraph(line, style) for line in cell.lines) or _paragraph("")
+        return _paragraph(cell.text, style)
+
+    def _table(self, table: Table, widths: tuple[int, ...]) -> str:
+        """One table of the layout on the form's grid: spans, vertical merges (a merged cell's text in its
+        first row, empty continuations below), column-title rows repeated on every page."""
+        covered: dict[tuple[int, int], int] = {}  # (row, column) under a merged cell above -> its span
+        rows = []
+        for r, row in enumerate(table.rows):
+            starts = {c.col: c for c in row}
+            cells, col = [], 0
+            while col < len(widths):
+                if (r, col) in covered:
+                    span = covered[(r, col)]
+                    cells.append(self._cell(widths, col, _EMPTY_CELL_P, span, "continue"))
+                    col += span
+                    continue
+                cell = starts.get(col)
+                if cell is None:  # a definition is checked to fill its grid; never leave a row short
+                    cells.append(self._cell(widths, col, _EMPTY_CELL_P, len(widths) - col))
+                    break
+                for below in range(r + 1, r + cell.rows):
+                    covered[(below, col)] = cell.span
+                merged = "restart" if cell.rows > 1 or cell.role == "group" else None
+                cells.append(self._cell(widths, col, self._content(cell), cell.span, merged))
+                col += cell.span
+            rows.append(self._row(cells, r < table.head))
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        borders = _BORDERS_OPEN_BOTTOM if table.open_bottom else _BORDERS
         props = (
-            f'<w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(self.column_widths)}" w:type="dxa"/>'
+            f'<w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
             f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         )
         return f"<w:tbl><w:tblPr>{props}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
-    def _header_block(self, form: ProjectForm) -> str:
-        cell, label = self._cell, lambda text: _paragraph(text, STYLE_HEADING)
-        objectives = "".join(_paragraph(text, STYLE_CELL_LEFT) for text in form.objectives)
-        rows = [
-            [cell(0, label("预算单位"), 2), cell(2, _paragraph(form.unit, STYLE_CELL_LEFT), 7)],
-            [
-                cell(0, label("项目名称"), 2),
-                cell(2, _paragraph(form.name, STYLE_CELL_LEFT), 3),
-                cell(5, label("项目负责人"), 2),
-                cell(7, _paragraph(form.leader), 2),
-            ],
-            [
-                cell(0, label("项目资金（万元）"), 2),
-                cell(2, label("年度预算总额：")),
-                cell(3, _paragraph(form.funds.total)),
-                cell(4, label("其中：财政拨款")),
-                cell(5, _paragraph(form.funds.fiscal)),
-                cell(6, label("其他资金：")),
-                cell(7, _paragraph(form.funds.other), 2),
-            ],
-            [cell(0, label("项目总体目标"), 2), cell(2, objectives or _paragraph(""), 7)],
-        ]
-        return self._table([self._row(r) for r in rows], _BORDERS_OPEN_BOTTOM)
+    def widths_of(self, form: FormDef) -> tuple[int, ...]:
+        """The form's relative column widths, in twips across the reference's text width."""
+        widths = self._widths.get(form.id)
+        if widths is None or self._widths_of.get(form.id) != form.widths:
+            widths = self._widths[form.id] = self._scale_columns(self.text_width, form.widths)
+            self._widths_of[form.id] = form.widths
+        return widths
 
-    def _merged(self, col: int, merged: MergedCell | None) -> str:
-        """A vertically merged 一级/二级 cell: text in the group's first row, empty continuations below."""
-        if merged is not None:
-            return self._cell(col, _paragraph(merged.text), vmerge="restart")
-        return self._cell(col, _EMPTY_CELL_P, vmerge="continue")
-
-    def _indicator_table(self, form: ProjectForm) -> str:
-        cell = self._cell
-        rows = [self._row([cell(c, _paragraph(t, STYLE_HEADING)) for c, t in enumerate(COLUMN_TITLES)], True)]
-        for r in form.rows:
-            cells = [
-                self._merged(0, r.level1),
-                self._merged(1, r.level2),
-                cell(2, _paragraph(r.name, STYLE_CELL_LEFT)),
-                cell(3, _paragraph(r.target)),
-                cell(4, _paragraph(r.basis)),
-                cell(5, _paragraph(r.last_year)),
-                cell(6, _paragraph(r.weight)),
-                cell(7, _paragraph(r.scoring)),
-                cell(8, _paragraph(r.evidence)),
-            ]
-            rows.append(self._row(cells))
-        return self._table(rows)
-
-    def document_xml(self, project: Project, form: ProjectForm | None = None) -> str:
-        """The complete ``word/document.xml`` for ``project`` (``form``: its project_form, if already made)."""
-        form = form or project_form(project)
-        return "".join(
-            (
-                self._head,
-                _paragraph(form.title, STYLE_TITLE),
-                _paragraph(form.year_line, STYLE_YEAR),
-                self._header_block(form),
-                _SPACER,
-                self._indicator_table(form),
-                self._tail,
-            )
-        )
+    def document_xml(self, lay: Layout) -> str:
+        """The complete ``word/document.xml`` of a laid-out form."""
+        widths = self.widths_of(lay.form)
+        parts = [self._head, _paragraph(lay.title, STYLE_TITLE)]
+        if lay.year_line is not None:
+            parts.append(_paragraph(lay.year_line, STYLE_YEAR))
+        parts += [_paragraph(line, STYLE_CELL_LEFT) for line in lay.above]
+        for n, table in enumerate(lay.tables):
+            if n:
+                parts.append(_SPACER)
+            parts.append(self._table(table, widths))
+        parts += [_paragraph(line, STYLE_CELL_LEFT) for line in lay.below]
+        parts.append(self._tail)
+        return "".join(parts)
 
     @staticmethod
-    def core_xml(project: Project) -> str:
+    def core_xml(lay: Layout) -> str:
         """Core properties with fixed values (no dates), so output bytes never depend on the clock."""
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
             ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
             ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{xml_text(project.name)}</dc:title><dc:subject>{FORM_TITLE}</dc:subject>"
+            f"<dc:title>{xml_text(lay.project.name)}</dc:title><dc:subject>{xml_text(lay.title)}</dc:subject>"
             "<dc:creator>perfgen</dc:creator><cp:lastModifiedBy>perfgen</cp:lastModifiedBy>"
             "<cp:revision>1</cp:revision></cp:coreProperties>"
         )
 
-    def render(self, project: Project, form: ProjectForm | None = None) -> bytes:
-        """The .docx file for ``project``, as bytes (``form``: its project_form, if already made)."""
+    def render(self, project: Project, lay: Layout | None = None) -> bytes:
+        """The .docx file for ``project`` on its form (``lay``; without it, the default form), as bytes."""
+        lay = lay or layout(default_form(), project)
         dynamic = {
-            "word/document.xml": ZipMember("word/document.xml", self.document_xml(project, form).encode("utf-8")),
-            self._core_name: ZipMember(self._core_name, self.core_xml(project).encode("utf-8")),
+            "word/document.xml": ZipMember("word/document.xml", self.document_xml(lay).encode("utf-8")),
+            self._core_name: ZipMember(self._core_name, self.core_xml(lay).encode("utf-8")),
         }
         return zip_package([dynamic.get(name) or self._static[name] for name in self._order])
 

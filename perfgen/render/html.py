@@ -24,8 +24,9 @@ from urllib.parse import quote
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from perfgen.build.outputs import IndexEntry
 from perfgen.fsutil import shown_path
-from perfgen.model import IndexEntry, Project, format_money, format_number
+from perfgen.model import Project, format_money, format_number
 from perfgen.render.precompile import BuiltinLoader
 from perfgen.render.sandbox import (
     BoundedSandbox,

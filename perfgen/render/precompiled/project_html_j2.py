@@ -9,63 +9,199 @@ def root(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     parent_template = None
-    l_0_colgroup = l_0_merged = missing
+    l_0_colgroup = l_0_spans = l_0_classes = l_0_draw = l_0_rows = l_0_table = missing
     pass
     parent_template = environment.get_template('base.html.j2', 'project.html.j2')
     for name, parent_block in parent_template.blocks.items():
         context.blocks.setdefault(name, []).append(parent_block)
-    def macro(l_1_columns):
+    def macro(l_1_widths):
         t_1 = []
-        if l_1_columns is missing:
-            l_1_columns = undefined("parameter 'columns' was not provided", name='columns')
+        if l_1_widths is missing:
+            l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
         pass
         t_1.append(
             '<colgroup>\n',
         )
-        for l_2_column in l_1_columns:
+        for l_2_width in l_1_widths:
             _loop_vars = {}
             pass
             t_1.extend((
                 '<col style="width: ',
-                escape(environment.getattr(l_2_column, 'width')),
+                escape(l_2_width),
                 '">\n',
             ))
-        l_2_column = missing
+        l_2_width = missing
         t_1.append(
             '</colgroup>\n',
         )
         return concat(t_1)
     context.exported_vars.add('colgroup')
-    context.vars['colgroup'] = l_0_colgroup = Macro(environment, macro, 'colgroup', ('columns',), False, False, False, context.eval_ctx.autoescape)
-    def macro(l_1_cell, l_1_class):
+    context.vars['colgroup'] = l_0_colgroup = Macro(environment, macro, 'colgroup', ('widths',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_cell):
         t_2 = []
         if l_1_cell is missing:
             l_1_cell = undefined("parameter 'cell' was not provided", name='cell')
-        if l_1_class is missing:
-            l_1_class = undefined("parameter 'class' was not provided", name='class')
         pass
-        if l_1_cell:
+        if (environment.getattr(l_1_cell, 'span') > 1):
             pass
             t_2.extend((
-                '<td class="',
-                escape(l_1_class),
+                ' colspan="',
+                escape(environment.getattr(l_1_cell, 'span')),
                 '"',
             ))
-            if (environment.getattr(l_1_cell, 'rowspan') > 1):
-                pass
-                t_2.extend((
-                    ' rowspan="',
-                    escape(environment.getattr(l_1_cell, 'rowspan')),
-                    '"',
-                ))
+        if (environment.getattr(l_1_cell, 'rows') > 1):
+            pass
             t_2.extend((
+                ' rowspan="',
+                escape(environment.getattr(l_1_cell, 'rows')),
+                '"',
+            ))
+        return concat(t_2)
+    context.exported_vars.add('spans')
+    context.vars['spans'] = l_0_spans = Macro(environment, macro, 'spans', ('cell',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_cell):
+        t_3 = []
+        if l_1_cell is missing:
+            l_1_cell = undefined("parameter 'cell' was not provided", name='cell')
+        pass
+        t_3.append(
+            escape(environment.getattr(l_1_cell, 'cls')),
+        )
+        if ((environment.getattr(l_1_cell, 'align') == 'left') and (environment.getattr(l_1_cell, 'role') != 'group')):
+            pass
+            t_3.append(
+                ' left',
+            )
+        return concat(t_3)
+    context.exported_vars.add('classes')
+    context.vars['classes'] = l_0_classes = Macro(environment, macro, 'classes', ('cell',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_cell):
+        t_4 = []
+        if l_1_cell is missing:
+            l_1_cell = undefined("parameter 'cell' was not provided", name='cell')
+        pass
+        if (environment.getattr(l_1_cell, 'role') == 'label'):
+            pass
+            t_4.extend((
+                '<th scope="row"',
+                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
+                '>',
+                escape(environment.getattr(l_1_cell, 'text')),
+                '</th>\n',
+            ))
+        elif (environment.getattr(l_1_cell, 'role') == 'title'):
+            pass
+            t_4.extend((
+                '<th scope="col"',
+                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
+                '>',
+                escape(environment.getattr(l_1_cell, 'text')),
+                '</th>\n',
+            ))
+        elif (environment.getattr(l_1_cell, 'role') == 'text'):
+            pass
+            t_4.extend((
+                '<td class="text"',
+                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
                 '>',
                 escape(environment.getattr(l_1_cell, 'text')),
                 '</td>\n',
             ))
-        return concat(t_2)
-    context.exported_vars.add('merged')
-    context.vars['merged'] = l_0_merged = Macro(environment, macro, 'merged', ('cell', 'class'), False, False, False, context.eval_ctx.autoescape)
+        elif (environment.getattr(environment.getattr(l_1_cell, 'value'), 'kind') == 'list'):
+            pass
+            t_4.extend((
+                '<td class="',
+                escape(environment.call(context, (undefined(name='classes') if l_0_classes is missing else l_0_classes), l_1_cell)),
+                '"',
+                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
+                '>\n',
+            ))
+            for l_2_line in environment.getattr(l_1_cell, 'lines'):
+                _loop_vars = {}
+                pass
+                t_4.extend((
+                    '<p>',
+                    escape(l_2_line),
+                    '</p>\n',
+                ))
+            l_2_line = missing
+            t_4.append(
+                '</td>\n',
+            )
+        else:
+            pass
+            t_4.extend((
+                '<td class="',
+                escape(environment.call(context, (undefined(name='classes') if l_0_classes is missing else l_0_classes), l_1_cell)),
+                '"',
+                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
+                '>',
+                escape(environment.getattr(l_1_cell, 'text')),
+                '</td>\n',
+            ))
+        return concat(t_4)
+    context.exported_vars.add('draw')
+    context.vars['draw'] = l_0_draw = Macro(environment, macro, 'draw', ('cell',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_items):
+        t_5 = []
+        if l_1_items is missing:
+            l_1_items = undefined("parameter 'items' was not provided", name='items')
+        pass
+        for l_2_row in l_1_items:
+            _loop_vars = {}
+            pass
+            t_5.append(
+                '<tr>\n',
+            )
+            for l_3_cell in l_2_row:
+                _loop_vars = {}
+                pass
+                t_5.append(
+                    escape(environment.call(context, (undefined(name='draw') if l_0_draw is missing else l_0_draw), l_3_cell, _loop_vars=_loop_vars)),
+                )
+            l_3_cell = missing
+            t_5.append(
+                '</tr>\n',
+            )
+        l_2_row = missing
+        return concat(t_5)
+    context.exported_vars.add('rows')
+    context.vars['rows'] = l_0_rows = Macro(environment, macro, 'rows', ('items',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_t, l_1_widths):
+        t_6 = []
+        if l_1_t is missing:
+            l_1_t = undefined("parameter 't' was not provided", name='t')
+        if l_1_widths is missing:
+            l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
+        pass
+        t_6.extend((
+            '<table class="form ',
+            escape(environment.getattr(l_1_t, 'name')),
+            '">\n',
+            escape(environment.call(context, (undefined(name='colgroup') if l_0_colgroup is missing else l_0_colgroup), l_1_widths)),
+        ))
+        if (environment.getattr(l_1_t, 'head') and environment.getattr(l_1_t, 'head_only')):
+            pass
+            t_6.extend((
+                '<thead>\n',
+                escape(environment.call(context, (undefined(name='rows') if l_0_rows is missing else l_0_rows), environment.getattr(l_1_t, 'rows')[:environment.getattr(l_1_t, 'head')])),
+                '</thead>\n<tbody>\n',
+                escape(environment.call(context, (undefined(name='rows') if l_0_rows is missing else l_0_rows), environment.getattr(l_1_t, 'rows')[environment.getattr(l_1_t, 'head'):])),
+                '</tbody>\n',
+            ))
+        else:
+            pass
+            t_6.extend((
+                '<tbody>\n',
+                escape(environment.call(context, (undefined(name='rows') if l_0_rows is missing else l_0_rows), environment.getattr(l_1_t, 'rows'))),
+                '</tbody>\n',
+            ))
+        t_6.append(
+            '</table>\n',
+        )
+        return concat(t_6)
+    context.exported_vars.add('table')
+    context.vars['table'] = l_0_table = Macro(environment, macro, 'table', ('t', 'widths'), False, False, False, context.eval_ctx.autoescape)
     yield from parent_template.root_render_func(context)
 
 def block_title(context, missing=missing):
@@ -106,9 +242,19 @@ def block_heading(context, missing=missing):
     pass
     yield '<h1>'
     yield escape(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'title'))
-    yield '</h1>\n<p class="year">'
-    yield escape(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'year_line'))
-    yield '</p>\n'
+    yield '</h1>\n'
+    if environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'year_line'):
+        pass
+        yield '<p class="year">'
+        yield escape(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'year_line'))
+        yield '</p>\n'
+    for l_1_line in environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'above'):
+        _loop_vars = {}
+        pass
+        yield '<p class="above">'
+        yield escape(l_1_line)
+        yield '</p>\n'
+    l_1_line = missing
 
 def block_header_block(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -117,32 +263,10 @@ def block_header_block(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     _block_vars = {}
-    l_0_colgroup = resolve('colgroup')
+    l_0_table = resolve('table')
     l_0_form = resolve('form')
     pass
-    yield '<table class="form header-block">\n'
-    yield escape(environment.call(context, (undefined(name='colgroup') if l_0_colgroup is missing else l_0_colgroup), environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'columns'), _block_vars=_block_vars))
-    yield '<tbody>\n<tr>\n<th scope="row" colspan="2">预算单位</th>\n<td class="unit" colspan="7">'
-    yield escape(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'unit'))
-    yield '</td>\n</tr>\n<tr>\n<th scope="row" colspan="2">项目名称</th>\n<td class="name" colspan="3">'
-    yield escape(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'name'))
-    yield '</td>\n<th scope="row" colspan="2">项目负责人</th>\n<td class="leader" colspan="2">'
-    yield escape(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'leader'))
-    yield '</td>\n</tr>\n<tr>\n<th scope="row" colspan="2">项目资金（万元）</th>\n<th scope="row">年度预算总额：</th>\n<td class="money total">'
-    yield escape(environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'funds'), 'total'))
-    yield '</td>\n<th scope="row">其中：财政拨款</th>\n<td class="money fiscal">'
-    yield escape(environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'funds'), 'fiscal'))
-    yield '</td>\n<th scope="row">其他资金：</th>\n<td class="money other" colspan="2">'
-    yield escape(environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'funds'), 'other'))
-    yield '</td>\n</tr>\n<tr>\n<th scope="row" colspan="2">项目总体目标</th>\n<td class="objectives" colspan="7">\n'
-    for l_1_objective in environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'objectives'):
-        _loop_vars = {}
-        pass
-        yield '<p>'
-        yield escape(l_1_objective)
-        yield '</p>\n'
-    l_1_objective = missing
-    yield '</td>\n</tr>\n</tbody>\n</table>\n'
+    yield escape(environment.call(context, (undefined(name='table') if l_0_table is missing else l_0_table), environment.getitem(environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'tables'), 0), environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'widths'), _block_vars=_block_vars))
 
 def block_indicators(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -151,44 +275,14 @@ def block_indicators(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     _block_vars = {}
-    l_0_colgroup = resolve('colgroup')
     l_0_form = resolve('form')
     pass
-    yield '<table class="form indicators">\n'
-    yield escape(environment.call(context, (undefined(name='colgroup') if l_0_colgroup is missing else l_0_colgroup), environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'columns'), _block_vars=_block_vars))
-    yield '<thead>\n<tr>\n'
-    for l_1_column in environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'columns'):
+    for l_1_t in environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'tables')[1:]:
+        l_1_table = resolve('table')
         _loop_vars = {}
         pass
-        yield '<th scope="col">'
-        yield escape(environment.getattr(l_1_column, 'title'))
-        yield '</th>\n'
-    l_1_column = missing
-    yield '</tr>\n</thead>\n<tbody>\n'
-    for l_1_row in environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'rows'):
-        l_1_merged = resolve('merged')
-        _loop_vars = {}
-        pass
-        yield '<tr>\n'
-        yield escape(environment.call(context, (undefined(name='merged') if l_1_merged is missing else l_1_merged), environment.getattr(l_1_row, 'level1'), 'level1', _loop_vars=_loop_vars))
-        yield escape(environment.call(context, (undefined(name='merged') if l_1_merged is missing else l_1_merged), environment.getattr(l_1_row, 'level2'), 'level2', _loop_vars=_loop_vars))
-        yield '<td class="indicator">'
-        yield escape(environment.getattr(l_1_row, 'name'))
-        yield '</td>\n<td class="target">'
-        yield escape(environment.getattr(l_1_row, 'target'))
-        yield '</td>\n<td class="basis">'
-        yield escape(environment.getattr(l_1_row, 'basis'))
-        yield '</td>\n<td class="last-year">'
-        yield escape(environment.getattr(l_1_row, 'last_year'))
-        yield '</td>\n<td class="weight">'
-        yield escape(environment.getattr(l_1_row, 'weight'))
-        yield '</td>\n<td class="scoring">'
-        yield escape(environment.getattr(l_1_row, 'scoring'))
-        yield '</td>\n<td class="evidence">'
-        yield escape(environment.getattr(l_1_row, 'evidence'))
-        yield '</td>\n</tr>\n'
-    l_1_row = l_1_merged = missing
-    yield '</tbody>\n</table>\n'
+        yield escape(environment.call(context, (undefined(name='table') if l_1_table is missing else l_1_table), l_1_t, environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'widths'), _loop_vars=_loop_vars))
+    l_1_t = l_1_table = missing
 
 def block_footer(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -197,7 +291,15 @@ def block_footer(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     _block_vars = {}
+    l_0_form = resolve('form')
     pass
+    for l_1_line in environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'below'):
+        _loop_vars = {}
+        pass
+        yield '<p class="below">'
+        yield escape(l_1_line)
+        yield '</p>\n'
+    l_1_line = missing
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'header_block': block_header_block, 'indicators': block_indicators, 'footer': block_footer}
-debug_info = '3=13&4=16&6=24&7=29&11=39&12=46&13=50&16=70&17=84&18=92&22=93&56=94&83=95&18=97&19=107&20=109&22=112&24=123&28=125&32=127&34=129&39=131&41=133&43=135&48=137&49=141&56=146&58=157&61=159&62=163&67=167&69=172&70=173&71=175&72=177&73=179&74=181&75=183&76=185&77=187&83=192'
+debug_info = '4=13&5=16&7=24&8=29&12=39&13=61&14=77&15=82&16=86&17=91&18=95&19=100&20=104&21=109&22=113&23=118&24=123&28=134&31=144&32=149&34=155&35=159&40=169&41=178&42=180&43=182&45=186&48=188&52=195&57=206&58=220&59=228&68=229&71=230&76=231&59=233&60=243&61=245&62=248&64=250&65=254&68=258&69=268&71=270&72=279&73=283&76=286&77=295&78=299'

@@ -1,0 +1,142 @@
+"""The names a form definition may print, and how each prints.
+
+Header fields are the project's own (``name``, ``funds.total``, ``funds.fiscal_sources.一般公共预算``…);
+indicator columns are an indicator's (``target``, ``basis``…). A column may also print a *computed* value
+(``computed: score``): the definition names it, and whoever lays out a form for a later stage of the year
+supplies it (:func:`perfgen.render.layout.layout` takes them as ``computed``); a form does not know how a
+value is computed.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from perfgen.model import Indicator, Project, format_money, format_number
+
+Kind = Literal["text", "money", "number", "list"]
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """A value as a cell prints it: its paragraphs, and the number behind it (money, weights) if any."""
+
+    lines: tuple[str, ...]
+    kind: Kind = "text"
+    number: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    return "" if value is None else str(value)
+
+
+def _money(value: float | None) -> Printed:
+    amount = float(value or 0.0)
+    return Printed((format_money(amount),), "money", amount)
+
+
+def _attr(name: str) -> Callable[[Project], Printed]:
+    return lambda p: Printed((_text(getattr(p, name, "")),))
+
+
+def _funds(name: str) -> Callable[[Project], Printed]:
+    return lambda p: _money(getattr(p.funds, name, 0.0))
+
+
+def _list(name: str) -> Callable[[Project], Printed]:
+    return lambda p: Printed(tuple(_text(x) for x in getattr(p, name, None) or ()), "list")
+
+
+def _implementer(p: Project) -> Printed:
+    return Printed((_text(getattr(p, "implementer", "") or p.unit),))
+
+
+HEADER: dict[str, Callable[[Project], Printed]] = {
+    "year": lambda p: Printed((str(p.year),)),
+    **{name: _attr(name) for name in ("unit", "name", "leader", "code", "department", "period", "prepared_by",
+                                      "phone", "filed_on")},
+    "implementer": _implementer,
+    **{f"funds.{name}": _funds(name) for name in ("total", "fiscal", "other", "superior")},
+    "objectives": _list("objectives"),
+    "long_term_objectives": _list("long_term_objectives"),
+}
+# funds.fiscal_sources.<label> and funds.other_sources.<label>: one amount of a breakdown (0.00 if not given)
+SOURCES = ("funds.fiscal_sources.", "funds.other_sources.")
+
+
+def header_names() -> list[str]:
+    return [*HEADER, *(f"{prefix}<…>" for prefix in SOURCES)]
+
+
+def _is_money(name: str) -> bool:
+    return name.startswith("funds.") and is_header(name) and "+" not in name
+
+
+def is_header(name: str) -> bool:
+    """``name`` is a header field, or a sum of amounts (``funds.other_sources.事业收入 + funds.other_sources.…``)."""
+    if "+" in name:
+        return all(_is_money(part.strip()) for part in name.split("+"))
+    return name in HEADER or any(name.startswith(p) and len(name) > len(p) for p in SOURCES)
+
+
+def header_value(project: Project, name: str) -> Printed:
+    """What header field ``name`` (known: :func:`is_header`) prints for ``project``."""
+    if "+" in name:
+        return _money(sum(header_value(project, part.strip()).number or 0.0 for part in name.split("+")))
+    getter = HEADER.get(name)
+    if getter is not None:
+        return getter(project)
+    prefix = next(p for p in SOURCES if name.startswith(p))
+    sources: dict[str, Any] = getattr(project.funds, prefix.split(".")[1], None) or {}
+    return _money(sources.get(name[len(prefix):]))
+
+
+def is_printed_empty_field(name: str) -> bool:
+    """A form printing ``name`` needs the project to give it (amounts print 0.00; implementer is the unit)."""
+    return name in HEADER and name not in ("implementer", "year") and not name.startswith("funds.")
+
+
+def is_printed_empty(project: Project, name: str) -> bool:
+    """The project has nothing for header field ``name`` (a form that prints it warns)."""
+    return is_printed_empty_field(name) and not any(line for line in header_value(project, name).lines)
+
+
+INDICATOR = ("level1", "level2", "name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
+
+
+def indicator_value(ind: Indicator, name: str) -> Printed:
+    value = getattr(ind, name, "")
+    if name == "weight":
+        if value is None:
+            return Printed(("",))
+        return Printed((_text(value),), "number", float(value))
+    return Printed((_text(value),))
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``{name}`` fields of a definition's text (``{{`` and ``}}`` print braces)."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+
+
+def fill(text: str, project: Project) -> str:
+    """A definition's text with its ``{name}`` header fields filled in (checked when the definition was read)."""
+    names = placeholders(text)
+    if not names:
+        return text.replace("{{", "{").replace("}}", "}")
+    values = {n: header_value(project, n).text for n in names}
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(text):
+        parts.append(literal)
+        if name is not None:
+            parts.append(values[name])
+    return "".join(parts)

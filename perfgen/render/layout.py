@@ -1,0 +1,215 @@
+"""A form definition applied to a project: the grid every writer draws (Word, HTML, and the later formats).
+
+:func:`layout` turns a :class:`~perfgen.forms.definition.FormDef` and a project into a :class:`Layout`: the
+title lines and tables of cells, each cell placed on the form's column grid with its spans, its role (a
+label, a value, a column title, a merged 一级/二级 group) and its text. The writers know nothing of any
+particular form: they draw cells. No Jinja here, so the Word writer and the build import it cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from perfgen.forms import values
+from perfgen.forms.definition import CellDef, FormDef
+from perfgen.forms.values import Printed
+from perfgen.model import Indicator, Project
+
+Role = Literal["label", "text", "value", "title", "group", "item"]
+
+# HTML classes of header fields and indicator columns (the stylesheet and override templates use them).
+_FIELD_CLASS = {"name": "name", "unit": "unit", "leader": "leader", "objectives": "objectives"}
+_COLUMN_CLASS = {"name": "indicator", "last_year": "last-year"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell on the grid: first column ``col``, ``span`` columns wide, ``rows`` rows high."""
+
+    col: int
+    role: Role
+    value: Printed
+    span: int = 1
+    rows: int = 1
+    align: str = "center"
+    cls: str = ""  # the HTML class
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return self.value.lines
+
+    @property
+    def text(self) -> str:
+        return self.value.text
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str  # "header-block", "indicators"
+    rows: tuple[tuple[Cell, ...], ...]
+    head: int = 0  # leading rows that are column titles (repeated on every page)
+    open_bottom: bool = False  # the next table draws the line between them
+
+    @property
+    def head_only(self) -> bool:
+        """The title rows hold no cell merged into the rows below (HTML can then make them a ``<thead>``)."""
+        return all(r + c.rows <= self.head for r, row in enumerate(self.rows[: self.head]) for c in row)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    form: FormDef
+    project: Project
+    title: str
+    year_line: str | None
+    above: tuple[str, ...]
+    tables: tuple[Table, ...]
+    below: tuple[str, ...]
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return self.form.widths
+
+    def css_widths(self) -> tuple[str, ...]:
+        """The columns' widths as CSS percentages (one decimal)."""
+        total = sum(self.form.widths)
+        return tuple(f"{w * 100 / total:.1f}%" for w in self.form.widths)
+
+
+def _field_class(name: str, kind: str) -> str:
+    if name in _FIELD_CLASS:
+        return _FIELD_CLASS[name]
+    if kind == "money":
+        last = name.split(".")[1] if name.startswith(("funds.fiscal_sources", "funds.other_sources")) else name
+        return "money " + ("source" if "sources" in last or "+" in name else last.rpartition(".")[2])
+    return name.replace("_", "-").replace(".", "-")
+
+
+def _header_cell(cell: CellDef, col: int, project: Project) -> Cell:
+    if cell.kind == "value":
+        printed = values.header_value(project, cell.content)
+        if printed.kind == "list" and cell.numbered:
+            lines = tuple(cell.numbered.format(n=n, text=t) for n, t in enumerate(printed.lines, start=1))
+            printed = Printed(lines, "list")
+        return Cell(col, "value", printed, cell.span, cell.rows, cell.align, _field_class(cell.content, printed.kind))
+    if cell.kind == "empty":
+        return Cell(col, "value", Printed(()), cell.span, cell.rows, cell.align, "empty")
+    role: Role = "label" if cell.kind == "label" else "text"
+    return Cell(col, role, Printed((values.fill(cell.content, project),)), cell.span, cell.rows, cell.align)
+
+
+def _placed(rows: tuple[tuple[CellDef, ...], ...], project: Project) -> Iterator[tuple[Cell, ...]]:
+    """Each row's cells with their first grid column (columns covered by a cell above are skipped)."""
+    covered: dict[tuple[int, int], int] = {}
+    for r, row in enumerate(rows):
+        col, out = 0, []
+        for cell in row:
+            while (r, col) in covered:
+                col += covered[(r, col)]
+            for below in range(r + 1, r + cell.rows):
+                covered[(below, col)] = cell.span
+            out.append(_header_cell(cell, col, project))
+            col += cell.span
+        yield tuple(out)
+
+
+# ---- the indicator table ------------------------------------------------------------------------------
+
+Groups = list[tuple[str, list[tuple[str, list[Indicator]]]]]
+
+
+def _on_form(form: FormDef, ind: Indicator) -> tuple[str, str]:
+    """The 一级 and 二级 an indicator prints under on ``form`` (its category mapping applied)."""
+    for rule in form.categories:
+        if rule.source == (ind.level1, ind.level2) or rule.source == (ind.level1,):
+            return (rule.target[0], rule.target[1] if len(rule.target) == 2 else ind.level2)
+    return ind.level1, ind.level2
+
+
+def form_groups(form: FormDef, project: Project) -> Groups:
+    """Indicators grouped 一级 → 二级 as ``form`` prints them.
+
+    Without a mapping or an order, consecutive runs as written (the model's own grouping); otherwise the
+    form's order first, then the rest as first written, with every listed 二级 when ``list_empty``.
+    """
+    if not form.categories and not form.order and not form.list_empty:
+        return project.groups()
+    written: dict[str, dict[str, list[Indicator]]] = {}
+    for ind in project.indicators:
+        l1, l2 = _on_form(form, ind)
+        written.setdefault(l1, {}).setdefault(l2, []).append(ind)
+    if form.list_empty:
+        for l1, l2s in form.order.items():
+            for l2 in l2s:
+                written.setdefault(l1, {}).setdefault(l2, [])
+    groups: Groups = []
+    for l1 in _ordered(written, tuple(form.order)):
+        found = written[l1]
+        groups.append((l1, [(l2, found[l2]) for l2 in _ordered(found, form.order.get(l1, ()))]))
+    return groups
+
+
+def _ordered(found: Mapping[str, object], order: tuple[str, ...]) -> list[str]:
+    """The keys of ``found``: those ``order`` lists first, in its order, then the others as found."""
+    return [k for k in order if k in found] + [k for k in found if k not in order]
+
+
+def _indicator_cell(form: FormDef, c: int, ind: Indicator | None, computed: Mapping[str, Mapping[int, str]],
+                    index: int) -> Cell:
+    column = form.columns[c]
+    col = c + (1 if form.label else 0)
+    if ind is None:
+        printed = Printed(())
+    elif column.value is not None:
+        printed = values.indicator_value(ind, column.value)
+    elif column.computed is not None:
+        printed = Printed((computed.get(column.computed, {}).get(index, ""),))
+    else:
+        printed = Printed(())
+    cls = _COLUMN_CLASS.get(column.value or "", column.value or f"computed {column.computed or ''}".strip())
+    return Cell(col, "item", printed, 1, 1, column.align, cls)
+
+
+def _indicator_rows(form: FormDef, project: Project,
+                    computed: Mapping[str, Mapping[int, str]]) -> list[tuple[Cell, ...]]:
+    offset = 1 if form.label else 0
+    level_cols = [i for i, c in enumerate(form.columns) if c.value in ("level1", "level2")]
+    position = {id(ind): n for n, ind in enumerate(project.indicators)}
+    rows: list[tuple[Cell, ...]] = []
+    for l1, l2_groups in form_groups(form, project):
+        l1_rows = sum(max(1, len(inds)) for _, inds in l2_groups)
+        first_l1 = True
+        for l2, inds in l2_groups:
+            first_l2 = True
+            listed: list[Indicator | None] = [*inds] or [None]  # a listed 二级 without indicators: one empty row
+            for ind in listed:
+                cells = []
+                for c, column in enumerate(form.columns):
+                    if c in level_cols:
+                        is_l1 = column.value == "level1"
+                        if (first_l1 if is_l1 else first_l2):
+                            text, span = (l1, l1_rows) if is_l1 else (l2, max(1, len(inds)))
+                            cells.append(Cell(c + offset, "group", Printed((text,)), 1, span, column.align,
+                                              str(column.value)))
+                        continue
+                    index = position.get(id(ind), -1) if ind is not None else -1
+                    cells.append(_indicator_cell(form, c, ind, computed, index))
+                rows.append(tuple(cells))
+                first_l1 = first_l2 = False
+    return rows
+
+
+def layout(form: FormDef, project: Project, computed: Mapping[str, Mapping[int, str]] | None = None) -> Layout:
+    """``project`` on ``form``. ``computed``: the values of computed columns, by name then indicator index."""
+    header = Table("header-block", tuple(_placed(form.header, project)), open_bottom=True)
+    titles = [Cell(c + (1 if form.label else 0), "title", Printed((col.title,))) for c, col in enumerate(form.columns)]
+    body = _indicator_rows(form, project, computed or {})
+    if form.label:
+        titles.insert(0, Cell(0, "label", Printed((form.label,)), 1, 1 + len(body)))
+    footer = list(_placed(form.footer, project))
+    indicators = Table("indicators", (tuple(titles), *body, *footer), head=1)
+    fill = lambda text: values.fill(text, project)  # noqa: E731
+    return Layout(form, project, fill(form.title), fill(form.year_line) if form.year_line is not None else None,
+                  tuple(fill(t) for t in form.above), (header, indicators), tuple(fill(t) for t in form.below))
