@@ -18,6 +18,7 @@ import click
 from perfgen.diagnostics import i18n
 from perfgen.diagnostics.report import PerfgenError
 from perfgen.diagnostics.reporters import REPORT_FORMATS, Reporter, create_reporter
+from perfgen.forms.choice import settle_forms
 from perfgen.load.config import Config, load_config
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -123,8 +124,11 @@ def usage_error(message: str) -> NoReturn:
 
 
 def repo_config(root: Path) -> Config:
-    """perfgen.yaml; its problems are a :class:`ConfigError` (a PerfgenError), reported by the command."""
-    return load_config(root)
+    """perfgen.yaml, settled for the forms it chooses (perfgen.forms.choice); its problems and those of the
+    forms are a :class:`~perfgen.diagnostics.report.PerfgenError`, reported by the command."""
+    config = load_config(root)
+    settle_forms(root, config)
+    return config
 
 
 # ---- words ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The rules of form definitions (PG040-PG045) and the domain rule of header fields a form prints (PG145).
+"""The rules of form definitions (PG040-PG044) and the domain rule of header fields a form prints (PG145).
 
 Records only (see :mod:`perfgen.diagnostics.rule`). A definition's YAML and schema problems use the reading
 rules (PG001-PG016) like any YAML file perfgen reads; these are the problems only a form can have.
@@ -66,11 +66,4 @@ FORM_CHOICE = Rule(
                 "{available})", "perfgen forms 列出全部表样", "perfgen forms lists every form"),
     ))
 
-FORM_DUPLICATE = Rule(
-    "PG045", "error", "两个表样文件的 ID 相同", "two form files have the same ID",
-    messages=(
-        Message("form.duplicate", "表样 ID “{id}” 已由 {other} 定义", "the form ID “{id}” is already defined by "
-                "{other}", "每个表样一个文件，文件名即 ID", "one file per form, named after its ID"),
-    ))
-
-RULES = (FORM_UNKNOWN, FORM_GRID, FORM_FIELD, FORM_CATEGORY, FORM_CHOICE, FORM_DUPLICATE)
+RULES = (FORM_UNKNOWN, FORM_GRID, FORM_FIELD, FORM_CATEGORY, FORM_CHOICE)

@@ -78,6 +78,15 @@ class TemplateError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class IndexForm:
+    """A project's files on another form than the default one."""
+
+    form: str  # its ID
+    html_href: str | None  # URL-quoted
+    docx_href: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class IndexItem:
     number: int  # 序号 within its group
     name: str
@@ -88,6 +97,7 @@ class IndexItem:
     docx_href: str | None
     source: str
     entry: IndexEntry
+    forms: tuple[IndexForm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +160,9 @@ def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str)
         for n, e in enumerate(members, start=1):
             yield IndexItem(number=n, name=e.name, total=format_money(e.total), fiscal=format_money(e.fiscal),
                             other=format_money(e.other), html_href=_href(e.html_href), docx_href=_href(e.docx_href),
-                            source=e.source, entry=e)
+                            source=e.source, entry=e,
+                            forms=tuple(IndexForm(form, _href(files.get("html")), _href(files.get("docx")))
+                                        for form, files in e.other_forms()))
 
     def groups() -> Iterator[IndexGroup]:
         grouped = itertools.groupby(entries(), key=_group_key)

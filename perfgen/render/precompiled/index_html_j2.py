@@ -103,7 +103,19 @@ def block_groups(context, missing=missing):
             yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'html_href'), environment.getattr(l_2_item, 'name'), _loop_vars=_loop_vars))
             yield '<span class="source">'
             yield escape(environment.getattr(l_2_item, 'source'))
-            yield '</span></td>\n<td class="money total">'
+            yield '</span>\n'
+            for l_3_other in environment.getattr(l_2_item, 'forms'):
+                _loop_vars = {}
+                pass
+                yield '<span class="form">'
+                yield escape(environment.getattr(l_3_other, 'form'))
+                yield '：'
+                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'html_href'), 'HTML', _loop_vars=_loop_vars))
+                yield ' '
+                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'docx_href'), 'Word', _loop_vars=_loop_vars))
+                yield '</span>\n'
+            l_3_other = missing
+            yield '</td>\n<td class="money total">'
             yield escape(environment.getattr(l_2_item, 'total'))
             yield '</td>\n<td class="money fiscal">'
             yield escape(environment.getattr(l_2_item, 'fiscal'))
@@ -134,4 +146,4 @@ def block_footer(context, missing=missing):
     pass
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'groups': block_groups, 'footer': block_footer}
-debug_info = '2=13&3=16&4=23&6=42&7=53&8=61&12=62&67=63&8=65&9=75&10=77&12=80&13=89&15=93&42=95&44=100&45=102&46=106&47=108&48=110&49=112&50=114&57=118&58=120&59=122&67=126'
+debug_info = '2=13&3=16&4=23&6=42&7=53&8=61&12=62&71=63&8=65&9=75&10=77&12=80&13=89&15=93&42=95&44=100&45=102&46=106&47=110&50=118&51=120&52=122&53=124&54=126&61=130&62=132&63=134&71=138'
