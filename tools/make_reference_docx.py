@@ -11,6 +11,8 @@ their goals repo. Styles the writer uses:
 - ``PerfgenCell`` / ``PerfgenCellLeft`` / ``PerfgenCellHeading``: table text (centred / left / bold)
 - ``TableGrid``: table style with single borders
 
+Every part is valid against the OOXML schemas, element order included (tests/test_reference_docx.py checks it).
+
 The output is deterministic: same bytes on every run (fixed core properties, zip order and timestamps).
 
 Usage: ``python tools/make_reference_docx.py [OUTPUT]`` (default: templates/reference.docx).
@@ -44,12 +46,20 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
 
 
+# CT_Style: ... w:pPr, w:rPr, w:tblPr, w:trPr, w:tcPr, w:tblStylePr — a table style's w:rPr goes before w:tblPr.
+_AFTER_RPR = tuple(qn(tag) for tag in ("w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"))
+
+
 def _rpr(parent: BaseOxmlElement) -> BaseOxmlElement:
-    """The ``w:rPr`` child of a style or ``w:rPrDefault``, created (last) when missing."""
+    """The ``w:rPr`` child of a style or ``w:rPrDefault``, created where the schema puts it when missing."""
     rpr = parent.find(qn("w:rPr"))
     if rpr is None:
         rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
-        parent.append(rpr)
+        later = [child for child in parent if child.tag in _AFTER_RPR]
+        if later:
+            later[0].addprevious(rpr)
+        else:
+            parent.append(rpr)
     return rpr
 
 
