@@ -309,3 +309,18 @@ def test_docs_show_a_complete_definition_that_builds(repo: Path) -> None:
     (repo / "forms" / f"{form_id}.yaml").write_text(example, encoding="utf-8")
     result = invoke(repo, "build", "--form", form_id)
     assert result.exit_code == 0, result.output
+
+
+def test_the_compiled_built_in_forms_are_current_and_used() -> None:
+    import subprocess
+    import sys
+
+    from perfgen.forms import registry
+
+    check = subprocess.run([sys.executable, str(ROOT / "tools" / "compile_forms.py"), "--check"], capture_output=True)
+    assert check.returncode == 0, check.stderr
+    registry._read_builtin.cache_clear()
+    compiled = registry._read_builtin(builtin_forms_dir() / "hunan-2023.yaml")[0]
+    parsed = read_definition((builtin_forms_dir() / "hunan-2023.yaml").read_bytes(), "<perfgen>/hunan-2023.yaml",
+                             builtin=True)[0]
+    assert compiled == parsed

@@ -17,13 +17,13 @@ from perfgen.cli.common import (
     ReportingCommand,
     lang_option,
     msg,
-    repo_config,
     report_option,
     usage_error,
 )
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.diagnostics.reporters import Reporter
 from perfgen.forms.choice import settle_forms
+from perfgen.load.config import load_config
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -82,7 +82,7 @@ def cmd(paths: tuple[str, ...], out: str, formats: str, form_ids: str | None, jo
 
 def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], chosen: list[str] | None,
          jobs: int, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
-    config = repo_config(root)
+    config = load_config(root)  # settled once, for the forms chosen here
     forms = settle_forms(root, config, chosen)
     shard_obj = None
     if shard is not None:

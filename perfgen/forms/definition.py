@@ -16,7 +16,7 @@ from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.forms import values
 from perfgen.load import schema as schemacheck
-from perfgen.load.yamlnodes import Map, Node, Seq, load, to_plain
+from perfgen.load.yamlnodes import Map, Node, Scalar, Seq, load, to_plain
 from perfgen.resources import form_schema_path
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class CellDef:
     rows: int = 1
     align: str = "center"
     numbered: str | None = None  # a list field's paragraphs: "目标{n}、{text}"
-    pos: Pos = _NOWHERE
+    pos: Pos = field(default=_NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class ColumnDef:
     value: str | None = None
     computed: str | None = None
     align: str = "center"
-    pos: Pos = _NOWHERE
+    pos: Pos = field(default=_NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +117,23 @@ def read_definition(data: bytes, source: str, *, builtin: bool = False) -> tuple
         diags += schemacheck.check_with(_validator(), root)
     if diags:
         return None, diags
+    return definition_from(root, source, builtin=builtin)
+
+
+def definition_from(root: Map, source: str, *, builtin: bool = False) -> tuple[FormDef | None, list[Diagnostic]]:
+    """The definition in a document already read (and checked against the schema)."""
     form, problems = _Reader(source).read(root, builtin)
     return (None if problems else form), problems
+
+
+def nodes(value: Any, source: str) -> Node:
+    """A node tree for plain data (a built-in definition compiled to JSON: positions name only the file)."""
+    pos = Pos(source)
+    if isinstance(value, dict):
+        return Map(pos, {str(k): (pos, nodes(v, source)) for k, v in value.items()})
+    if isinstance(value, list):
+        return Seq(pos, [nodes(v, source) for v in value])
+    return Scalar(pos, value, "" if value is None else str(value))
 
 
 class _Reader:

@@ -6,20 +6,25 @@ inside the repository's real ``forms/`` folder, bounded in size; a ``forms/`` th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, PerfgenError, diag, in_order
-from perfgen.forms.definition import FormDef, read_definition
+from perfgen.forms.definition import FormDef, definition_from, nodes, read_definition
 from perfgen.fsutil import TEMPLATE_LIMIT, UnsafeFile, read_regular
 from perfgen.load.loader import refusal
+from perfgen.load.yamlnodes import Map
 from perfgen.resources import FORMS_DIR, builtin_forms_dir
 
 DEFAULT_FORM = "xinjiang-2023"
 SUFFIX = ".yaml"
+COMPILED = Path(__file__).with_name("builtin.json")
 
 
 class FormError(PerfgenError):
@@ -73,8 +78,25 @@ def read_form(file: FormFile) -> tuple[FormDef | None, list[Diagnostic]]:
 
 @cache
 def _read_builtin(path: Path) -> tuple[FormDef | None, list[Diagnostic]]:
-    form, diags = read_definition(path.read_bytes(), f"<perfgen>/{path.name}", builtin=True)
-    return form, diags
+    """A built-in definition: from its compiled copy (builtin.json) while that matches the file, else parsed."""
+    data, source = path.read_bytes(), f"<perfgen>/{path.name}"
+    compiled = _compiled().get(path.stem)
+    if compiled is not None and compiled.get("sha256") == hashlib.sha256(data).hexdigest():
+        root = nodes(compiled["definition"], source)
+        assert isinstance(root, Map)
+        return definition_from(root, source, builtin=True)
+    return read_definition(data, source, builtin=True)
+
+
+@cache
+def _compiled() -> dict[str, Any]:
+    """perfgen/forms/builtin.json: each built-in definition as plain data (tools/compile_forms.py writes it), so
+    that a build does not import a YAML parser for the forms it always reads."""
+    try:
+        data: dict[str, Any] = json.loads(COMPILED.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data
 
 
 def load_forms(root: Path | None, ids: list[str], where: Pos | None = None,
