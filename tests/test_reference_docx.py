@@ -1,19 +1,36 @@
 """The reference Word document (templates/reference.docx, made by tools/make_reference_docx.py) as the built
-files carry it: valid OOXML, opened by python-docx and LibreOffice.
+files carry it: valid OOXML, lean, opened by python-docx and LibreOffice.
 
 The rendering helpers and their skip rule are in render_tools.py (a missing program skips, except in CI).
+The LibreOffice tests are slow (about a second per conversion): ``pytest -m slow tests/test_reference_docx.py``.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import zipfile
 from pathlib import Path
+from types import ModuleType
 
+import docx
 import pytest
+import render_tools
 from clitools import invoke
-from render_tools import needs, ooxml_errors
+from lxml import etree
+from render_tools import docx_to_pdf, needs, ooxml_errors, pdf_pages, pdf_text
 from sample_data import EXAMPLE_FILES, ROOT, make_repo
 
 REFERENCE = ROOT / "templates" / "reference.docx"
+MAX_DOCX_BYTES = 12 * 1024  # a built example: about 8 KB, 5 KB of it the reference's parts
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_reference_docx", ROOT / "tools" / "make_reference_docx.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
 
 
 @pytest.fixture(scope="module")
@@ -31,5 +48,56 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @needs("ooxml")
 def test_reference_and_built_examples_pass_the_ooxml_check(built: list[Path]) -> None:
     """Schema and semantics as Word's own SDK checks them: e.g. w:rPr before w:tblPr in a table style."""
-    for docx in [REFERENCE, *built]:
-        assert ooxml_errors(docx) == [], docx.name
+    for path in [REFERENCE, *built]:
+        assert ooxml_errors(path) == [], path.name
+
+
+def test_reference_holds_only_what_the_output_uses() -> None:
+    with zipfile.ZipFile(REFERENCE) as z:
+        names = set(z.namelist())
+        styles = etree.fromstring(z.read("word/styles.xml"))
+        fonts = etree.fromstring(z.read("word/fontTable.xml"))
+    assert names == {"[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "word/_rels/document.xml.rels",
+                     "word/document.xml", "word/fontTable.xml", "word/settings.xml", "word/styles.xml",
+                     "word/theme/theme1.xml"}
+    assert sorted(s.get(f"{W}styleId") for s in styles.iter(f"{W}style")) == sorted(_tool().KEEP_STYLES)
+    assert styles.find(f"{W}latentStyles") is None
+    assert [f.get(f"{W}name") for f in fonts] == ["宋体", "Times New Roman"]
+
+
+def test_built_examples_are_lean_and_open_in_python_docx(built: list[Path]) -> None:
+    for path in built:
+        assert path.stat().st_size <= MAX_DOCX_BYTES, f"{path.name}: {path.stat().st_size} bytes"
+        document = docx.Document(str(path))
+        assert len(document.tables) == 2
+        assert document.paragraphs[0].style is not None and document.paragraphs[0].style.style_id == "Title"
+
+
+def test_needs_skips_a_missing_program_only_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_tools, "available", lambda tool: tool != "soffice")
+    monkeypatch.setenv("CI", "")
+    mark = needs("soffice", "poppler")
+    assert mark.args == (True,) and "soffice" in mark.kwargs["reason"] and "poppler" not in mark.kwargs["reason"]
+    monkeypatch.setenv("CI", "true")
+    assert needs("soffice").args == (False,)  # in CI the test runs, and fails where soffice is missing
+    assert needs("poppler").args == (False,)
+
+
+# -- LibreOffice (slow) ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdfs(built: list[Path], tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The nine built examples converted to PDF by LibreOffice."""
+    out = tmp_path_factory.mktemp("pdf")
+    return [docx_to_pdf(path, out) for path in built]
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@needs("soffice", "poppler")
+def test_built_examples_convert_in_libreoffice(pdfs: list[Path]) -> None:
+    for pdf in pdfs:
+        assert pdf_pages(pdf) >= 1
+        text = pdf_text(pdf)
+        assert "项目支出绩效目标表" in text and "预算单位" in text and "库尔勒市社会保险中心" in text, pdf.name

@@ -11,7 +11,11 @@ their goals repo. Styles the writer uses:
 - ``PerfgenCell`` / ``PerfgenCellLeft`` / ``PerfgenCellHeading``: table text (centred / left / bold)
 - ``TableGrid``: table style with single borders
 
-Every part is valid against the OOXML schemas, element order included (tests/test_reference_docx.py checks it).
+The package is lean, since every generated file carries it: styles.xml holds only those styles and the default
+ones Word expects (Default Paragraph Font, Normal Table, No List), no latent styles; fontTable.xml names only the
+fonts used (宋体, also called SimSun, and Times New Roman); no
+numbering, web settings, extended properties, thumbnail, stylesWithEffects or custom XML parts. Every part is
+valid against the OOXML schemas (element order included; tests/test_reference_docx.py checks it).
 
 The output is deterministic: same bytes on every run (fixed core properties, zip order and timestamps).
 
@@ -102,6 +106,84 @@ def _paragraph_style(doc: docx.document.Document, name: str, base: str, centred:
     return style
 
 
+# Styles kept in styles.xml: the ones the writer refers to (and their bases), and the defaults Word expects of
+# every document. Everything else of python-docx's template (about 160 styles, 270 latent-style exceptions)
+# would travel in every generated file.
+KEEP_STYLES = (
+    "Normal", "DefaultParagraphFont", "TableNormal", "NoList",
+    "Title", "PerfgenYear", "PerfgenCell", "PerfgenCellLeft", "PerfgenCellHeading", "TableGrid",
+)
+# Fonts named in fontTable.xml: East Asian 宋体 (with its other name SimSun, for Word to substitute) and the Latin
+# Times New Roman.
+FONTS = (
+    (EAST_ASIAN_FONT, "SimSun", "02010600030101010101", "86", "auto", None),
+    (LATIN_FONT, None, "02020603050405020304", "00", "auto",
+     ("E0002AFF", "C0007841", "00000009", "00000000", "000001FF", "00000000")),
+)
+_FONT_TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+# Relationship types of python-docx's template parts that nothing here uses.
+_UNUSED_PACKAGE_RELS = ("/thumbnail", "/extended-properties")
+_UNUSED_DOCUMENT_RELS = ("/stylesWithEffects", "/customXml", "/numbering", "/webSettings")
+# Settings of python-docx's template that record its own editing history or nothing we use.
+_UNUSED_SETTINGS = ("w:savePreviewPicture", "w:rsids", "m:mathPr", "w:shapeDefaults", "w14:docId",
+                    "w14:defaultImageDpi", "w:doNotAutoCompressPictures")
+
+
+def _keep_only_used_styles(styles_el: BaseOxmlElement) -> None:
+    """Drop every style but KEEP_STYLES, the latent styles and the styles' revision ids."""
+    for latent in styles_el.findall(qn("w:latentStyles")):
+        styles_el.remove(latent)
+    for style in styles_el.findall(qn("w:style")):
+        if style.get(qn("w:styleId")) not in KEEP_STYLES:
+            styles_el.remove(style)
+        for rsid in style.findall(qn("w:rsid")):
+            style.remove(rsid)
+    kept = {style.get(qn("w:styleId")) for style in styles_el.findall(qn("w:style"))}
+    if kept != set(KEEP_STYLES):
+        raise SystemExit(f"styles missing from python-docx's template: {sorted(set(KEEP_STYLES) - kept)}")
+    for ref in ("w:basedOn", "w:next", "w:link"):
+        for el in styles_el.iter(qn(ref)):
+            if el.get(qn("w:val")) not in kept:
+                raise SystemExit(f"a kept style's {ref} names the dropped style {el.get(qn('w:val'))}")
+
+
+def _lean_settings(doc: docx.document.Document) -> None:
+    """Chinese theme language; none of the template's history (revision ids, docId) or unused settings."""
+    settings = doc.settings.element
+    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
+    for tag in _UNUSED_SETTINGS:
+        for el in settings.findall(qn(tag)):
+            settings.remove(el)
+
+
+def _font_table(doc: docx.document.Document) -> None:
+    """fontTable.xml with FONTS only (python-docx's lists Cambria, Calibri, Japanese fonts, … none used)."""
+    entries = []
+    for name, alt, panose, charset, family, sig in FONTS:
+        alt_name = f'<w:altName w:val="{alt}"/>' if alt else ""
+        signature = ""
+        if sig:
+            usb = " ".join(f'w:usb{i}="{v}"' for i, v in enumerate(sig[:4]))
+            csb = " ".join(f'w:csb{i}="{v}"' for i, v in enumerate(sig[4:]))
+            signature = f"<w:sig {usb} {csb}/>"
+        entries.append(
+            f'<w:font w:name="{name}">{alt_name}<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="variable"/>{signature}</w:font>'
+        )
+    part = doc.part.part_related_by(_FONT_TABLE_REL)
+    xml = f'<w:fonts {nsdecls("w")}>{"".join(entries)}</w:fonts>'
+    part._blob = etree.tostring(etree.fromstring(xml), xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_unused_parts(doc: docx.document.Document) -> None:
+    """Drop python-docx's template parts that no generated file needs: thumbnail, extended properties,
+    stylesWithEffects, custom XML, numbering (no lists) and web settings."""
+    for rels, unused in ((doc.part.package.rels, _UNUSED_PACKAGE_RELS), (doc.part.rels, _UNUSED_DOCUMENT_RELS)):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.endswith(unused):
+                del rels[rid]
+
+
 def build() -> docx.document.Document:
     doc = docx.Document()
 
@@ -155,37 +237,10 @@ def build() -> docx.document.Document:
     grid = cast(ParagraphStyle, doc.styles["Table Grid"])
     _style_fonts(grid)
 
-    # Settings: Chinese theme language; no preview picture (we drop the thumbnail below).
-    settings = doc.settings.element
-    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
-    preview = settings.find(qn("w:savePreviewPicture"))
-    if preview is not None:
-        settings.remove(preview)
-
-    # Font table: declare 宋体 so Word substitutes sensibly where it is missing.
-    font_table = doc.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
-    )
-    fonts = etree.fromstring(font_table.blob)
-    fonts.insert(
-        0,
-        parse_xml(
-            f'<w:font {nsdecls("w")} w:name="{EAST_ASIAN_FONT}"><w:altName w:val="SimSun"/>'
-            '<w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/><w:family w:val="auto"/>'
-            '<w:pitch w:val="variable"/></w:font>'
-        ),
-    )
-    font_table._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-    # Drop python-docx's template leftovers: its thumbnail, stylesWithEffects and customXml parts.
-    pkg_rels = doc.part.package.rels
-    for rid, rel in list(pkg_rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            del pkg_rels[rid]
-    doc_rels = doc.part.rels
-    for rid, rel in list(doc_rels.items()):
-        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
-            del doc_rels[rid]
+    _keep_only_used_styles(styles_el)
+    _lean_settings(doc)
+    _font_table(doc)
+    _drop_unused_parts(doc)
 
     props = doc.core_properties
     props.title = ""
