@@ -13,7 +13,7 @@ their goals repo. Styles the writer uses:
 
 The package is lean, since every generated file carries it: styles.xml holds only those styles and the default
 ones Word expects (Default Paragraph Font, Normal Table, No List), no latent styles; fontTable.xml names only the
-fonts used (宋体, also called SimSun, and Times New Roman); no
+fonts used, 宋体 with its fallbacks for Word (altName SimSun, serif PANOSE and family, GB2312 charset); no
 numbering, web settings, extended properties, thumbnail, stylesWithEffects or custom XML parts. Every part is
 valid against the OOXML schemas (element order included; tests/test_reference_docx.py checks it).
 
@@ -113,11 +113,14 @@ KEEP_STYLES = (
     "Normal", "DefaultParagraphFont", "TableNormal", "NoList",
     "Title", "PerfgenYear", "PerfgenCell", "PerfgenCellLeft", "PerfgenCellHeading", "TableGrid",
 )
-# Fonts named in fontTable.xml: East Asian 宋体 (with its other name SimSun, for Word to substitute) and the Latin
-# Times New Roman.
+# Fonts named in fontTable.xml: East Asian 宋体 with what Word uses to substitute it where it is missing (its
+# other name SimSun, a serif PANOSE and family, the GB2312 charset, its Unicode and code page signature), and the
+# Latin Times New Roman. (LibreOffice's DOCX import ignores all of these but the name, and substitutes through
+# fontconfig, which knows SimSun as a serif font but not 宋体: see tests/test_reference_docx.py.)
 FONTS = (
-    (EAST_ASIAN_FONT, "SimSun", "02010600030101010101", "86", "auto", None),
-    (LATIN_FONT, None, "02020603050405020304", "00", "auto",
+    (EAST_ASIAN_FONT, "SimSun", "02010600030101010101", "86", "roman",
+     ("00000003", "288F0000", "00000016", "00000000", "00040001", "00000000")),
+    (LATIN_FONT, None, "02020603050405020304", "00", "roman",
      ("E0002AFF", "C0007841", "00000009", "00000000", "000001FF", "00000000")),
 )
 _FONT_TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
@@ -161,14 +164,11 @@ def _font_table(doc: docx.document.Document) -> None:
     entries = []
     for name, alt, panose, charset, family, sig in FONTS:
         alt_name = f'<w:altName w:val="{alt}"/>' if alt else ""
-        signature = ""
-        if sig:
-            usb = " ".join(f'w:usb{i}="{v}"' for i, v in enumerate(sig[:4]))
-            csb = " ".join(f'w:csb{i}="{v}"' for i, v in enumerate(sig[4:]))
-            signature = f"<w:sig {usb} {csb}/>"
+        usb = " ".join(f'w:usb{i}="{v}"' for i, v in enumerate(sig[:4]))
+        csb = " ".join(f'w:csb{i}="{v}"' for i, v in enumerate(sig[4:]))
         entries.append(
             f'<w:font w:name="{name}">{alt_name}<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
-            f'<w:family w:val="{family}"/><w:pitch w:val="variable"/>{signature}</w:font>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="variable"/><w:sig {usb} {csb}/></w:font>'
         )
     part = doc.part.part_related_by(_FONT_TABLE_REL)
     xml = f'<w:fonts {nsdecls("w")}>{"".join(entries)}</w:fonts>'
