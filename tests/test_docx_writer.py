@@ -16,9 +16,9 @@ import docx
 import pytest
 from lxml import etree
 
-from perfgen.model import Funds, Indicator, Project, format_number
+from perfgen.model import COLUMN_TITLES, Funds, Indicator, Project, format_number
 from perfgen.render import docx as docx_module
-from perfgen.render.docx import COLUMN_TITLES, FALLBACK_STYLES, DocxWriter, render_docx, writer_for
+from perfgen.render.docx import FALLBACK_STYLES, DocxWriter, render_docx, writer_for
 from perfgen.resources import find_template
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,6 +8,7 @@ says the cache was discarded, a full rebuild, exit 0 and the same bytes as a fre
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -77,11 +78,17 @@ def test_a_valid_character_changed_in_a_stored_name(built: tuple[Path, dict[str,
     assert "假" + name[1:] not in (repo / "build" / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("column", ["key", "sources", "html", "docx_size", "diags", "fp", "total"])
+@pytest.mark.parametrize("column", ["key", "sources", "outputs", "outputs_size", "diags", "fp", "total"])
 def test_any_column_changed_is_detected(built: tuple[Path, dict[str, str]], column: str) -> None:
     repo, fresh = built
     db = sqlite3.connect(repo / CACHE)
-    value = "[]" if column == "diags" else 7 if column in ("docx_size", "total") else "x"
+    if column == "outputs_size":  # one output's recorded size, inside the JSON of the outputs column
+        (outputs,) = db.execute("SELECT outputs FROM entries WHERE rel = (SELECT MAX(rel) FROM entries)").fetchone()
+        items = json.loads(outputs)
+        items[0][2] += 7
+        column, value = "outputs", json.dumps(items, ensure_ascii=False)
+    else:
+        value = "[]" if column == "diags" else 7 if column == "total" else "x"
     db.execute(f"UPDATE entries SET {column} = ? WHERE rel = (SELECT MAX(rel) FROM entries)", (value,))
     db.commit()
     db.close()
@@ -303,8 +310,8 @@ def test_resealed_cache_cannot_put_other_links_on_the_index(built: tuple[Path, d
     repo, fresh = built
     db = sqlite3.connect(repo / CACHE)
     row = list(db.execute(f"{_ROW} ORDER BY rel LIMIT 1").fetchone()[:_WIDTH])
-    html = _COLUMNS.split(", ").index("html")
-    row[html] = "javascript:alert(1)"
+    outputs = _COLUMNS.split(", ").index("outputs")
+    row[outputs] = json.dumps([["html", "javascript:alert(1)", None, None]])
     cache = Cache.__new__(Cache)
     cache.db = db
     db.execute("BEGIN")
