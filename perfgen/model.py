@@ -16,19 +16,6 @@ from perfgen.diagnostics.pos import Pos
 TOP_KEYS = ("year", "unit", "name", "leader", "code", "funds", "objectives", "indicators")
 FUNDS_KEYS = ("total", "fiscal", "other")
 INDICATOR_KEYS = ("name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
-OUTPUT_FORMATS = ("docx", "html")  # what perfgen build writes for each project
-
-
-def parse_formats(text: str) -> tuple[str, ...] | None:
-    """``--format docx,html`` as a tuple (repeats dropped); None if empty or naming an unknown format."""
-    items = tuple(dict.fromkeys(x.strip().lower() for x in text.split(",") if x.strip()))
-    return items if items and set(items) <= set(OUTPUT_FORMATS) else None
-
-
-def output_files(stem: str, formats: tuple[str, ...]) -> dict[str, str]:
-    """Format -> the file a project writes, relative to the output folder (``stem``: loader.output_stem)."""
-    return {fmt: f"{stem}.{fmt}" for fmt in formats}
-
 
 # The nine column titles of the indicator table, shared by every writer.
 COLUMN_TITLES = ("一级指标", "二级指标", "三级指标", "指标值", "指标值设置依据", "上年完成值", "指标分值权重",
@@ -124,28 +111,3 @@ def format_number(value: float, decimals: int | None = None) -> str:
 def format_money(value: float) -> str:
     """万元 amounts print with two decimals."""
     return format_number(value, 2)
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One project as the index page lists it; hrefs are plain relative posix paths (quoted when printed).
-
-    The hrefs are the project's output files (``None``: that format was not built), so the build cache
-    keeps this as each project's record of what it wrote.
-    """
-
-    unit: str
-    year: int
-    name: str
-    total: float
-    fiscal: float
-    other: float
-    html_href: str | None
-    docx_href: str | None
-    source: str
-
-    @property
-    def outputs(self) -> dict[str, str]:
-        """Output format -> file, relative to the output folder."""
-        return {fmt: path for fmt, path in (("docx", self.docx_href), ("html", self.html_href)) if path}
-
