@@ -19,10 +19,12 @@ from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.fmt.formatter import dump_defaults, dump_project
 from perfgen.fsutil import UnsafeFile, atomic_write
 from perfgen.load.loader import DEFAULTS_NAME, FsReader, ReadError, defaults_chain, refusal
+from perfgen.load.schema import schema
 from perfgen.load.yamlnodes import load, to_plain
-from perfgen.model import Project
+from perfgen.model import COLUMN_TITLES, Project
 from perfgen.scaffold import PROJECT_SCHEMA
 
+WEIGHT_TITLE = COLUMN_TITLES[6]  # 指标分值权重
 MAX_STEM_BYTES = 150
 SHARED = ("year", "unit", "leader")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
@@ -120,10 +122,24 @@ def _schema_ref(folder: Path, root: Path) -> str:
     return ref.replace(os.sep, "/")
 
 
+def weights_required() -> bool:
+    """The goals format (schema/project.schema.json) requires every indicator's weight."""
+    try:
+        item = schema()["properties"]["indicators"]["additionalProperties"]["additionalProperties"]["items"]
+    except (KeyError, TypeError):
+        return True
+    return "weight" in item.get("required", ())
+
+
 def plan(projects: list[Project], out: Path, root: Path) -> tuple[list[Output], list[Diagnostic]]:
     """Every file to write, with its text; nothing is written here."""
     outputs: list[Output] = []
     diags: list[Diagnostic] = []
+    if weights_required():  # a table of a form without weights (湖南, 四川, 财政部) gives goals without them
+        diags += [diag(p.pos("_"), "PG060", "import.header_missing", label=WEIGHT_TITLE) for p in projects
+                  if any(i.weight is None for i in p.indicators)]
+        if diags:
+            return [], diags
     folders: dict[Path, list[Project]] = {}
     for p in projects:
         folders.setdefault(folder_for(out, p.year), []).append(p)

@@ -12,7 +12,8 @@ repair in total) is not placed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from perfgen.importers.grid import number
@@ -36,7 +37,7 @@ class Vocab:
     level1: frozenset[str]
     level2: frozenset[str]
     owner: tuple[tuple[str, str], ...]  # 二级 → the 一级 it belongs to
-    allowed: tuple[tuple[str, frozenset[str]], ...]  # 一级 → its 二级
+    allowed: tuple[tuple[str, tuple[str, ...]], ...]  # 一级 → its 二级, in the vocabulary's order
     basis: frozenset[str]
     scoring: frozenset[str]
     evidence: frozenset[str]
@@ -48,14 +49,33 @@ class Vocab:
             level1=frozenset(cfg.vocabulary),
             level2=frozenset(w for words in cfg.vocabulary.values() for w in words),
             owner=tuple(cfg.level2_owner().items()),
-            allowed=tuple((k, frozenset(v)) for k, v in cfg.vocabulary.items()),
+            allowed=tuple((k, tuple(v)) for k, v in cfg.vocabulary.items()),
             basis=frozenset(cfg.basis), scoring=frozenset(cfg.scoring), evidence=frozenset(cfg.evidence))
 
     def owner_of(self, level2: str) -> str | None:
         return dict(self.owner).get(level2)
 
     def allows(self, level1: str, level2: str) -> bool:
-        return level2 in dict(self.allowed).get(level1, frozenset())
+        return level2 in dict(self.allowed).get(level1, ())
+
+    def vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """一级 → its 二级, in order."""
+        return dict(self.allowed)
+
+    def with_words(self, words: Mapping[str, Iterable[str]]) -> Vocab:
+        """This vocabulary and a form's own 一级 → 二级 names (四川's 项目完成指标, 湖南's
+        社会公众或服务对象满意度指标)."""
+        if not words:
+            return self
+        allowed = self.vocabulary()
+        owner = dict(self.owner)
+        for level1, level2s in words.items():
+            allowed[level1] = tuple(dict.fromkeys((*allowed.get(level1, ()), *level2s)))
+            for level2 in allowed[level1]:
+                owner.setdefault(level2, level1)
+        return replace(self, level1=self.level1 | frozenset(allowed),
+                       level2=self.level2 | frozenset(w for ws in allowed.values() for w in ws),
+                       owner=tuple(owner.items()), allowed=tuple(allowed.items()))
 
 
 def _cost(text: str, column: str, v: Vocab) -> float:
