@@ -19,9 +19,10 @@ from perfgen.check.runner import check_paths
 from perfgen.cli import command_rules
 from perfgen.diagnostics import catalogue, i18n
 from perfgen.diagnostics.pos import Pos
-from perfgen.diagnostics.report import Diagnostic, printable
+from perfgen.diagnostics.report import Diagnostic, PerfgenError, printable
 from perfgen.diagnostics.rule import Message, Rule, by_code
-from perfgen.load.config import ConfigError, load_config
+from perfgen.forms.choice import settle_forms
+from perfgen.load.config import load_config
 from perfgen.targets import parse_target
 
 CASES = ROOT / "tests" / "cases" / "validate"
@@ -89,7 +90,8 @@ def case_diagnostics(folder: Path) -> list[Diagnostic]:
     """What ``perfgen validate`` finds in a case folder (before any command-line option)."""
     try:
         config = load_config(folder)
-    except ConfigError as exc:
+        settle_forms(folder, config)  # as the commands do: the forms perfgen.yaml chooses shape the checks
+    except PerfgenError as exc:
         return exc.diagnostics
     return check_paths(folder, None, config).report.diagnostics
 

@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfgen.build.cache import CACHE_DIR, LOCK_TIMEOUT, Cache, CacheBusy, CacheUnavailable, fingerprint
+from perfgen.build.cache import CACHE_DIR, LOCK_TIMEOUT, Cache, CacheBusy, CacheUnavailable
 from perfgen.build.commit import OutputLink, make_staging, promote
 from perfgen.build.executor import Executor
+from perfgen.build.fingerprint import fingerprint
 from perfgen.build.index import check_links, render_index
 from perfgen.build.keys import SourceKeys
 from perfgen.build.plan import BuildOptions, aligned, classify, discover

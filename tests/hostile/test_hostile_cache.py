@@ -236,7 +236,7 @@ def test_cache_killed_mid_write_only_costs_a_rebuild(built: tuple[Path, dict[str
 
 # ---- the fingerprint of templates/ (item 3): only regular files inside the folder are read ----
 
-_FINGERPRINT = ("import sys; from pathlib import Path; from perfgen.build.cache import fingerprint; "
+_FINGERPRINT = ("import sys; from pathlib import Path; from perfgen.build.fingerprint import fingerprint; "
                 "from perfgen.load.config import Config; "
                 "print(fingerprint(Path(sys.argv[1]), Config(), ('docx', 'html')))")
 
