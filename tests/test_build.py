@@ -528,9 +528,9 @@ def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest
                                                  tmp_path: Path) -> None:
     import importlib.util
 
-    from perfgen.build import cache as buildcache
+    from perfgen.build.fingerprint import fingerprint
 
-    before = buildcache.fingerprint(repo, Config(), ("docx", "html"))
+    before = fingerprint(repo, Config(), ("docx", "html"))
     fake = tmp_path / "jinja2" / "__init__.py"
     fake.parent.mkdir()
     fake.write_text('__version__ = "9.9.9"\n', encoding="utf-8")
@@ -542,7 +542,7 @@ def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest
         return real(name, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
-    assert buildcache.fingerprint(repo, Config(), ("docx", "html")) != before
+    assert fingerprint(repo, Config(), ("docx", "html")) != before
 
 
 @given(st.text(alphabet="a./_", max_size=12).map(lambda t: t + ".yaml"))
