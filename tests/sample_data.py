@@ -1,5 +1,5 @@
 """What the tests share: the nine example projects, the seed text they were typed from, a goals repository
-made of them, and projects built in code.
+made of them, projects built in code, and :func:`project_values` (what a project means, to compare two).
 
 conftest.py hands these out as fixtures (``repo``, ``make_project``, ``seed_text``); a test module that needs
 them while it is imported (a ``parametrize`` list, a module constant) imports them from here.
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from perfgen.fmt.scalars import normalize_target
 from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Funds, Indicator, Project
 
@@ -22,6 +23,7 @@ EXAMPLES_UNIT = "库尔勒市社会保险中心"  # the unit _defaults.yaml give
 # The PDF text the examples were typed from: nine printed tables, three of them with misaligned rows. It is
 # also the input of the import case of the same name, which is why it lives in that case's folder.
 SEED_TEXT = ROOT / "tests" / "cases" / "import" / "seed" / "seed.txt"
+
 
 def make_repo(dest: Path, units: int = 0) -> Path:
     """A goals repository at ``dest`` holding the nine examples: in ``goals/2023`` as they stand or, given
@@ -66,3 +68,15 @@ def make_project(rows: Iterable[Sequence[Any]], **fields: Any) -> Project:
         "objectives": ["领取退休人员待遇补差3人，发放补助次数12次。", "提高领取退休补差人员生活水平。"],
     }
     return Project(**{**header, **fields, "indicators": indicators})
+
+
+def project_values(project: Project) -> dict[str, Any]:
+    """Everything a project means (no positions), targets with their operator spelling normalised: two
+    projects read from different text (fmt's output and its input, an import and its source) compare equal."""
+    f = project.funds
+    return {
+        "year": project.year, "unit": project.unit, "name": project.name, "leader": project.leader,
+        "code": project.code, "funds": (f.total, f.fiscal, f.other), "objectives": list(project.objectives),
+        "indicators": [(i.level1, i.level2, i.name, normalize_target(i.target), i.basis, i.last_year, i.weight,
+                        i.scoring, i.evidence, i.note) for i in project.indicators],
+    }

@@ -4,32 +4,29 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from clitools import invoke
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
+from sample_data import EXAMPLES_DIR, ROOT, project_values
 
-from perfgen.cli.main import main
 from perfgen.diagnostics.report import PerfgenError
-from perfgen.fmt import FormatSafetyError, dump_defaults, dump_project, format_text
+from perfgen.fmt import FormatSafetyError, dump_defaults, dump_project, format_text, printer
 from perfgen.fmt.scalars import normalize_target
-from perfgen.fmt.verify import project_values
 from perfgen.load.loader import FsReader, Loader
 from perfgen.load.yamlnodes import load, to_plain
 from perfgen.model import Project
 from perfgen.targets import OPERATORS
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "fmt"
-EXAMPLES = sorted((ROOT / "goals" / "2023").glob("*.yaml"))
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.yaml"))  # the nine and their _defaults.yaml
 
 
 @dataclass
@@ -157,7 +154,7 @@ def test_operators_become_canonical() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_examples_keep_their_meaning(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    defaults = (ROOT / "goals" / "2023" / "_defaults.yaml").read_text(encoding="utf-8")
+    defaults = (EXAMPLES_DIR / "_defaults.yaml").read_text(encoding="utf-8")
     out = format_text(text)
     assert format_text(out) == out
     assert_comments_kept(text, out)
@@ -347,18 +344,12 @@ def test_crlf_and_bom_become_plain_utf8_lines() -> None:
     assert format_text(text) == "year: 2023\nunit: 单位  # 注\n"
 
 
-# ---- the command ---------------------------------------------------------------------------------
-
-@pytest.fixture()
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "goals", tmp_path / "goals")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+# ---- the command, run in the shared ``repo`` (tests/conftest.py) ------------------------------------
 
 
 def test_check_lists_files_that_would_change_and_writes_nothing(repo: Path) -> None:
     before = {p: p.read_bytes() for p in (repo / "goals").rglob("*.yaml")}
-    result = CliRunner().invoke(main, ["fmt", "--check"])
+    result = invoke(repo, "fmt", "--check")
     assert result.exit_code == 1
     assert "goals/2023/01-yuanshuili-buchai.yaml:41:1: 错误[PG050]: 文件未按规范格式化：第 41 行 " \
            "“target: \"<=0.42万元/次\"” 应为 “target: ≤0.42万元/次”" in result.output
@@ -370,18 +361,18 @@ def test_check_lists_files_that_would_change_and_writes_nothing(repo: Path) -> N
 def test_fmt_rewrites_only_changed_files_then_check_passes(repo: Path) -> None:
     untouched = repo / "goals" / "2023" / "03-shebao-jingban-jingfei.yaml"
     mtime = untouched.stat().st_mtime_ns
-    result = CliRunner().invoke(main, ["fmt", "goals"])
+    result = invoke(repo, "fmt", "goals")
     assert result.exit_code == 0, result.output
     assert "已重新格式化 8 个文件（共 10 个）" in result.output
     assert untouched.stat().st_mtime_ns == mtime
     assert "target: ≥98%" in (repo / "goals/2023/04-zhongyang-chengxiang-yanglao.yaml").read_text(encoding="utf-8")
-    again = CliRunner().invoke(main, ["fmt", "--check", "--lang", "en"])
+    again = invoke(repo, "fmt", "--check", "--lang", "en")
     assert again.exit_code == 0
     assert "0 of 10 file(s) would be reformatted" in again.output
 
 
 def test_diff_shows_the_changes(repo: Path) -> None:
-    result = CliRunner().invoke(main, ["fmt", "--check", "--diff", "goals/2023/01-yuanshuili-buchai.yaml"])
+    result = invoke(repo, "fmt", "--check", "--diff", "goals/2023/01-yuanshuili-buchai.yaml")
     assert result.exit_code == 1
     assert '-        target: ">=98%"\n+        target: ≥98%\n' in result.output
 
@@ -390,32 +381,32 @@ def test_yaml_errors_are_reported_and_the_file_left_alone(repo: Path) -> None:
     bad = repo / "goals" / "2023" / "bad.yaml"
     bad.write_text("year: 2023\nname: x\nindicators:\n  a:\n    b:\n      - target: >=98%\n", encoding="utf-8")
     content = bad.read_bytes()
-    result = CliRunner().invoke(main, ["fmt", "goals/2023/bad.yaml", "goals/2023/03-shebao-jingban-jingfei.yaml"])
+    result = invoke(repo, "fmt", "goals/2023/bad.yaml", "goals/2023/03-shebao-jingban-jingfei.yaml")
     assert result.exit_code == 1
     assert "goals/2023/bad.yaml:6:17: 错误[PG001]" in result.output
     assert bad.read_bytes() == content
 
 
 def test_missing_path(repo: Path) -> None:
-    result = CliRunner().invoke(main, ["fmt", "nowhere"])
+    result = invoke(repo, "fmt", "nowhere")
     assert result.exit_code == 1
     assert "nowhere: 错误[PG007]" in result.output
 
 
 def test_a_formatting_bug_never_reaches_the_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import perfgen.fmt.formatter
-
-    # A bug in the printer, played by a wrong word or a lost comment in what it prints:
-    real = perfgen.fmt.formatter.render_tree
-    monkeypatch.setattr(perfgen.fmt.formatter, "render_tree", lambda *a: real(*a).replace("历史标准", "行业标准", 1))
+    # A bug in the printer, played by a wrong word or a lost comment in what it prints. format_text takes no
+    # printer to inject, so the bug is planted where the printer lives: perfgen.fmt.printer.render_tree, which
+    # format_text calls through its module (not a name bound inside perfgen.fmt.formatter).
+    real = printer.render_tree
+    monkeypatch.setattr(printer, "render_tree", lambda *a: real(*a).replace("历史标准", "行业标准", 1))
     path = repo / "goals" / "2023" / "01-yuanshuili-buchai.yaml"
     content = path.read_bytes()
-    result = CliRunner().invoke(main, ["fmt", "goals/2023/01-yuanshuili-buchai.yaml"])
+    result = invoke(repo, "fmt", "goals/2023/01-yuanshuili-buchai.yaml")
     assert result.exit_code == 2
     assert "内部错误（文件未改动，请报告此问题）：goals/2023/01-yuanshuili-buchai.yaml: formatting would change" \
         in result.output
     assert path.read_bytes() == content
-    monkeypatch.setattr(perfgen.fmt.formatter, "render_tree", lambda *a: real(*a).replace("  # 截断", "", 1))
+    monkeypatch.setattr(printer, "render_tree", lambda *a: real(*a).replace("  # 截断", "", 1))
     with pytest.raises(FormatSafetyError, match="drop the comment '# 截断'"):
         format_text((CASES / "comments" / "input.yaml").read_text(encoding="utf-8"))
 
@@ -423,8 +414,8 @@ def test_a_formatting_bug_never_reaches_the_file(repo: Path, monkeypatch: pytest
 def test_comments_only_files_are_left_alone(repo: Path) -> None:
     (repo / "goals" / "_defaults.yaml").write_text("# 以后再填\n", encoding="utf-8")
     assert format_text("# 以后再填\n") == "# 以后再填\n"
-    result = CliRunner().invoke(main, ["fmt", "--check", "goals/_defaults.yaml"])
+    result = invoke(repo, "fmt", "--check", "goals/_defaults.yaml")
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(main, ["fmt", "goals/_defaults.yaml"])  # and writing leaves it as it was
+    result = invoke(repo, "fmt", "goals/_defaults.yaml")  # and writing leaves it as it was
     assert result.exit_code == 0, result.output
     assert (repo / "goals" / "_defaults.yaml").read_bytes() == "# 以后再填\n".encode()

@@ -18,10 +18,10 @@ from clitools import invoke
 from docx.table import Table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sample_data import ROOT, SEED_TEXT, example_projects
+from sample_data import ROOT, SEED_TEXT, example_projects, project_values
 
 from perfgen.cli.main import main
-from perfgen.fmt.formatter import format_text, project_values
+from perfgen.fmt import format_text
 from perfgen.importers import import_files, read_bytes, read_projects
 from perfgen.importers.output import safe_stem, unique_stems
 from perfgen.importers.tables import split_label, split_objectives

@@ -9,22 +9,10 @@ from perfgen.fmt.comments import comments_of, read_tree
 from perfgen.fmt.printer import key_order
 from perfgen.fmt.scalars import normalize_target
 from perfgen.load.yamlnodes import Map, Node, Scalar, Seq, load
-from perfgen.model import Project
 
 
 class FormatSafetyError(RuntimeError):
     """fmt's own result failed its check (a bug): the file is left as it was."""
-
-
-def project_values(project: Project) -> dict[str, Any]:
-    """Everything a project means (no positions), targets with their operator spelling normalised."""
-    f = project.funds
-    return {
-        "year": project.year, "unit": project.unit, "name": project.name, "leader": project.leader,
-        "code": project.code, "funds": (f.total, f.fiscal, f.other), "objectives": list(project.objectives),
-        "indicators": [(i.level1, i.level2, i.name, normalize_target(i.target), i.basis, i.last_year, i.weight,
-                        i.scoring, i.evidence, i.note) for i in project.indicators],
-    }
 
 
 def _meaning(node: Node, path: tuple[Any, ...] = ()) -> Any:

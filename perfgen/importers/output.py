@@ -16,7 +16,7 @@ from typing import Any
 
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
-from perfgen.fmt.formatter import dump_defaults, dump_project
+from perfgen.fmt import dump_defaults, dump_project
 from perfgen.fsutil import UnsafeFile, atomic_write
 from perfgen.load.loader import DEFAULTS_NAME, FsReader, ReadError, defaults_chain, refusal
 from perfgen.load.schema import schema

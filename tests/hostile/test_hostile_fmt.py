@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, needs_root, run
+from conftest import needs_root, run
+from sample_data import ROOT
 
 import perfgen.fmt.batch as fmt_command
 from perfgen.cli.main import main
