@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +18,12 @@ import pytest
 from clitools import invoke
 from hypothesis import given
 from hypothesis import strategies as st
+from sample_data import EXAMPLE_FILES, make_repo
 
 from perfgen.build.pipeline import BuildResult, build
 from perfgen.build.plan import BuildOptions, Shard
 from perfgen.diagnostics.report import Diagnostic
 from perfgen.load.config import Config
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "goals" / "2023").glob("0*.yaml"))
-
-
-def make_repo(dest: Path, copies: int = 1) -> Path:
-    """A goals repo with the nine examples, repeated in ``copies`` unit folders."""
-    for i in range(copies):
-        folder = dest / "goals" / f"unit{i:02d}" / "2023"
-        folder.mkdir(parents=True)
-        defaults = (ROOT / "goals" / "2023" / "_defaults.yaml").read_text(encoding="utf-8")
-        (folder / "_defaults.yaml").write_text(defaults.replace("库尔勒市社会保险中心", f"单位{i:02d}"),
-                                               encoding="utf-8")
-        for f in EXAMPLES:
-            shutil.copy(f, folder / f.name)
-    return dest
 
 
 def tree(out: Path) -> dict[str, str]:
@@ -59,25 +43,27 @@ def lib_build(repo: Path, out: str = "build", **kw: Any) -> BuildResult:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Path]:
-    yield make_repo(tmp_path / "repo", copies=3)
+def three_unit_repo(tmp_path: Path) -> Path:
+    """The nine examples in three unit folders (``goals/unit00/2023`` … ``unit02``, units 单位00 … 单位02):
+    27 projects, enough for a pool of workers and for shards."""
+    return make_repo(tmp_path / "repo", units=3)
 
 
-def test_build_writes_docx_html_and_index(repo: Path) -> None:
-    result = invoke(repo, "build")
+def test_build_writes_docx_html_and_index(three_unit_repo: Path) -> None:
+    result = invoke(three_unit_repo, "build")
     assert result.exit_code == 0, result.output
-    files = tree(repo / "build")
+    files = tree(three_unit_repo / "build")
     assert len([f for f in files if f.endswith(".docx")]) == 27
     assert len([f for f in files if f.endswith(".html")]) == 28  # 27 projects + index.html
-    index = (repo / "build" / "index.html").read_text(encoding="utf-8")
+    index = (three_unit_repo / "build" / "index.html").read_text(encoding="utf-8")
     for i in range(3):
         assert f"单位{i:02d}" in index
     assert "unit00/2023/01-yuanshuili-buchai.docx" in index
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    a = make_repo(tmp_path / "a")
-    b = make_repo(tmp_path / "b")
+    a = make_repo(tmp_path / "a", units=1)
+    b = make_repo(tmp_path / "b", units=1)
     lib_build(a)
     lib_build(b)
     assert tree(a / "build") == tree(b / "build")
@@ -87,131 +73,132 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert tree(a / "build") == before
 
 
-def test_parallel_equals_serial(repo: Path) -> None:
-    lib_build(repo, "serial", jobs=1)
-    lib_build(repo, "parallel", jobs=2)
-    assert tree(repo / "serial") == tree(repo / "parallel")
+def test_parallel_equals_serial(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo, "serial", jobs=1)
+    lib_build(three_unit_repo, "parallel", jobs=2)
+    assert tree(three_unit_repo / "serial") == tree(three_unit_repo / "parallel")
 
 
-def test_a_pool_started_with_spawn_writes_the_same_bytes(repo: Path) -> None:
+def test_a_pool_started_with_spawn_writes_the_same_bytes(three_unit_repo: Path) -> None:
     """Windows and macOS start worker processes with spawn: they get everything by pickling, nothing by fork."""
-    lib_build(repo, "serial", jobs=1)
-    spawned = lib_build(repo, "spawned", jobs=2, start_method="spawn")  # 27 projects: a pool of two processes
+    lib_build(three_unit_repo, "serial", jobs=1)
+    # 27 projects: a pool of two processes
+    spawned = lib_build(three_unit_repo, "spawned", jobs=2, start_method="spawn")
     assert spawned.built == 27
-    assert tree(repo / "serial") == tree(repo / "spawned")
+    assert tree(three_unit_repo / "serial") == tree(three_unit_repo / "spawned")
 
 
-def test_shards_partition_the_build(repo: Path) -> None:
-    lib_build(repo, "all", jobs=1)
+def test_shards_partition_the_build(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo, "all", jobs=1)
     union: dict[str, str] = {}
     for i in (1, 2, 3):
-        lib_build(repo, f"shard{i}", shard=Shard(i, 3), jobs=1)
-        part = {k: v for k, v in tree(repo / f"shard{i}").items() if k != "index.html"}
+        lib_build(three_unit_repo, f"shard{i}", shard=Shard(i, 3), jobs=1)
+        part = {k: v for k, v in tree(three_unit_repo / f"shard{i}").items() if k != "index.html"}
         assert not set(part) & set(union), "a project was built by two shards"
         union.update(part)
-    everything = {k: v for k, v in tree(repo / "all").items() if k != "index.html"}
+    everything = {k: v for k, v in tree(three_unit_repo / "all").items() if k != "index.html"}
     assert union == everything
     assert Shard.parse("2/3") == Shard(2, 3)
     with pytest.raises(ValueError):
         Shard.parse("4/3")
 
 
-def test_bad_shard_is_a_usage_error(repo: Path) -> None:
-    result = invoke(repo, "build", "--shard", "0/2")
+def test_bad_shard_is_a_usage_error(three_unit_repo: Path) -> None:
+    result = invoke(three_unit_repo, "build", "--shard", "0/2")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
 
-def test_noop_rebuild_builds_nothing(repo: Path) -> None:
-    lib_build(repo)
-    before = {p: p.stat().st_mtime_ns for p in (repo / "build").rglob("*.docx")}
-    result = lib_build(repo)
+def test_noop_rebuild_builds_nothing(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    before = {p: p.stat().st_mtime_ns for p in (three_unit_repo / "build").rglob("*.docx")}
+    result = lib_build(three_unit_repo)
     assert result.built == 0 and result.unchanged == 27
-    assert before == {p: p.stat().st_mtime_ns for p in (repo / "build").rglob("*.docx")}
+    assert before == {p: p.stat().st_mtime_ns for p in (three_unit_repo / "build").rglob("*.docx")}
 
 
 def _docx_unit(path: Path) -> str:
     return docx.Document(str(path)).tables[0].rows[0].cells[2].text
 
 
-def test_defaults_change_rebuilds_every_project_it_reaches(repo: Path) -> None:
-    lib_build(repo)
-    d = repo / "goals" / "unit01" / "2023" / "_defaults.yaml"
+def test_defaults_change_rebuilds_every_project_it_reaches(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    d = three_unit_repo / "goals" / "unit01" / "2023" / "_defaults.yaml"
     d.write_text(d.read_text(encoding="utf-8").replace("单位01", "新单位"), encoding="utf-8")
-    result = lib_build(repo)
+    result = lib_build(three_unit_repo)
     assert result.built == 9 and result.unchanged == 18
-    for f in (repo / "build" / "unit01" / "2023").glob("*.docx"):
+    for f in (three_unit_repo / "build" / "unit01" / "2023").glob("*.docx"):
         assert _docx_unit(f) == "新单位"
-    assert _docx_unit(repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx") == "单位00"
+    assert _docx_unit(three_unit_repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx") == "单位00"
 
 
-def test_value_change_rebuilds_one_project(repo: Path) -> None:
-    lib_build(repo)
-    f = repo / "goals" / "unit02" / "2023" / "03-shebao-jingban-jingfei.yaml"
+def test_value_change_rebuilds_one_project(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    f = three_unit_repo / "goals" / "unit02" / "2023" / "03-shebao-jingban-jingfei.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("≥16.44万人", "≥17万人"), encoding="utf-8")
-    result = lib_build(repo)
+    result = lib_build(three_unit_repo)
     assert result.built == 1
-    html = (repo / "build" / "unit02" / "2023" / "03-shebao-jingban-jingfei.html").read_text(encoding="utf-8")
+    html = (three_unit_repo / "build/unit02/2023/03-shebao-jingban-jingfei.html").read_text(encoding="utf-8")
     assert "≥17万人" in html and "≥16.44万人" not in html
 
 
-def test_template_override_invalidates_cache(repo: Path) -> None:
-    lib_build(repo)
-    (repo / "templates").mkdir()
-    (repo / "templates" / "project.html.j2").write_text(
+def test_template_override_invalidates_cache(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    (three_unit_repo / "templates").mkdir()
+    (three_unit_repo / "templates" / "project.html.j2").write_text(
         '{% extends "default:project.html.j2" %}{% block footer %}<p>填报人：王五</p>{% endblock %}',
         encoding="utf-8")
-    result = lib_build(repo)
+    result = lib_build(three_unit_repo)
     assert result.built == 27
-    page = (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+    page = (three_unit_repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
     assert "填报人：王五" in page and "项目支出绩效目标表" in page
 
 
-def test_deleted_goals_file_removes_its_outputs(repo: Path) -> None:
-    lib_build(repo)
-    (repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
-    result = lib_build(repo)
+def test_deleted_goals_file_removes_its_outputs(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    (three_unit_repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
+    result = lib_build(three_unit_repo)
     assert result.removed == 2
-    assert not (repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx").exists()
-    assert "05-zizhiqu" not in (repo / "build" / "index.html").read_text(encoding="utf-8").split("unit01")[0]
+    assert not (three_unit_repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx").exists()
+    assert "05-zizhiqu" not in (three_unit_repo / "build" / "index.html").read_text(encoding="utf-8").split("unit01")[0]
 
 
-def test_deleted_output_is_rebuilt(repo: Path) -> None:
-    lib_build(repo)
-    target = repo / "build" / "unit00" / "2023" / "02-1995-qian-tuixiu-buzhu.docx"
+def test_deleted_output_is_rebuilt(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    target = three_unit_repo / "build" / "unit00" / "2023" / "02-1995-qian-tuixiu-buzhu.docx"
     target.unlink()
-    result = lib_build(repo)
+    result = lib_build(three_unit_repo)
     assert result.built == 1 and target.is_file()
 
 
-def test_error_anywhere_writes_nothing_and_keeps_previous_build(repo: Path) -> None:
-    assert invoke(repo, "build").exit_code == 0
-    before = tree(repo / "build")
-    bad = repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
+def test_error_anywhere_writes_nothing_and_keeps_previous_build(three_unit_repo: Path) -> None:
+    assert invoke(three_unit_repo, "build").exit_code == 0
+    before = tree(three_unit_repo / "build")
+    bad = three_unit_repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("weight: 20", "weight: 25", 1), encoding="utf-8")
-    other = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    other = three_unit_repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
     other.write_text(other.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
-    result = invoke(repo, "build")
+    result = invoke(three_unit_repo, "build")
     assert result.exit_code == 1
     assert "PG101" in result.output and "04-zhongyang-chengxiang-yanglao.yaml" in result.output
-    assert tree(repo / "build") == before
-    assert not [p for p in (repo / "build").iterdir() if p.name.startswith(".perfgen-staging")]
+    assert tree(three_unit_repo / "build") == before
+    assert not [p for p in (three_unit_repo / "build").iterdir() if p.name.startswith(".perfgen-staging")]
 
 
-def test_strict_build_fails_on_warnings(repo: Path) -> None:
-    result = invoke(repo, "build", "--strict")
+def test_strict_build_fails_on_warnings(three_unit_repo: Path) -> None:
+    result = invoke(three_unit_repo, "build", "--strict")
     assert result.exit_code == 1
-    assert not (repo / "build" / "unit00").exists()
+    assert not (three_unit_repo / "build" / "unit00").exists()
 
 
-def test_format_option(repo: Path) -> None:
-    assert invoke(repo, "build", "--format", "html").exit_code == 0
-    assert not list((repo / "build").rglob("*.docx"))
-    assert invoke(repo, "build", "--format", "pdf").exit_code == 2
+def test_format_option(three_unit_repo: Path) -> None:
+    assert invoke(three_unit_repo, "build", "--format", "html").exit_code == 0
+    assert not list((three_unit_repo / "build").rglob("*.docx"))
+    assert invoke(three_unit_repo, "build", "--format", "pdf").exit_code == 2
 
 
 def test_html_escapes_everything_from_yaml(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r")
+    repo = make_repo(tmp_path / "r", units=1)
     f = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
     text = f.read_text(encoding="utf-8")
     f.write_text(text.replace("name: 2022年", "name: <script>alert(1)</script>2022年", 1), encoding="utf-8")
@@ -225,20 +212,20 @@ def _docx_name(path: Path) -> str:
     return docx.Document(str(path)).tables[0].rows[1].cells[2].text
 
 
-def test_broken_user_template_is_a_diagnostic(repo: Path) -> None:
-    (repo / "templates").mkdir()
-    (repo / "templates" / "project.html.j2").write_text("{{ no_such_thing }}\n", encoding="utf-8")
-    result = invoke(repo, "build")
+def test_broken_user_template_is_a_diagnostic(three_unit_repo: Path) -> None:
+    (three_unit_repo / "templates").mkdir()
+    (three_unit_repo / "templates" / "project.html.j2").write_text("{{ no_such_thing }}\n", encoding="utf-8")
+    result = invoke(three_unit_repo, "build")
     assert result.exit_code == 1
     assert "templates/project.html.j2:1" in result.output and "PG030" in result.output
     assert "Traceback" not in result.output
-    assert not (repo / "build" / "unit00").exists()
+    assert not (three_unit_repo / "build" / "unit00").exists()
 
 
 def test_no_output_path_leaves_the_output_folder(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r")
+    repo = make_repo(tmp_path / "r", units=1)
     outside = tmp_path / "elsewhere.yaml"
-    shutil.copy(EXAMPLES[0], outside)
+    shutil.copy(EXAMPLE_FILES[0], outside)
     (tmp_path / "_defaults.yaml").write_text("year: 2023\nunit: 某单位\n", encoding="utf-8")
     result = invoke(repo, "build", str(outside))
     assert result.exit_code == 0, result.output
@@ -253,60 +240,61 @@ def test_not_a_goals_repo_is_a_usage_error(tmp_path: Path) -> None:
     assert "goals/" in result.output
 
 
-def test_new_defaults_file_reaches_projects_below_it(repo: Path) -> None:
-    lib_build(repo)
-    (repo / "goals" / "unit02" / "_defaults.yaml").write_text("leader: 李四\n", encoding="utf-8")
-    result = lib_build(repo)
+def test_new_defaults_file_reaches_projects_below_it(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    (three_unit_repo / "goals" / "unit02" / "_defaults.yaml").write_text("leader: 李四\n", encoding="utf-8")
+    result = lib_build(three_unit_repo)
     # The new file is an input of the nine projects below it (the nearer unit02/2023/_defaults.yaml
     # still wins for leader), so exactly those are rebuilt.
     assert result.built == 9 and result.unchanged == 18
-    leader = docx.Document(str(repo / "build/unit02/2023/01-yuanshuili-buchai.docx")).tables[0].rows[1].cells[7]
+    document = docx.Document(str(three_unit_repo / "build/unit02/2023/01-yuanshuili-buchai.docx"))
+    leader = document.tables[0].rows[1].cells[7]
     assert leader.text == "张琪悦"
 
 
-def test_index_rewritten_only_when_what_it_lists_changes(repo: Path) -> None:
-    lib_build(repo)
-    index = repo / "build" / "index.html"
+def test_index_rewritten_only_when_what_it_lists_changes(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    index = three_unit_repo / "build" / "index.html"
     stamp = index.stat().st_mtime_ns
-    f = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    f = three_unit_repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
-    lib_build(repo)
+    lib_build(three_unit_repo)
     assert index.stat().st_mtime_ns == stamp  # a target is not on the index
     f.write_text(f.read_text(encoding="utf-8").replace("total: 5", "total: 6").replace("fiscal: 5", "fiscal: 6"),
                  encoding="utf-8")
-    lib_build(repo)
+    lib_build(three_unit_repo)
     assert "6.00" in index.read_text(encoding="utf-8")
 
 
-def test_damaged_cache_only_costs_a_full_build(repo: Path) -> None:
-    lib_build(repo)
-    db = repo / "build" / ".perfgen" / "cache.sqlite"
+def test_damaged_cache_only_costs_a_full_build(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    db = three_unit_repo / "build" / ".perfgen" / "cache.sqlite"
     data = db.read_bytes()
     for damage in (b"not a database at all", data[: len(data) // 2], data[:100] + b"\0" * (len(data) - 100)):
         db.write_bytes(damage)
-        result = lib_build(repo)
+        result = lib_build(three_unit_repo)
         assert result.built == 27
-        assert lib_build(repo).built == 0
+        assert lib_build(three_unit_repo).built == 0
 
 
-def test_cache_of_another_perfgen_version_is_discarded(repo: Path) -> None:
-    lib_build(repo)
-    db = sqlite3.connect(repo / "build" / ".perfgen" / "cache.sqlite")
+def test_cache_of_another_perfgen_version_is_discarded(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    db = sqlite3.connect(three_unit_repo / "build" / ".perfgen" / "cache.sqlite")
     db.execute("PRAGMA user_version = 99")
     db.close()
-    assert lib_build(repo).built == 27
+    assert lib_build(three_unit_repo).built == 27
 
 
-def test_failed_build_leaves_the_cache_as_it_was(repo: Path) -> None:
-    lib_build(repo)
-    f = repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
+def test_failed_build_leaves_the_cache_as_it_was(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    f = three_unit_repo / "goals" / "unit01" / "2023" / "04-zhongyang-chengxiang-yanglao.yaml"
     good = f.read_text(encoding="utf-8")
-    _edit_target(repo, 0, "=4人")  # a valid change in another file, built in the same failed run
+    _edit_target(three_unit_repo, 0, "=4人")  # a valid change in another file, built in the same failed run
     f.write_text(good.replace("weight: 20", "weight: 25", 1), encoding="utf-8")
-    failed = build(BuildOptions(root=repo, out=repo / "build"), Config())
+    failed = build(BuildOptions(root=three_unit_repo, out=three_unit_repo / "build"), Config())
     assert not failed.ok and failed.report.errors == 1
     f.write_text(good, encoding="utf-8")  # back as it was: only the other change is left to build
-    assert lib_build(repo).built == 1
+    assert lib_build(three_unit_repo).built == 1
 
 
 _DIAG_LINE = re.compile(r"^(\S+:\d+:\d+): (warning|error)\[(PG\d+)\]: (.*)$")
@@ -320,23 +308,24 @@ def _diag_lines(repo: Path, *args: str, env: dict[str, str] | None = None) -> li
     return [m.groups() for line in proc.stderr.splitlines() if (m := _DIAG_LINE.match(line))]
 
 
-def test_warnings_read_the_same_from_workers_and_from_the_cache(repo: Path) -> None:
+def test_warnings_read_the_same_from_workers_and_from_the_cache(three_unit_repo: Path) -> None:
     """Warnings found in worker processes, or replayed from the cache, print their full message, in order."""
-    checked = _diag_lines(repo, "validate")
+    checked = _diag_lines(three_unit_repo, "validate")
     assert checked and all(message != code for *_, code, message in checked)
-    built = _diag_lines(repo, "build", "-j", "2")  # 27 projects: rendered by a pool of workers
-    assert (repo / "build" / ".perfgen").is_dir()
-    replayed = _diag_lines(repo, "build", "-j", "2")  # nothing changed: every warning comes from the cache
+    built = _diag_lines(three_unit_repo, "build", "-j", "2")  # 27 projects: rendered by a pool of workers
+    assert (three_unit_repo / "build" / ".perfgen").is_dir()
+    replayed = _diag_lines(three_unit_repo, "build", "-j", "2")  # nothing changed: every warning comes from the cache
     assert built == checked  # the same lines in the same order as validate prints them
     assert replayed == checked
 
 
-def test_the_command_line_with_spawned_workers_writes_and_reports_the_same(repo: Path) -> None:
+def test_the_command_line_with_spawned_workers_writes_and_reports_the_same(three_unit_repo: Path) -> None:
     """``python -m perfgen build`` with workers started as on Windows: the same files, the same report."""
-    serial = _diag_lines(repo, "build", "-j", "1", "--out", "serial")
-    spawned = _diag_lines(repo, "build", "-j", "2", "--out", "spawned", env={"PERFGEN_START_METHOD": "spawn"})
+    serial = _diag_lines(three_unit_repo, "build", "-j", "1", "--out", "serial")
+    spawned = _diag_lines(three_unit_repo, "build", "-j", "2", "--out", "spawned",
+                          env={"PERFGEN_START_METHOD": "spawn"})
     assert spawned == serial and serial
-    assert tree(repo / "serial") == tree(repo / "spawned")
+    assert tree(three_unit_repo / "serial") == tree(three_unit_repo / "spawned")
 
 
 def _edit_target(repo: Path, unit: int, value: str) -> Path:
@@ -345,122 +334,123 @@ def _edit_target(repo: Path, unit: int, value: str) -> Path:
     return repo / "build" / f"unit{unit:02d}" / "2023" / "01-yuanshuili-buchai.html"
 
 
-def test_one_file_rebuild_is_remembered_by_the_next_process(repo: Path) -> None:
-    lib_build(repo)
-    page = _edit_target(repo, 0, "=4人")
-    assert invoke(repo, "build").exit_code == 0
+def test_one_file_rebuild_is_remembered_by_the_next_process(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    page = _edit_target(three_unit_repo, 0, "=4人")
+    assert invoke(three_unit_repo, "build").exit_code == 0
     assert "=4人" in page.read_text(encoding="utf-8")
-    assert lib_build(repo).built == 0
-    _edit_target(repo, 0, "=3人")
-    assert lib_build(repo).built == 1
+    assert lib_build(three_unit_repo).built == 0
+    _edit_target(three_unit_repo, 0, "=3人")
+    assert lib_build(three_unit_repo).built == 1
     assert "=3人" in page.read_text(encoding="utf-8") and "=4人" not in page.read_text(encoding="utf-8")
 
 
-def test_a_broken_reference_document_is_a_diagnostic(repo: Path) -> None:
-    (repo / "templates").mkdir()
-    (repo / "templates" / "reference.docx").write_bytes(b"not a zip file")
+def test_a_broken_reference_document_is_a_diagnostic(three_unit_repo: Path) -> None:
+    (three_unit_repo / "templates").mkdir()
+    (three_unit_repo / "templates" / "reference.docx").write_bytes(b"not a zip file")
     for jobs in ("1", "2"):
-        result = invoke(repo, "build", "-j", jobs)
+        result = invoke(three_unit_repo, "build", "-j", jobs)
         assert result.exit_code == 1, result.output
         assert "templates/reference.docx" in result.output and "PG030" in result.output
         assert "Traceback" not in result.output
-    assert not (repo / "build" / "unit00").exists()
+    assert not (three_unit_repo / "build" / "unit00").exists()
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="only Linux keeps undecodable bytes in file names")
-def test_a_file_name_that_is_not_utf8_is_a_diagnostic(repo: Path) -> None:
-    folder = repo / "goals" / "unit00" / "2023"
+def test_a_file_name_that_is_not_utf8_is_a_diagnostic(three_unit_repo: Path) -> None:
+    folder = three_unit_repo / "goals" / "unit00" / "2023"
     name = os.fsencode(folder) + b"/\xb9\xa4\xd7\xf7.yaml"  # 工作.yaml in GBK, as an unzip on Linux leaves it
     with open(name, "wb") as fh:
         fh.write((folder / "01-yuanshuili-buchai.yaml").read_bytes())
     for command in ("validate", "build"):
-        result = invoke(repo, command, "--lang", "en")
+        result = invoke(three_unit_repo, command, "--lang", "en")
         assert result.exit_code == 1, result.output
         assert "goals/unit00/2023/\\xb9\\xa4\\xd7\\xf7.yaml: error[PG017]" in result.output
         assert "Traceback" not in result.output
 
 
-def test_streamed_report_hands_every_diagnostic_on_and_keeps_none(repo: Path) -> None:
-    kept = lib_build(repo, "kept").report
+def test_streamed_report_hands_every_diagnostic_on_and_keeps_none(three_unit_repo: Path) -> None:
+    kept = lib_build(three_unit_repo, "kept").report
     got: list[Diagnostic] = []
-    streamed = build(BuildOptions(root=repo, out=repo / "streamed"), Config(), sink=got.append)
+    streamed = build(BuildOptions(root=three_unit_repo, out=three_unit_repo / "streamed"), Config(), sink=got.append)
     assert streamed.ok and streamed.report.diagnostics == []
     assert got == kept.diagnostics and len(got) == streamed.report.warnings == kept.warnings > 0
     # A value from a _defaults.yaml that reaches many projects is reported once, at the defaults file.
-    (repo / "goals" / "unit00" / "2023" / "_defaults.yaml").write_text(
+    (three_unit_repo / "goals" / "unit00" / "2023" / "_defaults.yaml").write_text(
         "year: 2023\nunit: 单位00\nleader: 张琪悦\nunknown_key: 1\n", encoding="utf-8")
     got.clear()
-    failed = build(BuildOptions(root=repo, out=repo / "streamed"), Config(), sink=got.append)
+    failed = build(BuildOptions(root=three_unit_repo, out=three_unit_repo / "streamed"), Config(), sink=got.append)
     assert not failed.ok and failed.report.errors == 1
     assert [d.pos.file for d in got if d.severity == "error"] == ["goals/unit00/2023/_defaults.yaml"]
 
 
-def test_editing_a_repo_template_rebuilds_every_page(repo: Path) -> None:
-    (repo / "templates").mkdir()
-    css = repo / "templates" / "style.css"
+def test_editing_a_repo_template_rebuilds_every_page(three_unit_repo: Path) -> None:
+    (three_unit_repo / "templates").mkdir()
+    css = three_unit_repo / "templates" / "style.css"
     css.write_text("td { color: navy; }\n", encoding="utf-8")
-    lib_build(repo)
-    assert lib_build(repo).built == 0
+    lib_build(three_unit_repo)
+    assert lib_build(three_unit_repo).built == 0
     css.write_text("td { color: teal; }\n", encoding="utf-8")  # same size: only the content differs
-    assert lib_build(repo).built == 27
-    assert "teal" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+    assert lib_build(three_unit_repo).built == 27
+    assert "teal" in (three_unit_repo / "build/unit00/2023/01-yuanshuili-buchai.html").read_text(encoding="utf-8")
 
 
-def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(repo: Path,
+def test_a_second_build_of_the_same_folder_waits_then_reports_it_busy(three_unit_repo: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from perfgen.build import cache as buildcache
 
-    lib_build(repo)
-    before = tree(repo / "build")
-    _edit_target(repo, 0, "=4人")
+    lib_build(three_unit_repo)
+    before = tree(three_unit_repo / "build")
+    _edit_target(three_unit_repo, 0, "=4人")
     monkeypatch.setattr(buildcache, "LOCK_TIMEOUT", 0.2)
-    holder = buildcache.Cache.open(repo / "build")  # as if another build were running
+    holder = buildcache.Cache.open(three_unit_repo / "build")  # as if another build were running
     try:
-        result = build(BuildOptions(root=repo, out=repo / "build"), Config())
+        result = build(BuildOptions(root=three_unit_repo, out=three_unit_repo / "build"), Config())
     finally:
         holder.close()
     assert not result.ok
     assert [(d.code, d.pos.file) for d in result.report.diagnostics] == [("PG031", "build/.perfgen/cache.sqlite")]
-    assert tree(repo / "build") == before
-    assert lib_build(repo).built == 1  # and once it is free, the build goes on
+    assert tree(three_unit_repo / "build") == before
+    assert lib_build(three_unit_repo).built == 1  # and once it is free, the build goes on
 
 
-def test_a_partial_build_after_a_template_change_does_not_hide_the_others(repo: Path) -> None:
-    lib_build(repo)
-    (repo / "templates").mkdir()
-    (repo / "templates" / "style.css").write_text("td { color: navy; }\n", encoding="utf-8")
-    one = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
-    assert lib_build(repo, paths=[str(one)]).built == 1
-    assert lib_build(repo, paths=[str(repo / "goals" / "unit00" / "2023" / "_defaults.yaml")]).built == 0
-    assert lib_build(repo).built == 26  # the rest were made with the old stylesheet
-    for page in (repo / "build").rglob("0*.html"):
+def test_a_partial_build_after_a_template_change_does_not_hide_the_others(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    (three_unit_repo / "templates").mkdir()
+    (three_unit_repo / "templates" / "style.css").write_text("td { color: navy; }\n", encoding="utf-8")
+    one = three_unit_repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    assert lib_build(three_unit_repo, paths=[str(one)]).built == 1
+    defaults = three_unit_repo / "goals" / "unit00" / "2023" / "_defaults.yaml"
+    assert lib_build(three_unit_repo, paths=[str(defaults)]).built == 0
+    assert lib_build(three_unit_repo).built == 26  # the rest were made with the old stylesheet
+    for page in (three_unit_repo / "build").rglob("0*.html"):
         assert "color: navy" in page.read_text(encoding="utf-8")
 
 
-def test_builds_with_different_formats_share_an_output_folder(repo: Path) -> None:
-    lib_build(repo, formats=("html",))
-    one = repo / "goals" / "unit01" / "2023" / "01-yuanshuili-buchai.yaml"
-    assert lib_build(repo, paths=[str(one)]).built == 1
-    assert (repo / "build" / "unit01" / "2023" / "01-yuanshuili-buchai.docx").is_file()
-    assert not (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx").exists()
-    assert lib_build(repo).built == 26
-    assert len(list((repo / "build").rglob("*.docx"))) == 27
+def test_builds_with_different_formats_share_an_output_folder(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo, formats=("html",))
+    one = three_unit_repo / "goals" / "unit01" / "2023" / "01-yuanshuili-buchai.yaml"
+    assert lib_build(three_unit_repo, paths=[str(one)]).built == 1
+    assert (three_unit_repo / "build" / "unit01" / "2023" / "01-yuanshuili-buchai.docx").is_file()
+    assert not (three_unit_repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.docx").exists()
+    assert lib_build(three_unit_repo).built == 26
+    assert len(list((three_unit_repo / "build").rglob("*.docx"))) == 27
 
 
-def test_the_index_follows_its_template_and_force(repo: Path) -> None:
-    lib_build(repo)
-    index = repo / "build" / "index.html"
-    (repo / "templates").mkdir()
-    (repo / "templates" / "index.html.j2").write_text(
+def test_the_index_follows_its_template_and_force(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    index = three_unit_repo / "build" / "index.html"
+    (three_unit_repo / "templates").mkdir()
+    (three_unit_repo / "templates" / "index.html.j2").write_text(
         '{% extends "default:index.html.j2" %}{% block footer %}<p>更新于本周</p>{% endblock %}', encoding="utf-8")
-    lib_build(repo)
+    lib_build(three_unit_repo)
     assert "更新于本周" in index.read_text(encoding="utf-8")
     index.write_text("tampered", encoding="utf-8")
-    lib_build(repo, force=True)
+    lib_build(three_unit_repo, force=True)
     assert "更新于本周" in index.read_text(encoding="utf-8")
 
 
-def test_a_cache_that_cannot_be_used_is_a_diagnostic(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_used_is_a_diagnostic(three_unit_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from perfgen.build import cache as buildcache
 
     def broken(cls: object, path: Path) -> object:
@@ -468,46 +458,46 @@ def test_a_cache_that_cannot_be_used_is_a_diagnostic(repo: Path, monkeypatch: py
         exc.sqlite_errorname = "SQLITE_IOERR"
         raise exc
 
-    lib_build(repo)
+    lib_build(three_unit_repo)
     monkeypatch.setattr(buildcache.Cache, "_connect", classmethod(broken))
-    result = build(BuildOptions(root=repo, out=repo / "build"), Config())
+    result = build(BuildOptions(root=three_unit_repo, out=three_unit_repo / "build"), Config())
     assert not result.ok
     assert [d.code for d in result.report.diagnostics] == ["PG032"]
     assert "disk I/O error" in result.report.diagnostics[0].message
-    assert (repo / "build" / ".perfgen" / "cache.sqlite").is_file()  # not mistaken for a damaged file
+    assert (three_unit_repo / "build" / ".perfgen" / "cache.sqlite").is_file()  # not mistaken for a damaged file
 
 
-def test_an_index_template_error_keeps_the_outputs_of_a_deleted_project(repo: Path) -> None:
-    lib_build(repo)
-    gone = repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx"
-    (repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
-    (repo / "templates").mkdir()
-    (repo / "templates" / "index.html.j2").write_text("{{ index.nothing_here }}", encoding="utf-8")
-    result = build(BuildOptions(root=repo, out=repo / "build"), Config())
+def test_an_index_template_error_keeps_the_outputs_of_a_deleted_project(three_unit_repo: Path) -> None:
+    lib_build(three_unit_repo)
+    gone = three_unit_repo / "build" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.docx"
+    (three_unit_repo / "goals" / "unit00" / "2023" / "05-zizhiqu-chengxiang-yanglao.yaml").unlink()
+    (three_unit_repo / "templates").mkdir()
+    (three_unit_repo / "templates" / "index.html.j2").write_text("{{ index.nothing_here }}", encoding="utf-8")
+    result = build(BuildOptions(root=three_unit_repo, out=three_unit_repo / "build"), Config())
     assert not result.ok and [d.code for d in result.report.diagnostics if d.severity == "error"] == ["PG030"]
     assert gone.is_file()
 
 
-def test_a_same_size_edit_within_the_same_mtime_is_still_seen(repo: Path) -> None:
+def test_a_same_size_edit_within_the_same_mtime_is_still_seen(three_unit_repo: Path) -> None:
     """Git's "racy clean" case: a file changed so soon after it was stamped that size and mtime match."""
-    f = repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
-    lib_build(repo)
+    f = three_unit_repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    lib_build(three_unit_repo)
     st = f.stat()
     f.write_text(f.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert f.stat().st_size == st.st_size
-    assert lib_build(repo).built == 1
-    assert "=4人" in (repo / "build" / "unit00" / "2023" / "01-yuanshuili-buchai.html").read_text(encoding="utf-8")
+    assert lib_build(three_unit_repo).built == 1
+    assert "=4人" in (three_unit_repo / "build/unit00/2023/01-yuanshuili-buchai.html").read_text(encoding="utf-8")
 
 
-def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
+def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(three_unit_repo: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """As after a fresh clone into a cached build/: one build checks the content, later ones trust the stamps."""
     from perfgen.load import loader
 
-    lib_build(repo)
+    lib_build(three_unit_repo)
     old = time.time_ns() - 3_600_000_000_000
-    for f in (repo / "goals").rglob("*.yaml"):
+    for f in (three_unit_repo / "goals").rglob("*.yaml"):
         os.utime(f, ns=(old, old))
     reads: list[str] = []
     original = loader.FsReader.read
@@ -517,20 +507,20 @@ def test_new_mtimes_with_the_same_content_are_read_once_then_trusted(repo: Path,
         return original(self, rel)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader.FsReader, "read", counting)
-    assert lib_build(repo).built == 0
+    assert lib_build(three_unit_repo).built == 0
     assert len([r for r in reads if not r.endswith("_defaults.yaml")]) == 27
     reads.clear()
-    assert lib_build(repo).built == 0
+    assert lib_build(three_unit_repo).built == 0
     assert reads == []
 
 
-def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_jinja_upgrade_changes_the_fingerprint(three_unit_repo: Path, monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
     import importlib.util
 
     from perfgen.build.fingerprint import fingerprint
 
-    before = fingerprint(repo, Config(), ("docx", "html"))
+    before = fingerprint(three_unit_repo, Config(), ("docx", "html"))
     fake = tmp_path / "jinja2" / "__init__.py"
     fake.parent.mkdir()
     fake.write_text('__version__ = "9.9.9"\n', encoding="utf-8")
@@ -542,7 +532,7 @@ def test_a_jinja_upgrade_changes_the_fingerprint(repo: Path, monkeypatch: pytest
         return real(name, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
-    assert fingerprint(repo, Config(), ("docx", "html")) != before
+    assert fingerprint(three_unit_repo, Config(), ("docx", "html")) != before
 
 
 @given(st.text(alphabet="a./_", max_size=12).map(lambda t: t + ".yaml"))

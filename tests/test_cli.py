@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from sample_data import ROOT
 
 from perfgen import __version__
 from perfgen.cli.common import ReportingCommand, format_option
@@ -18,8 +19,6 @@ from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import NO_FILE, PerfgenError, diag
 from perfgen.diagnostics.reporters import Reporter
 from perfgen.load.gitreader import GitError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_help_lists_every_command() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from clitools import git
+from sample_data import make_repo
 
 from perfgen.cli.main import main
 from perfgen.diff.compare import diff_projects
@@ -24,7 +25,6 @@ from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
 
 CASES = Path(__file__).parent / "cases" / "diff"
-SEED = Path(__file__).parent.parent / "goals"
 FORMATS = {".md": "markdown", ".txt": "text", ".json": "json"}
 
 
@@ -129,14 +129,15 @@ def test_two_files_are_one_project(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-    shutil.copytree(SEED, tmp_path / "goals")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "goals")
-    git(tmp_path, "commit", "-q", "-m", "seed")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def git_repo(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared ``repo`` (tests/conftest.py) as a git repository, the nine examples committed; the working
+    directory, and no repository above it is looked for."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repo.parent))
+    git(repo, "init", "-q")
+    git(repo, "add", "goals")
+    git(repo, "commit", "-q", "-m", "seed")
+    monkeypatch.chdir(repo)
+    return repo
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -145,8 +146,8 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_head_against_working_tree(repo: Path) -> None:
-    edit(repo / "goals/2023/01-yuanshuili-buchai.yaml", 'target: "=3人"', 'target: "=4人"')
+def test_head_against_working_tree(git_repo: Path) -> None:
+    edit(git_repo / "goals/2023/01-yuanshuili-buchai.yaml", 'target: "=3人"', 'target: "=4人"')
     result = run("--format", "markdown")
     assert result.exit_code == 0, result.stderr
     assert "| 产出指标 / 数量指标 / 领取退休人员待遇 | 指标值 | =3人 | =4人 |" in result.stdout
@@ -154,9 +155,9 @@ def test_head_against_working_tree(repo: Path) -> None:
     assert run("--exit-code").exit_code == 1
 
 
-def test_two_revisions_and_one(repo: Path) -> None:
-    edit(repo / "goals/2023/_defaults.yaml", "张琪悦", "李明")
-    git(repo, "commit", "-q", "-am", "new leader")
+def test_two_revisions_and_one(git_repo: Path) -> None:
+    edit(git_repo / "goals/2023/_defaults.yaml", "张琪悦", "李明")
+    git(git_repo, "commit", "-q", "-am", "new leader")
     assert run().stdout == "没有变化。\n"  # HEAD == working tree
     doc = json.loads(run("HEAD~1", "HEAD", "--format", "json").stdout)
     assert doc["summary"]["changed"] == 9  # a defaults file reaches every project
@@ -165,16 +166,16 @@ def test_two_revisions_and_one(repo: Path) -> None:
     assert run("HEAD", "HEAD~1", "--exit-code").exit_code == 1
 
 
-def test_revision_before_goals_existed(repo: Path) -> None:
-    git(repo, "rm", "-rq", "goals")
-    git(repo, "commit", "-q", "-m", "empty")
-    git(repo, "revert", "--no-edit", "HEAD")
+def test_revision_before_goals_existed(git_repo: Path) -> None:
+    git(git_repo, "rm", "-rq", "goals")
+    git(git_repo, "commit", "-q", "-m", "empty")
+    git(git_repo, "revert", "--no-edit", "HEAD")
     result = run("HEAD~1", "HEAD", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["added"] == 9
 
 
-def test_git_reads_through_one_process(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_reads_through_one_process(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[list[str]] = []
     real = subprocess.Popen
 
@@ -182,8 +183,9 @@ def test_git_reads_through_one_process(repo: Path, monkeypatch: pytest.MonkeyPat
         started.append(args)
         return real(args, **kw)
 
+    # No public seam counts git processes (GitReader takes no runner), so Popen is watched where gitreader calls it.
     monkeypatch.setattr(gitreader.subprocess, "Popen", popen)
-    with gitreader.GitReader("HEAD", repo) as reader:
+    with gitreader.GitReader("HEAD", git_repo) as reader:
         result = Loader(reader).load_all(["goals"])
     assert len(result.projects) == 9
     # 10 files read through one cat-file; the rest is rev-parse (twice) and one ls-tree.
@@ -210,7 +212,7 @@ def test_chinese_file_names_in_a_subfolder_of_the_git_repo(tmp_path: Path,
 
 # ---- errors ------------------------------------------------------------------------------------------
 
-def test_bad_revision_is_a_usage_error(repo: Path) -> None:
+def test_bad_revision_is_a_usage_error(git_repo: Path) -> None:
     result = run("no-such-branch")
     assert result.exit_code == 2
     assert "PG072" in result.stderr and "no-such-branch" in result.stderr
@@ -220,7 +222,7 @@ def test_bad_revision_is_a_usage_error(repo: Path) -> None:
 
 def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-    shutil.copytree(SEED, tmp_path / "goals")
+    make_repo(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = run()
     assert result.exit_code == 2
@@ -235,14 +237,14 @@ def test_no_commits_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert result.exit_code == 2 and "PG073" in result.stderr
 
 
-def test_no_goals_folder_here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(repo / "goals")
+def test_no_goals_folder_here(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo / "goals")
     result = run()
     assert result.exit_code == 2 and "PG075" in result.stderr
 
 
-def test_invalid_yaml_in_the_working_tree(repo: Path) -> None:
-    (repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
+def test_invalid_yaml_in_the_working_tree(git_repo: Path) -> None:
+    (git_repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
     result = run("--format", "markdown")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -250,11 +252,11 @@ def test_invalid_yaml_in_the_working_tree(repo: Path) -> None:
     assert "goals/2023/broken.yaml:" in result.stderr
 
 
-def test_invalid_yaml_in_the_old_revision(repo: Path) -> None:
-    (repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
-    git(repo, "add", "goals")
-    git(repo, "commit", "-q", "-m", "broken")
-    (repo / "goals/2023/broken.yaml").unlink()
+def test_invalid_yaml_in_the_old_revision(git_repo: Path) -> None:
+    (git_repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
+    git(git_repo, "add", "goals")
+    git(git_repo, "commit", "-q", "-m", "broken")
+    (git_repo / "goals/2023/broken.yaml").unlink()
     result = run()
     assert result.exit_code == 1
     assert "版本 HEAD 的目标文件有错误" in result.stderr and "goals/2023/broken.yaml:" in result.stderr
@@ -270,12 +272,12 @@ def test_invalid_folder_side_shows_its_real_path(tmp_path: Path, monkeypatch: py
     assert "b/2023/_defaults.yaml:1:" in result.stderr
 
 
-def test_a_diff_that_cannot_be_made_is_reported_in_json_when_json_is_asked(repo: Path) -> None:
+def test_a_diff_that_cannot_be_made_is_reported_in_json_when_json_is_asked(git_repo: Path) -> None:
     result = run("--format", "json", "nope")
     assert result.exit_code == 2 and result.stderr == ""
     (only,) = json.loads(result.stdout)["diagnostics"]
     assert (only["file"], only["code"], only["message"]) == (None, "PG072", "找不到版本 “nope”")
-    (repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
+    (git_repo / "goals/2023/broken.yaml").write_text("name: [\n", encoding="utf-8")
     result = run("--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)

@@ -15,13 +15,13 @@ from pathlib import Path
 import docx
 import pytest
 from lxml import etree
+from sample_data import ROOT, make_project
 
-from perfgen.model import COLUMN_TITLES, Funds, Indicator, Project, format_number
+from perfgen.model import COLUMN_TITLES, Funds, Project, format_number
 from perfgen.render import docx as docx_module
 from perfgen.render.docx import FALLBACK_STYLES, DocxWriter, render_docx, writer_for
 from perfgen.resources import find_template
 
-ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
@@ -45,29 +45,6 @@ SEED1_ROWS = [
     ("效益指标", "社会效益指标", "领取退休补差人员", "有效提高", "历史标准", "", 20, "按评判等级赋分", "工作资料"),
     ("满意度指标", "满意度指标", "受益人员满意度", "≥98%", "历史标准", "", 10, "满意度赋分", "说明材料"),
 ]
-
-
-def make_project(rows: list[tuple[str, str, str, str, str, str, float, str, str]], **top: object) -> Project:
-    indicators = [
-        Indicator(
-            level1=l1, level2=l2, name=name, target=target, basis=basis, last_year=last,
-            weight=float(weight), scoring=scoring, evidence=evidence,
-        )
-        for (l1, l2, name, target, basis, last, weight, scoring, evidence) in rows
-    ]  # fmt: skip
-    values: dict[str, object] = {
-        "source": "goals/2023/seed1.yaml",
-        "rel": "2023/seed1",
-        "year": 2023,
-        "unit": "库尔勒市社会保险中心",
-        "name": "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",
-        "leader": "张琪悦",
-        "funds": Funds(total=5, fiscal=5, other=0),
-        "objectives": ["领取退休人员待遇补差3人，发放补助次数12次。", "提高领取退休补差人员生活水平。"],
-        "indicators": indicators,
-    }
-    values.update(top)
-    return Project(**values)  # type: ignore[arg-type]
 
 
 def big_rows() -> list[tuple[str, str, str, str, str, str, float, str, str]]:
@@ -334,7 +311,8 @@ def test_output_is_byte_identical_across_renders_writers_and_processes(reference
     assert DocxWriter(reference).render(seed1) == first
     script = (
         "import sys, pathlib; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2])\n"
-        "from test_docx_writer import SEED1_ROWS, make_project\n"
+        "from sample_data import make_project\n"
+        "from test_docx_writer import SEED1_ROWS\n"
         "from perfgen.render.docx import DocxWriter\n"
         "sys.stdout.buffer.write(DocxWriter(pathlib.Path(sys.argv[3])).render(make_project(SEED1_ROWS)))\n"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from sample_data import ROOT
 
 from perfgen import scaffold
 from perfgen.cli.main import main
@@ -15,7 +16,6 @@ from perfgen.load.config import load_config
 from perfgen.load.loader import FsReader, Loader
 from perfgen.resources import schema_path
 
-ROOT = Path(__file__).parent.parent
 EXPECTED_FILES = [
     "perfgen.yaml",
     "goals/2024/_defaults.yaml",

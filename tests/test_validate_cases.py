@@ -285,8 +285,9 @@ def test_bug_every_missing_required_key_is_reported(tmp_path: Path, monkeypatch:
 
 
 def test_bug_format_json_is_kept_when_perfgen_yaml_is_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
-    # commands/_common.repo_config prints perfgen.yaml's errors as text whatever --format says: a CI job
-    # reading the JSON gets an empty stdout.
+    # The bug: perfgen.yaml's errors were printed as text whatever --format said (a CI job reading the JSON got
+    # an empty stdout). Now they are a PerfgenError that the command, a ReportingCommand (perfgen/cli/common.py),
+    # reports through its reporter: the one --format made.
     result = run_validate(CASES_DIR / "config-unknown-setting", ["--format", "json", "--lang", "en"], monkeypatch)
     assert result.exit_code == 1
     assert result.stdout.startswith("{"), f"stdout is not JSON; the output was:\n{result.output}"

@@ -7,6 +7,7 @@ says the cache was discarded, a full rebuild, exit 0 and the same bytes as a fre
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -18,9 +19,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
+from conftest import run
+from sample_data import ROOT, make_repo
 
 from perfgen.build.cache import Cache, CacheDamaged
+from perfgen.build.records import Entry
 
 CACHE = Path("build/.perfgen/cache.sqlite")
 NOTICE = "构建记录文件已损坏"
@@ -32,7 +35,8 @@ def outputs(out: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def built(repo: Path) -> tuple[Path, dict[str, str]]:
+def cached_build(repo: Path) -> tuple[Path, dict[str, str]]:
+    """The shared ``repo`` built once (its cache in ``build/.perfgen``), and the sha256 of each output."""
     assert run(repo, "build").code == 0
     return repo, outputs(repo / "build")
 
@@ -53,8 +57,8 @@ def _rebuilt_cleanly(repo: Path, fresh: dict[str, str]) -> None:
     assert again.code == 0 and NOTICE not in again.err and "已生成 0 个项目" in again.err
 
 
-def test_invalid_utf8_in_a_text_column(built: tuple[Path, dict[str, str]]) -> None:
-    repo, fresh = built
+def test_invalid_utf8_in_a_text_column(cached_build: tuple[Path, dict[str, str]]) -> None:
+    repo, fresh = cached_build
     db = sqlite3.connect(repo / CACHE)
     db.execute("UPDATE entries SET name = CAST(X'E4B8ADFF' AS TEXT) WHERE rel = (SELECT MIN(rel) FROM entries)")
     db.commit()
@@ -65,8 +69,8 @@ def test_invalid_utf8_in_a_text_column(built: tuple[Path, dict[str, str]]) -> No
     _rebuilt_cleanly(repo, fresh)
 
 
-def test_a_valid_character_changed_in_a_stored_name(built: tuple[Path, dict[str, str]]) -> None:
-    repo, fresh = built
+def test_a_valid_character_changed_in_a_stored_name(cached_build: tuple[Path, dict[str, str]]) -> None:
+    repo, fresh = cached_build
     db = sqlite3.connect(repo / CACHE)
     (name,) = db.execute("SELECT name FROM entries ORDER BY rel LIMIT 1").fetchone()
     db.execute("UPDATE entries SET name = ? WHERE name = ?", ("假" + name[1:], name))
@@ -79,8 +83,8 @@ def test_a_valid_character_changed_in_a_stored_name(built: tuple[Path, dict[str,
 
 
 @pytest.mark.parametrize("column", ["key", "sources", "outputs", "outputs_size", "diags", "fp", "total"])
-def test_any_column_changed_is_detected(built: tuple[Path, dict[str, str]], column: str) -> None:
-    repo, fresh = built
+def test_any_column_changed_is_detected(cached_build: tuple[Path, dict[str, str]], column: str) -> None:
+    repo, fresh = cached_build
     db = sqlite3.connect(repo / CACHE)
     if column == "outputs_size":  # one output's recorded size, inside the JSON of the outputs column
         (outputs,) = db.execute("SELECT outputs FROM entries WHERE rel = (SELECT MAX(rel) FROM entries)").fetchone()
@@ -97,8 +101,8 @@ def test_any_column_changed_is_detected(built: tuple[Path, dict[str, str]], colu
     _rebuilt_cleanly(repo, fresh)
 
 
-def test_bytes_flipped_across_the_file(built: tuple[Path, dict[str, str]]) -> None:
-    repo, fresh = built
+def test_bytes_flipped_across_the_file(cached_build: tuple[Path, dict[str, str]]) -> None:
+    repo, fresh = cached_build
     data = (repo / CACHE).read_bytes()
     for offset in range(100, len(data), max(1, len(data) // 7)):
         damaged = bytearray(data)
@@ -110,8 +114,8 @@ def test_bytes_flipped_across_the_file(built: tuple[Path, dict[str, str]]) -> No
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
-def test_truncated_or_replaced_file(built: tuple[Path, dict[str, str]], damage: str) -> None:
-    repo, fresh = built
+def test_truncated_or_replaced_file(cached_build: tuple[Path, dict[str, str]], damage: str) -> None:
+    repo, fresh = cached_build
     data = (repo / CACHE).read_bytes()
     new = {"truncated": data[: len(data) // 3], "garbage": os.urandom(4096), "empty": b""}[damage]
     (repo / CACHE).write_bytes(new)
@@ -122,8 +126,8 @@ def test_truncated_or_replaced_file(built: tuple[Path, dict[str, str]], damage: 
 
 
 @pytest.mark.parametrize("kind", ["folder", "fifo", "link to /dev/zero", "dangling link", ".perfgen a file"])
-def test_cache_file_that_is_not_a_file(built: tuple[Path, dict[str, str]], kind: str) -> None:
-    repo, fresh = built
+def test_cache_file_that_is_not_a_file(cached_build: tuple[Path, dict[str, str]], kind: str) -> None:
+    repo, fresh = cached_build
     (repo / CACHE).unlink()
     if kind == ".perfgen a file":
         (repo / CACHE).parent.rmdir()
@@ -143,10 +147,10 @@ def test_cache_file_that_is_not_a_file(built: tuple[Path, dict[str, str]], kind:
     assert "已生成 0 个项目" in run(repo, "build").err
 
 
-def test_cache_file_linked_out_of_the_output_folder_is_not_written(built: tuple[Path, dict[str, str]],
+def test_cache_file_linked_out_of_the_output_folder_is_not_written(cached_build: tuple[Path, dict[str, str]],
                                                                    tmp_path: Path) -> None:
     """``build/.perfgen/cache.sqlite`` committed as a link: perfgen writes nothing through it."""
-    repo, fresh = built
+    repo, fresh = cached_build
     victim = tmp_path / "victim.sqlite"
     shutil.copy(repo / CACHE, victim)  # a valid cache of this very repository: the most tempting target
     before = victim.read_bytes()
@@ -168,11 +172,11 @@ def test_cache_file_linked_out_of_the_output_folder_is_not_written(built: tuple[
 
 @pytest.mark.parametrize("side", ["-journal", "-wal", "-shm"])
 @pytest.mark.parametrize("kind", ["link", "folder", "fifo"])
-def test_files_beside_the_cache_are_never_used(built: tuple[Path, dict[str, str]], tmp_path: Path, side: str,
+def test_files_beside_the_cache_are_never_used(cached_build: tuple[Path, dict[str, str]], tmp_path: Path, side: str,
                                                kind: str) -> None:
     """perfgen keeps its journal in memory: a journal, WAL or shared-memory file beside the cache is not its
     own (brought by a commit), so it is neither read, nor written through, nor does it stop the build."""
-    repo, fresh = built
+    repo, fresh = cached_build
     victim = tmp_path / "victim"
     victim.write_bytes(os.urandom(40000))
     before = victim.read_bytes()
@@ -199,8 +203,7 @@ def test_files_beside_the_cache_are_never_used(built: tuple[Path, dict[str, str]
 def test_each_group_of_columns_is_checked_where_it_is_read(tmp_path: Path) -> None:
     """The mechanism on its own: a row changed behind the cache's back is CacheDamaged when read."""
     out = tmp_path / "out"
-    repo = tmp_path / "repo"
-    shutil.copytree(ROOT / "goals", repo / "goals")
+    repo = make_repo(tmp_path / "repo")
     assert run(repo, "build", "--out", str(out)).code == 0
     db = sqlite3.connect(out / ".perfgen" / "cache.sqlite")
     db.execute("UPDATE entries SET year = 1999 WHERE rel = (SELECT MIN(rel) FROM entries)")
@@ -217,8 +220,8 @@ def test_each_group_of_columns_is_checked_where_it_is_read(tmp_path: Path) -> No
         cache.close()
 
 
-def test_cache_killed_mid_write_only_costs_a_rebuild(built: tuple[Path, dict[str, str]]) -> None:
-    repo, fresh = built
+def test_cache_killed_mid_write_only_costs_a_rebuild(cached_build: tuple[Path, dict[str, str]]) -> None:
+    repo, fresh = cached_build
     for f in (repo / "goals" / "2023").glob("0*.yaml"):
         f.write_text(f.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -303,21 +306,19 @@ def test_templates_folder_linked_out_of_the_repository_is_not_walked(repo: Path,
     assert fingerprint_of(repo) == before
 
 
-def test_resealed_cache_cannot_put_other_links_on_the_index(built: tuple[Path, dict[str, str]]) -> None:
+def test_resealed_cache_cannot_put_other_links_on_the_index(cached_build: tuple[Path, dict[str, str]]) -> None:
     """A cache committed by a pull request can be sealed again: its links are still checked against the files."""
-    from perfgen.build.cache import _COLUMNS, _ROW, _WIDTH
-
-    repo, fresh = built
-    db = sqlite3.connect(repo / CACHE)
-    row = list(db.execute(f"{_ROW} ORDER BY rel LIMIT 1").fetchone()[:_WIDTH])
-    outputs = _COLUMNS.split(", ").index("outputs")
-    row[outputs] = json.dumps([["html", "javascript:alert(1)", None, None]])
-    cache = Cache.__new__(Cache)
-    cache.db = db
-    db.execute("BEGIN")
-    cache._write(tuple(row))  # sealed as perfgen would
-    db.execute("COMMIT")
-    db.close()
+    repo, fresh = cached_build
+    cache = Cache.open(repo / "build")  # sealed as perfgen would: through the cache's own put
+    try:
+        first = next(cache.rows())
+        line = next(e for e in cache.index_entries() if e.source == first.rel)
+        diags = next((json.loads(r.diags) for r in cache.reported() if r.rel == first.rel), [])
+        forged = dataclasses.replace(line, files=(("html", "javascript:alert(1)"),))
+        cache.put(first.rel, first.key, first.sources, first.fp, Entry(forged, diags))
+        cache.commit()
+    finally:
+        cache.close()
     _edit(repo)
     _rebuilt_cleanly(repo, fresh)
     assert "javascript:" not in (repo / "build" / "index.html").read_text(encoding="utf-8")
