@@ -248,7 +248,7 @@ def test_east_asian_font_from_styles(writer: DocxWriter, seed1: Project) -> None
     data = writer.render(seed1)
     styles = part(data, "word/styles.xml")
     defaults = styles.find("w:docDefaults/w:rPrDefault/w:rPr", NS)
-    assert attr(defaults.find("w:rFonts", NS), "eastAsia") == "宋体"
+    assert attr(defaults.find("w:rFonts", NS), "eastAsia") == "SimSun"
     assert attr(defaults.find("w:lang", NS), "eastAsia") == "zh-CN"
     used = {attr(p, "val") for p in part(data, "word/document.xml").iter(f"{{{W}}}pStyle")}
     assert used == {"Title", "PerfgenYear", "PerfgenCell", "PerfgenCellLeft", "PerfgenCellHeading"}
@@ -256,7 +256,7 @@ def test_east_asian_font_from_styles(writer: DocxWriter, seed1: Project) -> None
         for style in _style_chain(styles, style_id):
             fonts = style.find("w:rPr/w:rFonts", NS)
             if fonts is not None:
-                assert attr(fonts, "eastAsia") == "宋体", style_id
+                assert attr(fonts, "eastAsia") == "SimSun", style_id
                 assert not [a for a in fonts.attrib if "Theme" in a or a.endswith("theme")], style_id
     for fonts in [defaults.find("w:rFonts", NS)]:
         assert not [a for a in fonts.attrib if "Theme" in a or a.endswith("theme")]

@@ -62,21 +62,21 @@ def test_reference_holds_only_what_the_output_uses() -> None:
                      "word/theme/theme1.xml"}
     assert sorted(s.get(f"{W}styleId") for s in styles.iter(f"{W}style")) == sorted(_tool().KEEP_STYLES)
     assert styles.find(f"{W}latentStyles") is None
-    assert [f.get(f"{W}name") for f in fonts] == ["宋体", "Times New Roman"]
+    assert [f.get(f"{W}name") for f in fonts] == ["SimSun", "Times New Roman"]
 
 
 def test_word_falls_back_from_songti_to_a_serif_chinese_font() -> None:
     """Where 宋体 is missing Word substitutes from the font table: its other name, then a font of the same
     PANOSE class, family, charset (GB2312) and signature — a serif Chinese face, not a sans one."""
     fonts = etree.fromstring(zipfile.ZipFile(REFERENCE).read("word/fontTable.xml"))
-    songti = fonts.find(f"{W}font[@{W}name='宋体']")
+    songti = fonts.find(f"{W}font[@{W}name='SimSun']")
     assert songti is not None
 
     def val(tag: str) -> str | None:
         el = songti.find(f"{W}{tag}")
         return None if el is None else el.get(f"{W}val")
 
-    assert (val("altName"), val("family"), val("charset"), val("pitch")) == ("SimSun", "roman", "86", "variable")
+    assert (val("altName"), val("family"), val("charset"), val("pitch")) == ("宋体", "roman", "86", "variable")
     assert val("panose1") == "02010600030101010101"  # SimSun's: Latin text, serif (cove)
     sig = songti.find(f"{W}sig")
     assert sig is not None and sig.get(f"{W}csb0") == "00040001"  # code pages Latin 1 and GB2312
@@ -123,10 +123,6 @@ def test_built_examples_convert_in_libreoffice(pdfs: list[Path]) -> None:
 @pytest.mark.slow
 @pytest.mark.render
 @needs("soffice", "poppler")
-@pytest.mark.xfail(strict=True, reason=(
-    "LibreOffice substitutes by font name only (its DOCX import ignores fontTable's altName, panose1 and family) "
-    "and fontconfig does not know 宋体, so it falls back to a sans face; naming the East Asian font SimSun in the "
-    "styles (and in perfgen/render/docx.py's FALLBACK_STYLES) makes it pick Noto Serif CJK"))
 def test_libreoffice_draws_the_chinese_text_in_a_serif_face(pdfs: list[Path]) -> None:
     """A serif CJK face (Noto Serif CJK where fonts-noto-cjk is installed), as the HTML's font stack gives,
     not a sans one. (Every face of a Noto CJK collection embeds as ``…CJKjp…``: see render_tools.pdf_fonts.)"""

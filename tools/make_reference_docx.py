@@ -5,7 +5,7 @@ section properties (A4 landscape, margins) and the styles below. Users restyle t
 reference in Word, editing the styles or the page setup, and saving it as ``templates/reference.docx`` of
 their goals repo. Styles the writer uses:
 
-- ``Normal`` / document defaults: 宋体 (East Asian) + Times New Roman, 10.5pt, zh-CN
+- ``Normal`` / document defaults: SimSun (宋体, East Asian) + Times New Roman, 10.5pt, zh-CN
 - ``Title``: the title line, 宋体 bold 18pt, centred
 - ``PerfgenYear``: the "(2023年)" line, centred
 - ``PerfgenCell`` / ``PerfgenCellLeft`` / ``PerfgenCellHeading``: table text (centred / left / bold)
@@ -13,7 +13,7 @@ their goals repo. Styles the writer uses:
 
 The package is lean, since every generated file carries it: styles.xml holds only those styles and the default
 ones Word expects (Default Paragraph Font, Normal Table, No List), no latent styles; fontTable.xml names only the
-fonts used, 宋体 with its fallbacks for Word (altName SimSun, serif PANOSE and family, GB2312 charset); no
+fonts used, SimSun with its fallbacks for Word (altName 宋体, serif PANOSE and family, GB2312 charset); no
 numbering, web settings, extended properties, thumbnail, stylesWithEffects or custom XML parts. Every part is
 valid against the OOXML schemas (element order included; tests/test_reference_docx.py checks it).
 
@@ -42,7 +42,7 @@ from docx.shared import Cm, Pt, Twips
 from docx.styles.style import ParagraphStyle
 from lxml import etree
 
-EAST_ASIAN_FONT = "宋体"
+EAST_ASIAN_FONT = "SimSun"  # 宋体 by its English name: Word knows both, fontconfig (LibreOffice) only this one
 LATIN_FONT = "Times New Roman"
 BODY_SIZE = Pt(10.5)
 FIXED_DATE = datetime(2023, 1, 1)
@@ -113,12 +113,12 @@ KEEP_STYLES = (
     "Normal", "DefaultParagraphFont", "TableNormal", "NoList",
     "Title", "PerfgenYear", "PerfgenCell", "PerfgenCellLeft", "PerfgenCellHeading", "TableGrid",
 )
-# Fonts named in fontTable.xml: East Asian 宋体 with what Word uses to substitute it where it is missing (its
-# other name SimSun, a serif PANOSE and family, the GB2312 charset, its Unicode and code page signature), and the
-# Latin Times New Roman. (LibreOffice's DOCX import ignores all of these but the name, and substitutes through
-# fontconfig, which knows SimSun as a serif font but not 宋体: see tests/test_reference_docx.py.)
+# Fonts named in fontTable.xml: East Asian SimSun (宋体) with what Word uses to substitute it where it is missing
+# (its other name 宋体, a serif PANOSE and family, the GB2312 charset, its Unicode and code page signature), and the
+# Latin Times New Roman. LibreOffice's DOCX import ignores all of these but the name and substitutes through
+# fontconfig, which knows SimSun as a serif font but not 宋体: hence the English name (tests/test_reference_docx.py).
 FONTS = (
-    (EAST_ASIAN_FONT, "SimSun", "02010600030101010101", "86", "roman",
+    (EAST_ASIAN_FONT, "宋体", "02010600030101010101", "86", "roman",
      ("00000003", "288F0000", "00000016", "00000000", "00040001", "00000000")),
     (LATIN_FONT, None, "02020603050405020304", "00", "roman",
      ("E0002AFF", "C0007841", "00000009", "00000000", "000001FF", "00000000")),

@@ -55,14 +55,14 @@ STYLE_HEADING = "PerfgenCellHeading"
 
 
 def _style_xml(style_id: str, name: str, base: str, align: str | None, run: str) -> str:
-    """A paragraph style definition: zero spacing, optional alignment, 宋体 East Asian font."""
+    """A paragraph style definition: zero spacing, optional alignment, 宋体 (named SimSun) East Asian font."""
     custom = "" if style_id == STYLE_TITLE else ' w:customStyle="1"'
     jc = f'<w:jc w:val="{align}"/>' if align else ""
     return (
         f'<w:style w:type="paragraph"{custom} w:styleId="{style_id}"><w:name w:val="{name}"/>'
         f'<w:basedOn w:val="{base}"/><w:qFormat/>'
         f'<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>{jc}</w:pPr>'
-        f'<w:rPr><w:rFonts w:eastAsia="宋体"/>{run}<w:lang w:eastAsia="zh-CN"/></w:rPr></w:style>'
+        f'<w:rPr><w:rFonts w:eastAsia="SimSun"/>{run}<w:lang w:eastAsia="zh-CN"/></w:rPr></w:style>'
     )
 
 
