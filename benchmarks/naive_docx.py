@@ -148,7 +148,7 @@ def sample_project(copies: int = 1) -> Project:
     indicators.sort(key=lambda i: [row[0] for row in base].index(i.level1))  # keep 一级 groups together
     return Project(
         source="goals/2023/sample.yaml",
-        rel="2023/sample",
+        output_stem="2023/sample",
         year=2023,
         unit="库尔勒市社会保险中心",
         name="2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",

@@ -60,7 +60,7 @@ class Project:
     """One 项目支出绩效目标表."""
 
     source: str  # path of the goals file as given (posix), e.g. "goals/2023/x.yaml"
-    rel: str  # path relative to the goals root without suffix, e.g. "2023/x" (output name)
+    output_stem: str  # where its outputs go: the goals path below goals/ without suffix, e.g. "2023/x"
     year: int
     unit: str
     name: str
@@ -91,7 +91,7 @@ class Project:
 
     @property
     def stem(self) -> str:
-        return PurePosixPath(self.rel).name
+        return PurePosixPath(self.output_stem).name
 
 
 def format_sum(value: float) -> str:

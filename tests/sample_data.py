@@ -59,7 +59,7 @@ def make_project(rows: Iterable[Sequence[Any]], **fields: Any) -> Project:
     ]
     header: dict[str, Any] = {
         "source": "goals/2023/seed1.yaml",
-        "rel": "2023/seed1",
+        "output_stem": "2023/seed1",
         "year": 2023,
         "unit": EXAMPLES_UNIT,
         "name": "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",

@@ -165,7 +165,7 @@ def sample(name: str, unit: str = "库尔勒市社会保险中心") -> Project:
              "原始凭证"),
             ("效益指标", "社会效益指标", "生活水平", "有效提高", "历史标准", "", 30, "按评判等级赋分", "工作资料"),
             ("满意度指标", "满意度指标", "满意度", ">=98%", "历史标准", "98%", 10, "满意度赋分", "说明材料")]
-    return Project(source="", rel="", year=2024, unit=unit, name=name, leader="张琪悦",
+    return Project(source="", output_stem="", year=2024, unit=unit, name=name, leader="张琪悦",
                    funds=Funds(total=5.5, fiscal=5, other=0.5), objectives=["领取补差3人。", "提高生活水平。"],
                    indicators=[Indicator(level1=r[0], level2=r[1], name=r[2], target=r[3], basis=r[4], last_year=r[5],
                                          weight=float(r[6]), scoring=r[7], evidence=r[8]) for r in rows])
@@ -343,7 +343,7 @@ def generated(draw: st.DrawFn) -> Project:
                     scoring=draw(st.sampled_from(["", *SCORING])),
                     evidence=draw(st.one_of(st.sampled_from(EVIDENCE), TEXT))))
     fiscal, other = draw(MONEY), draw(MONEY)
-    return Project(source="", rel="", year=draw(st.integers(2000, 2100)), unit=draw(TEXT), name=draw(TEXT),
+    return Project(source="", output_stem="", year=draw(st.integers(2000, 2100)), unit=draw(TEXT), name=draw(TEXT),
                    leader=draw(st.one_of(st.just(""), TEXT)),
                    funds=Funds(total=round(fiscal + other, 2), fiscal=fiscal, other=other),
                    objectives=draw(st.lists(TEXT, min_size=1, max_size=4)), indicators=indicators)

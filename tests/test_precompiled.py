@@ -34,7 +34,8 @@ def tool() -> ModuleType:
 
 def index_entries(projects: list[Project]) -> list[IndexEntry]:
     return [IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
-                       (("html", f"{p.rel}.html"), ("docx", f"{p.rel}.docx")), p.rel) for p in projects]
+                       (("html", f"{p.output_stem}.html"), ("docx", f"{p.output_stem}.docx")), p.source)
+            for p in projects]
 
 
 def this_jinja_wrote_them() -> bool:

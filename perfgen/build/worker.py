@@ -60,7 +60,7 @@ class Worker:
 
     def render(self, project: Project) -> dict[str, str]:
         """Every output of ``project``: each form laid out once, then drawn in each format."""
-        outputs = output_files(project.rel, self.opts.kinds)
+        outputs = output_files(project.output_stem, self.opts.kinds)
         html, docx = self.renderers.html, self.renderers.docx
         for form in self.opts.forms:
             lay = layout(form, project)

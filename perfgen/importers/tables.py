@@ -338,7 +338,7 @@ class TableReader:
         if errors or d.failed or d.year is None or parts is None:
             return
         where = header.where(len(parts["objectives"])) | {"year": d.year[1], "_": d.start}
-        self.projects.append(Project(source=self.source, rel="", year=d.year[0], indicators=self._grouped(d),
+        self.projects.append(Project(source=self.source, output_stem="", year=d.year[0], indicators=self._grouped(d),
                                      where=where, **parts))
 
     def _grouped(self, d: _Draft) -> list[Indicator]:

@@ -374,7 +374,7 @@ def build_project(root: Map, rel: str) -> Project:
     year = root.get("year")
     return Project(
         source=rel,
-        rel=output_stem(rel),
+        output_stem=output_stem(rel),
         year=int(_num(year)),
         unit=_text(root.get("unit")),
         name=_text(root.get("name")),
