@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     import yaml
 
 
-def warm_up() -> None:
-    """Import PyYAML now rather than at the first file."""
-    _yaml()
-
-
 @cache
 def _yaml() -> tuple[Any, Any]:
     """PyYAML and its loader, imported on first use (a no-op build reads no YAML and skips the ~20 ms)."""

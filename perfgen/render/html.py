@@ -207,13 +207,6 @@ class HtmlRenderer:
         loaders[:0] = [RepoLoader(d) for d in search_path[:-1]]  # a repository's own templates/ first
         self.env = make_environment(jinja2.ChoiceLoader(loaders), bounded=len(search_path) > 1)
 
-    def prewarm(self) -> None:
-        """Load the project template and the templates it builds on, ahead of the first project."""
-        self._template(PROJECT_TEMPLATE)
-        for name in ("base.html.j2", "style.css"):
-            with contextlib.suppress(jinja2.TemplateNotFound):
-                self.env.get_template(name)
-
     def render_project(self, project: Project, form: ProjectForm | None = None) -> bytes:
         """The page of ``project`` (``form``: its :func:`~perfgen.render.view.project_form`, if already made)."""
         return self._render(PROJECT_TEMPLATE, {"project": project, "form": form or project_form(project)})
