@@ -15,7 +15,7 @@ from typing import Any
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import NO_FILE, PerfgenError, diag, in_order
 from perfgen.fsutil import atomic_write
-from perfgen.resources import builtin_templates_dir, schema_path
+from perfgen.resources import builtin_templates_dir, form_schema_path, schema_path
 
 EXAMPLE_YEAR = 2024
 
@@ -32,6 +32,7 @@ MANIFEST: tuple[tuple[str, str], ...] = (
 )
 PROJECT_SCHEMA = "schema/project.schema.json"
 DEFAULTS_SCHEMA = "schema/defaults.schema.json"
+FORM_SCHEMA = "schema/form.schema.json"  # for a repository's own forms/<id>.yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ def plan() -> list[PlannedFile]:
     files.append(PlannedFile(PROJECT_SCHEMA, schema_bytes))
     derived_bytes = (json.dumps(derived, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     files.append(PlannedFile(DEFAULTS_SCHEMA, derived_bytes))
+    files.append(PlannedFile(FORM_SCHEMA, form_schema_path().read_bytes()))
     return files
 
 

@@ -12,6 +12,7 @@ from sample_data import ROOT
 
 from perfgen import scaffold
 from perfgen.cli.main import main
+from perfgen.forms.choice import settle_forms
 from perfgen.load.config import load_config
 from perfgen.load.loader import FsReader, Loader
 from perfgen.resources import schema_path
@@ -27,6 +28,7 @@ EXPECTED_FILES = [
     ".vscode/extensions.json",
     "schema/project.schema.json",
     "schema/defaults.schema.json",
+    "schema/form.schema.json",
 ]
 
 
@@ -55,7 +57,7 @@ def test_creates_every_file(new_repo: Path) -> None:
 def test_reports_what_it_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     out = init("tmp").stdout
-    assert out.startswith("已创建目标仓库 tmp（10 个文件）：\n  perfgen.yaml\n")
+    assert out.startswith("已创建目标仓库 tmp（11 个文件）：\n  perfgen.yaml\n")
     assert "cd tmp && git init" in out
 
 
@@ -73,7 +75,10 @@ def test_the_new_repo_loads_without_errors(new_repo: Path) -> None:
     assert project.weight_total() == 90
     assert project.funds.total == project.funds.fiscal + project.funds.other
     assert {i.level1 for i in project.indicators} == {"产出指标", "成本指标", "效益指标", "满意度指标"}
-    assert load_config(new_repo).weight_total == 90
+    config = load_config(new_repo)
+    assert config.form == "xinjiang-2023"
+    settle_forms(new_repo, config)
+    assert config.weight_total == 90  # the default form's total
 
 
 def test_goals_files_point_at_the_copied_schemas(new_repo: Path) -> None:
@@ -149,7 +154,7 @@ def test_force_overwrites(new_repo: Path) -> None:
     (new_repo / "perfgen.yaml").write_text("weight_total: 100\n", encoding="utf-8")
     result = init("tmp", "--force")
     assert result.exit_code == 0, result.stderr
-    assert "weight_total: 90" in (new_repo / "perfgen.yaml").read_text(encoding="utf-8")
+    assert "form: xinjiang-2023" in (new_repo / "perfgen.yaml").read_text(encoding="utf-8")
 
 
 def test_output_is_deterministic(tmp_path: Path) -> None:
