@@ -121,6 +121,7 @@ class DocxWriter:
         self.text_width = text_width
         self._widths: dict[str, tuple[int, ...]] = {}
         self._widths_of: dict[str, tuple[int, ...]] = {}
+        self._openings: dict[tuple[tuple[int, ...], int, int, str | None], str] = {}
         if "word/styles.xml" in parts:
             parts["word/styles.xml"] = self._ensure_styles(parts["word/styles.xml"])
         every = set(parts) | {self._core_name}
@@ -206,15 +207,18 @@ class DocxWriter:
 
     # -- rendering (hot path) -------------------------------------------------------------------
 
-    def _cell(self, widths: tuple[int, ...], col: int, content: str, span: int = 1, vmerge: str | None = None
-              ) -> str:
-        width = sum(widths[col : col + span])
-        props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-        if span > 1:
-            props += f'<w:gridSpan w:val="{span}"/>'
-        if vmerge is not None:
-            props += '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>"
-        return f'<w:tc><w:tcPr>{props}<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
+    def _tc(self, widths: tuple[int, ...], col: int, span: int = 1, vmerge: str | None = None) -> str:
+        """The opening of a cell, up to its content: width, span, vertical merge (made once per kind)."""
+        key = (widths, col, span, vmerge)
+        opening = self._openings.get(key)
+        if opening is None:
+            props = f'<w:tcW w:w="{sum(widths[col : col + span])}" w:type="dxa"/>'
+            if span > 1:
+                props += f'<w:gridSpan w:val="{span}"/>'
+            if vmerge is not None:
+                props += '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>"
+            opening = self._openings[key] = f'<w:tc><w:tcPr>{props}<w:vAlign w:val="center"/></w:tcPr>'
+        return opening
 
     @staticmethod
     def _row(cells: list[str], header: bool = False) -> str:
@@ -236,24 +240,23 @@ class DocxWriter:
         """One table of the layout on the form's grid: spans, vertical merges (a merged cell's text in its
         first row, empty continuations below), column-title rows repeated on every page."""
         covered: dict[tuple[int, int], int] = {}  # (row, column) under a merged cell above -> its span
+        width, tc, end = len(widths), self._tc, "</w:tc>"
         rows = []
         for r, row in enumerate(table.rows):
-            starts = {c.col: c for c in row}
-            cells, col = [], 0
-            while col < len(widths):
-                if (r, col) in covered:
-                    span = covered[(r, col)]
-                    cells.append(self._cell(widths, col, _EMPTY_CELL_P, span, "continue"))
+            cells: list[str] = []
+            col = 0
+            for cell in (*row, None):  # None: the rest of the row, after its last cell
+                stop = width if cell is None else cell.col
+                while col < stop:  # columns under a cell merged from above (a definition fills its grid)
+                    span = covered.get((r, col)) or stop - col
+                    cells += (tc(widths, col, span, "continue" if (r, col) in covered else None), _EMPTY_CELL_P, end)
                     col += span
-                    continue
-                cell = starts.get(col)
-                if cell is None:  # a definition is checked to fill its grid; never leave a row short
-                    cells.append(self._cell(widths, col, _EMPTY_CELL_P, len(widths) - col))
+                if cell is None:
                     break
                 for below in range(r + 1, r + cell.rows):
                     covered[(below, col)] = cell.span
                 merged = "restart" if cell.rows > 1 or cell.role == "group" else None
-                cells.append(self._cell(widths, col, self._content(cell), cell.span, merged))
+                cells += (tc(widths, col, cell.span, merged), self._content(cell), end)
                 col += cell.span
             rows.append(self._row(cells, r < table.head))
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)

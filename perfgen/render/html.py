@@ -32,6 +32,7 @@ from perfgen.render.sandbox import (
     BoundedSandbox,
     Keyed,
     RepoLoader,
+    Sandbox,
     TemplateLimit,
     TemplateRefused,
     generate_bounded,
@@ -182,7 +183,7 @@ def make_environment(loader: jinja2.BaseLoader, bounded: bool = False) -> Immuta
     ``bounded``: templates from a repository run in :class:`~perfgen.render.sandbox.BoundedSandbox`.
     """
     # Immutable: a template cannot alter the model (e.g. list.append) before the Word writer sees it.
-    env = (BoundedSandbox if bounded else ImmutableSandboxedEnvironment)(
+    env = (BoundedSandbox if bounded else Sandbox)(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

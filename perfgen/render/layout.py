@@ -44,6 +44,17 @@ class Cell:
     def text(self) -> str:
         return self.value.text
 
+    @property
+    def html_spans(self) -> str:
+        """`` colspan="2" rowspan="3"`` as HTML needs it (numbers only: safe to print unescaped)."""
+        return ((f' colspan="{self.span}"' if self.span > 1 else "")
+                + (f' rowspan="{self.rows}"' if self.rows > 1 else ""))
+
+    @property
+    def html_class(self) -> str:
+        """The HTML class: the field's, plus ``left`` where the form aligns the value left."""
+        return f"{self.cls} left" if self.align == "left" and self.role != "group" else self.cls
+
 
 @dataclass(frozen=True, slots=True)
 class Table:

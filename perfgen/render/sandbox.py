@@ -142,7 +142,32 @@ def _check_format_spec(text: str) -> None:
             _check_width(number)
 
 
-class BoundedSandbox(ImmutableSandboxedEnvironment):
+_SAFE_MEMO = 4096  # (type, attribute) answers a sandbox remembers
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, its attribute check remembered per (type, name).
+
+    The check (``is_safe_attribute``: no ``_`` names, no function or frame internals, no method that
+    mutates a known mutable type) depends only on the object's type and the attribute's name, so its answer is
+    kept: a page asks it hundreds of times (every ``cell.text``), and it was most of the time a page took.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = super().is_safe_attribute(obj, attr, value)
+            if len(self._safe) < _SAFE_MEMO:  # names built at run time (the attr filter) do not grow it forever
+                self._safe[key] = safe
+        return safe
+
+
+class BoundedSandbox(Sandbox):
     """The immutable sandbox, with the work a template may ask for bounded."""
 
     intercepted_binops = frozenset({"*", "**", "%"})

@@ -9,197 +9,141 @@ def root(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     parent_template = None
-    l_0_colgroup = l_0_spans = l_0_classes = l_0_draw = l_0_rows = l_0_table = missing
+    l_0_table = missing
+    try:
+        t_1 = environment.filters['safe']
+    except KeyError:
+        @internalcode
+        def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'safe' found.")
     pass
     parent_template = environment.get_template('base.html.j2', 'project.html.j2')
     for name, parent_block in parent_template.blocks.items():
         context.blocks.setdefault(name, []).append(parent_block)
-    def macro(l_1_widths):
-        t_1 = []
-        if l_1_widths is missing:
-            l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
-        pass
-        t_1.append(
-            '<colgroup>\n',
-        )
-        for l_2_width in l_1_widths:
-            _loop_vars = {}
-            pass
-            t_1.extend((
-                '<col style="width: ',
-                escape(l_2_width),
-                '">\n',
-            ))
-        l_2_width = missing
-        t_1.append(
-            '</colgroup>\n',
-        )
-        return concat(t_1)
-    context.exported_vars.add('colgroup')
-    context.vars['colgroup'] = l_0_colgroup = Macro(environment, macro, 'colgroup', ('widths',), False, False, False, context.eval_ctx.autoescape)
-    def macro(l_1_cell):
-        t_2 = []
-        if l_1_cell is missing:
-            l_1_cell = undefined("parameter 'cell' was not provided", name='cell')
-        pass
-        if (environment.getattr(l_1_cell, 'span') > 1):
-            pass
-            t_2.extend((
-                ' colspan="',
-                escape(environment.getattr(l_1_cell, 'span')),
-                '"',
-            ))
-        if (environment.getattr(l_1_cell, 'rows') > 1):
-            pass
-            t_2.extend((
-                ' rowspan="',
-                escape(environment.getattr(l_1_cell, 'rows')),
-                '"',
-            ))
-        return concat(t_2)
-    context.exported_vars.add('spans')
-    context.vars['spans'] = l_0_spans = Macro(environment, macro, 'spans', ('cell',), False, False, False, context.eval_ctx.autoescape)
-    def macro(l_1_cell):
-        t_3 = []
-        if l_1_cell is missing:
-            l_1_cell = undefined("parameter 'cell' was not provided", name='cell')
-        pass
-        t_3.append(
-            escape(environment.getattr(l_1_cell, 'cls')),
-        )
-        if ((environment.getattr(l_1_cell, 'align') == 'left') and (environment.getattr(l_1_cell, 'role') != 'group')):
-            pass
-            t_3.append(
-                ' left',
-            )
-        return concat(t_3)
-    context.exported_vars.add('classes')
-    context.vars['classes'] = l_0_classes = Macro(environment, macro, 'classes', ('cell',), False, False, False, context.eval_ctx.autoescape)
-    def macro(l_1_cell):
-        t_4 = []
-        if l_1_cell is missing:
-            l_1_cell = undefined("parameter 'cell' was not provided", name='cell')
-        pass
-        if (environment.getattr(l_1_cell, 'role') == 'label'):
-            pass
-            t_4.extend((
-                '<th scope="row"',
-                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
-                '>',
-                escape(environment.getattr(l_1_cell, 'text')),
-                '</th>\n',
-            ))
-        elif (environment.getattr(l_1_cell, 'role') == 'title'):
-            pass
-            t_4.extend((
-                '<th scope="col"',
-                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
-                '>',
-                escape(environment.getattr(l_1_cell, 'text')),
-                '</th>\n',
-            ))
-        elif (environment.getattr(l_1_cell, 'role') == 'text'):
-            pass
-            t_4.extend((
-                '<td class="text"',
-                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
-                '>',
-                escape(environment.getattr(l_1_cell, 'text')),
-                '</td>\n',
-            ))
-        elif (environment.getattr(environment.getattr(l_1_cell, 'value'), 'kind') == 'list'):
-            pass
-            t_4.extend((
-                '<td class="',
-                escape(environment.call(context, (undefined(name='classes') if l_0_classes is missing else l_0_classes), l_1_cell)),
-                '"',
-                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
-                '>\n',
-            ))
-            for l_2_line in environment.getattr(l_1_cell, 'lines'):
-                _loop_vars = {}
-                pass
-                t_4.extend((
-                    '<p>',
-                    escape(l_2_line),
-                    '</p>\n',
-                ))
-            l_2_line = missing
-            t_4.append(
-                '</td>\n',
-            )
-        else:
-            pass
-            t_4.extend((
-                '<td class="',
-                escape(environment.call(context, (undefined(name='classes') if l_0_classes is missing else l_0_classes), l_1_cell)),
-                '"',
-                escape(environment.call(context, (undefined(name='spans') if l_0_spans is missing else l_0_spans), l_1_cell)),
-                '>',
-                escape(environment.getattr(l_1_cell, 'text')),
-                '</td>\n',
-            ))
-        return concat(t_4)
-    context.exported_vars.add('draw')
-    context.vars['draw'] = l_0_draw = Macro(environment, macro, 'draw', ('cell',), False, False, False, context.eval_ctx.autoescape)
-    def macro(l_1_items):
-        t_5 = []
-        if l_1_items is missing:
-            l_1_items = undefined("parameter 'items' was not provided", name='items')
-        pass
-        for l_2_row in l_1_items:
-            _loop_vars = {}
-            pass
-            t_5.append(
-                '<tr>\n',
-            )
-            for l_3_cell in l_2_row:
-                _loop_vars = {}
-                pass
-                t_5.append(
-                    escape(environment.call(context, (undefined(name='draw') if l_0_draw is missing else l_0_draw), l_3_cell, _loop_vars=_loop_vars)),
-                )
-            l_3_cell = missing
-            t_5.append(
-                '</tr>\n',
-            )
-        l_2_row = missing
-        return concat(t_5)
-    context.exported_vars.add('rows')
-    context.vars['rows'] = l_0_rows = Macro(environment, macro, 'rows', ('items',), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_t, l_1_widths):
-        t_6 = []
+        t_2 = []
+        l_1_head = missing
         if l_1_t is missing:
             l_1_t = undefined("parameter 't' was not provided", name='t')
         if l_1_widths is missing:
             l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
         pass
-        t_6.extend((
+        t_2.extend((
             '<table class="form ',
             escape(environment.getattr(l_1_t, 'name')),
-            '">\n',
-            escape(environment.call(context, (undefined(name='colgroup') if l_0_colgroup is missing else l_0_colgroup), l_1_widths)),
+            '">\n<colgroup>\n',
         ))
-        if (environment.getattr(l_1_t, 'head') and environment.getattr(l_1_t, 'head_only')):
+        for l_2_width in l_1_widths:
+            _loop_vars = {}
             pass
-            t_6.extend((
-                '<thead>\n',
-                escape(environment.call(context, (undefined(name='rows') if l_0_rows is missing else l_0_rows), environment.getattr(l_1_t, 'rows')[:environment.getattr(l_1_t, 'head')])),
-                '</thead>\n<tbody>\n',
-                escape(environment.call(context, (undefined(name='rows') if l_0_rows is missing else l_0_rows), environment.getattr(l_1_t, 'rows')[environment.getattr(l_1_t, 'head'):])),
-                '</tbody>\n',
+            t_2.extend((
+                '<col style="width: ',
+                escape(l_2_width),
+                '">\n',
             ))
-        else:
-            pass
-            t_6.extend((
-                '<tbody>\n',
-                escape(environment.call(context, (undefined(name='rows') if l_0_rows is missing else l_0_rows), environment.getattr(l_1_t, 'rows'))),
-                '</tbody>\n',
-            ))
-        t_6.append(
-            '</table>\n',
+        l_2_width = missing
+        t_2.append(
+            '</colgroup>\n',
         )
-        return concat(t_6)
+        l_1_head = (environment.getattr(l_1_t, 'head') if environment.getattr(l_1_t, 'head_only') else 0)
+        l_2_loop = missing
+        for l_2_row, l_2_loop in LoopContext(environment.getattr(l_1_t, 'rows'), undefined):
+            _loop_vars = {}
+            pass
+            if environment.getattr(l_2_loop, 'first'):
+                pass
+                if (undefined(name='head') if l_1_head is missing else l_1_head):
+                    pass
+                    t_2.append(
+                        '<thead>\n',
+                    )
+                else:
+                    pass
+                    t_2.append(
+                        '<tbody>\n',
+                    )
+            elif (environment.getattr(l_2_loop, 'index0') == (undefined(name='head') if l_1_head is missing else l_1_head)):
+                pass
+                t_2.append(
+                    '</thead>\n<tbody>\n',
+                )
+            t_2.append(
+                '<tr>\n',
+            )
+            for l_3_cell in l_2_row:
+                l_3_spans = missing
+                _loop_vars = {}
+                pass
+                l_3_spans = t_1(environment.getattr(l_3_cell, 'html_spans'))
+                _loop_vars['spans'] = l_3_spans
+                if (environment.getattr(l_3_cell, 'role') == 'label'):
+                    pass
+                    t_2.extend((
+                        '<th scope="row"',
+                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
+                        '>',
+                        escape(environment.getattr(l_3_cell, 'text')),
+                        '</th>\n',
+                    ))
+                elif (environment.getattr(l_3_cell, 'role') == 'title'):
+                    pass
+                    t_2.extend((
+                        '<th scope="col"',
+                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
+                        '>',
+                        escape(environment.getattr(l_3_cell, 'text')),
+                        '</th>\n',
+                    ))
+                elif (environment.getattr(l_3_cell, 'role') == 'text'):
+                    pass
+                    t_2.extend((
+                        '<td class="text"',
+                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
+                        '>',
+                        escape(environment.getattr(l_3_cell, 'text')),
+                        '</td>\n',
+                    ))
+                elif (environment.getattr(environment.getattr(l_3_cell, 'value'), 'kind') == 'list'):
+                    pass
+                    t_2.extend((
+                        '<td class="',
+                        escape(environment.getattr(l_3_cell, 'html_class')),
+                        '"',
+                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
+                        '>\n',
+                    ))
+                    for l_4_line in environment.getattr(l_3_cell, 'lines'):
+                        _loop_vars = {}
+                        pass
+                        t_2.extend((
+                            '<p>',
+                            escape(l_4_line),
+                            '</p>\n',
+                        ))
+                    l_4_line = missing
+                    t_2.append(
+                        '</td>\n',
+                    )
+                else:
+                    pass
+                    t_2.extend((
+                        '<td class="',
+                        escape(environment.getattr(l_3_cell, 'html_class')),
+                        '"',
+                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
+                        '>',
+                        escape(environment.getattr(l_3_cell, 'text')),
+                        '</td>\n',
+                    ))
+            l_3_cell = l_3_spans = missing
+            t_2.append(
+                '</tr>\n',
+            )
+        l_2_loop = l_2_row = missing
+        t_2.append(
+            '</tbody>\n</table>\n',
+        )
+        return concat(t_2)
     context.exported_vars.add('table')
     context.vars['table'] = l_0_table = Macro(environment, macro, 'table', ('t', 'widths'), False, False, False, context.eval_ctx.autoescape)
     yield from parent_template.root_render_func(context)
@@ -302,4 +246,4 @@ def block_footer(context, missing=missing):
     l_1_line = missing
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'header_block': block_header_block, 'indicators': block_indicators, 'footer': block_footer}
-debug_info = '4=13&5=16&7=24&8=29&12=39&13=61&14=77&15=82&16=86&17=91&18=95&19=100&20=104&21=109&22=113&23=118&24=123&28=134&31=144&32=149&34=155&35=159&40=169&41=178&42=180&43=182&45=186&48=188&52=195&57=206&58=220&59=228&68=229&71=230&76=231&59=233&60=243&61=245&62=248&64=250&65=254&68=258&69=268&71=270&72=279&73=283&76=286&77=295&78=299'
+debug_info = '5=19&6=22&7=32&9=35&10=40&13=47&14=49&15=52&19=64&24=72&25=76&26=78&27=82&28=87&29=91&30=96&31=100&32=105&33=109&34=114&35=119&39=130&47=150&48=164&49=172&58=173&61=174&66=175&49=177&50=187&51=189&52=192&54=194&55=198&58=202&59=212&61=214&62=223&63=227&66=230&67=239&68=243'
