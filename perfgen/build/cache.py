@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from perfgen.build.outputs import IndexEntry
-from perfgen.build.records import Cached, Entry, Reported, index_entry
+from perfgen.build.records import Cached, Entry, Output, Reported, dump_outputs, index_entry, load_outputs
 
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database; perfgen's cache makes none
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 _LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS entries (
     sources TEXT NOT NULL,          -- size:mtime of each input when the key was computed
     unit TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL,
     total REAL NOT NULL, fiscal REAL NOT NULL, other REAL NOT NULL,
-    outputs TEXT NOT NULL,          -- JSON: [[kind, path, size, mtime], ...] of every file written
+    outputs TEXT NOT NULL,          -- kind, path, size, mtime of every file written (records.dump_outputs)
     diags TEXT,                     -- JSON, NULL when there are none
     -- checksums, so that damage SQLite cannot see is found: one per group of columns read together
     seal_state TEXT NOT NULL, seal_list TEXT NOT NULL, seal_diag TEXT NOT NULL
@@ -92,12 +92,12 @@ def _groups(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...], tup
     return row[:4] + row[_OUT:_OUT + 1], row[:1] + row[4:_OUT + 1], (row[0], row[-1])
 
 
-def _outputs(text: str) -> list[list[Any]]:
-    """A row's outputs column: [kind, path, size, mtime] of each file (size and mtime None until stamped)."""
-    items = json.loads(text)
-    if not isinstance(items, list) or not all(isinstance(i, list) and len(i) == 4 for i in items):
-        raise CacheDamaged("outputs column")
-    return items
+def _outputs(text: str) -> list[Output]:
+    """A row's outputs column: (kind, path, size, mtime) of each file (size and mtime None until stamped)."""
+    try:
+        return load_outputs(text)
+    except (ValueError, AttributeError) as exc:
+        raise CacheDamaged("outputs column") from exc
 
 
 class CacheBusy(Exception):
@@ -246,7 +246,7 @@ class Cache:
         and the files it had before and does not write now (another form or format chosen)."""
         old = self._row(rel)
         e = entry.index
-        outputs = json.dumps([[kind, path, None, None] for kind, path in e.files], ensure_ascii=False)
+        outputs = dump_outputs([(kind, path, None, None) for kind, path in e.files])
         self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
                      outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
         if old is None:
@@ -258,12 +258,9 @@ class Cache:
     def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
         """Record the size and mtime of ``rel``'s outputs (kind -> their stat) as they now are on disk."""
         row = list(self._row(rel) or ())
-        outputs = _outputs(row[_OUT])
-        for item in outputs:
-            st = stamps.get(item[0])
-            if st is not None:
-                item[2], item[3] = st.st_size, st.st_mtime_ns
-        row[_OUT] = json.dumps(outputs, ensure_ascii=False)
+        outputs = [(kind, path, st.st_size, st.st_mtime_ns) if (st := stamps.get(kind)) is not None else
+                   (kind, path, size, mtime) for kind, path, size, mtime in _outputs(row[_OUT])]
+        row[_OUT] = dump_outputs(outputs)
         self._write(tuple(row))
 
     def _row(self, rel: str) -> tuple[Any, ...] | None:

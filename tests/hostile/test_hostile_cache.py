@@ -23,7 +23,7 @@ from conftest import run
 from sample_data import ROOT, make_repo
 
 from perfgen.build.cache import Cache, CacheDamaged
-from perfgen.build.records import Entry
+from perfgen.build.records import Entry, dump_outputs, load_outputs
 
 CACHE = Path("build/.perfgen/cache.sqlite")
 NOTICE = "构建记录文件已损坏"
@@ -86,11 +86,11 @@ def test_a_valid_character_changed_in_a_stored_name(cached_build: tuple[Path, di
 def test_any_column_changed_is_detected(cached_build: tuple[Path, dict[str, str]], column: str) -> None:
     repo, fresh = cached_build
     db = sqlite3.connect(repo / CACHE)
-    if column == "outputs_size":  # one output's recorded size, inside the JSON of the outputs column
+    if column == "outputs_size":  # one output's recorded size, inside the outputs column
         (outputs,) = db.execute("SELECT outputs FROM entries WHERE rel = (SELECT MAX(rel) FROM entries)").fetchone()
-        items = json.loads(outputs)
+        items = [list(item) for item in load_outputs(outputs)]
         items[0][2] += 7
-        column, value = "outputs", json.dumps(items, ensure_ascii=False)
+        column, value = "outputs", dump_outputs([(k, p, s, m) for k, p, s, m in items])
     else:
         value = "[]" if column == "diags" else 7 if column == "total" else "x"
     db.execute(f"UPDATE entries SET {column} = ? WHERE rel = (SELECT MAX(rel) FROM entries)", (value,))
