@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 OUTPUT_FORMATS = ("docx", "html")  # what perfgen build writes for each project (and form)
 _KIND = re.compile(r"(?:([a-z0-9][a-z0-9-]*)/)?([a-z]+)\Z")
@@ -56,7 +57,7 @@ class IndexEntry:
     files: tuple[tuple[str, str], ...]
     source: str
 
-    @property
+    @cached_property
     def outputs(self) -> dict[str, str]:
         """Output kind -> file, relative to the output folder."""
         return dict(self.files)
