@@ -12,9 +12,16 @@ from pathlib import PurePosixPath
 
 from perfgen.diagnostics.pos import Pos
 
-# The 2023 form's column order and the order keys are written in (FORMAT.md).
-TOP_KEYS = ("year", "unit", "name", "leader", "code", "funds", "objectives", "indicators")
-FUNDS_KEYS = ("total", "fiscal", "other")
+# The order keys are written in (FORMAT.md; `perfgen fmt` prints them so): the v1 keys in the 2023 form's
+# order, each v2 key (FORMAT.md "v2 additions", all optional) after the v1 key it belongs with — the other
+# header texts after ``code``, 中长期目标 after ``objectives``, a breakdown after the amount it breaks down.
+TOP_KEYS = ("year", "unit", "name", "leader", "code", "department", "implementer", "period", "prepared_by", "phone",
+            "filed_on", "funds", "objectives", "long_term_objectives", "indicators")
+FUNDS_KEYS = ("total", "fiscal", "fiscal_sources", "other", "other_sources", "superior")
+FUNDS_AMOUNTS = ("total", "fiscal", "other", "superior")  # the single amounts of ``funds`` (万元)
+FUNDS_SOURCES = ("fiscal_sources", "other_sources")  # label → amount breakdowns of ``fiscal`` and ``other``
+# The optional header texts ("" when absent): v1's leader and code, then the v2 ones.
+HEADER_TEXTS = ("leader", "code", "department", "implementer", "period", "prepared_by", "phone", "filed_on")
 INDICATOR_KEYS = ("name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
 
 # The nine column titles of the indicator table, shared by every writer.
@@ -29,7 +36,13 @@ class Funds:
     total: float
     fiscal: float = 0.0
     other: float = 0.0
-    # Exactly as written in the YAML (e.g. "52.00"), for diagnostics and decimals checks.
+    superior: float = 0.0  # 该项目支出上级资金 (湖南), not part of total
+    # 财政拨款 by source (一般公共预算, 政府性基金, 国有资本经营预算 …) and 其他资金 by source (事业收入 …), in
+    # written order; empty when not given. Given, each adds up to its subtotal (PG127, PG128).
+    fiscal_sources: dict[str, float] = field(default_factory=dict)
+    other_sources: dict[str, float] = field(default_factory=dict)
+    # Exactly as written in the YAML (e.g. "52.00"), for diagnostics and decimals checks; a breakdown's
+    # amounts under "fiscal_sources.<label>", as in ``where``.
     raw: dict[str, str] = field(default_factory=dict)
     where: dict[str, Pos] = field(default_factory=dict)
 
@@ -69,10 +82,23 @@ class Project:
     indicators: list[Indicator]
     leader: str = ""
     code: str = ""
+    # v2 header fields (FORMAT.md "v2 additions"), printed by other forms than the default; "" / [] when absent.
+    department: str = ""  # 主管部门（及代码）
+    implementer: str = ""  # 实施单位 as written; :attr:`implementing_unit` is what prints
+    period: str = ""  # 项目（支出）实施期
+    long_term_objectives: list[str] = field(default_factory=list)  # 实施期（中长期）绩效目标
+    prepared_by: str = ""  # 填表人
+    phone: str = ""  # 联系电话
+    filed_on: str = ""  # 填报日期
     where: dict[str, Pos] = field(default_factory=dict)
 
     def pos(self, key: str) -> Pos:
         return self.where.get(key) or Pos(self.source)
+
+    @property
+    def implementing_unit(self) -> str:
+        """实施单位: ``implementer``, or the 预算单位 when the file does not give one."""
+        return self.implementer or self.unit
 
     def groups(self) -> list[tuple[str, list[tuple[str, list[Indicator]]]]]:
         """Indicators grouped 一级 → 二级 in written order (the merged cells of the form)."""

@@ -90,8 +90,46 @@ def test_examples_are_valid_for_any_validator(path: Path) -> None:
     (lambda d: d["indicators"]["产出指标"].update(数量指标=[]), "minItems"),
     (lambda d: d.update(unit=""), "minLength"),
     (lambda d: d.update(year="2023"), "type"),
+    (lambda d: d["funds"].update(superior=-1), "minimum"),
+    (lambda d: d["funds"].update(fiscal_sources={"一般公共预算": -1}), "minimum"),
+    (lambda d: d["funds"].update(other_sources={}), "minProperties"),
+    (lambda d: d["funds"].update(other_sources={"事业收入": "无"}), "type"),
+    (lambda d: d["funds"].update(fiscal_sources=5), "type"),
+    (lambda d: d["funds"].update(fiscal_source={"一般公共预算": 5}), "additionalProperties"),
+    (lambda d: d.update(phone=13800000000), "type"),
+    (lambda d: d.update(long_term_objectives="一句话"), "type"),
+    (lambda d: d.update(long_term_objectives=[]), "minItems"),
+    (lambda d: d.update(long_term_objectives=[""]), "minLength"),
 ])
 def test_mistakes_are_rejected(change: Any, validator: str) -> None:
     data = merged_example(EXAMPLES_DIR / "01-yuanshuili-buchai.yaml")
     change(data)
     assert validator in {e.validator for e in VALIDATOR.iter_errors(data)}
+
+
+V2_HEADER = {"department": "[173]中国科学院", "implementer": "实施单位甲", "period": "2023.07-2024.01",
+             "long_term_objectives": ["长期目标一。", "长期目标二。"], "prepared_by": "张三", "phone": "0996-1234567",
+             "filed_on": "2023-02-01"}
+V2_FUNDS = {"superior": 1.5, "fiscal_sources": {"一般公共预算": 1, "政府性基金": 0.5},
+            "other_sources": {"事业收入": 0.25, "其他收入": 0.25}}
+
+
+def test_v2_header_fields_are_optional_and_valid() -> None:
+    """FORMAT.md "v2 additions": every v2 key is optional (a v1 file stays valid) and a file may give them all."""
+    assert set(V2_HEADER) <= set(SCHEMA["properties"]) and not set(V2_HEADER) & set(SCHEMA["required"])
+    assert set(V2_FUNDS) <= set(SCHEMA["properties"]["funds"]["properties"])
+    assert SCHEMA["properties"]["funds"]["required"] == ["total"]
+    data = merged_example(EXAMPLES_DIR / "01-yuanshuili-buchai.yaml")
+    data.update(V2_HEADER)
+    data["funds"].update(V2_FUNDS)
+    assert not list(VALIDATOR.iter_errors(data))
+
+
+def test_v2_keys_follow_the_v1_keys_they_belong_with() -> None:
+    """fmt's order: the v1 keys keep theirs; each v2 key after the v1 key it belongs with."""
+    v1 = ("year", "unit", "name", "leader", "code", "funds", "objectives", "indicators")
+    assert [k for k in TOP_KEYS if k in v1] == list(v1)
+    assert TOP_KEYS.index("long_term_objectives") == TOP_KEYS.index("objectives") + 1
+    assert [k for k in FUNDS_KEYS if k in ("total", "fiscal", "other")] == ["total", "fiscal", "other"]
+    assert FUNDS_KEYS.index("fiscal_sources") == FUNDS_KEYS.index("fiscal") + 1
+    assert FUNDS_KEYS.index("other_sources") == FUNDS_KEYS.index("other") + 1

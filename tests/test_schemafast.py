@@ -31,10 +31,37 @@ def test_the_examples_take_the_fast_path() -> None:
         assert certainly_valid(doc) and schema_valid(doc)
 
 
+def test_v2_header_fields_take_the_fast_path() -> None:
+    doc = example()
+    doc.update(department="[173]中国科学院", implementer="实施单位甲", period="2023.07-2024.01", prepared_by="张三",
+               phone="0996-1234567", filed_on="2023-02-01", long_term_objectives=["长期目标一。"])
+    doc["funds"].update(superior=1.5, fiscal_sources={"一般公共预算": 1}, other_sources={"事业收入": 0})
+    assert certainly_valid(doc) and schema_valid(doc)
+    assert certainly_valid({"prepared_by": "张三", "phone": "0996-1234567"}, partial=True)  # a _defaults.yaml
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["funds"].update(superior=-1),
+    lambda d: d["funds"].update(fiscal_sources={}),
+    lambda d: d["funds"].update(fiscal_sources={"": 1}),
+    lambda d: d["funds"].update(other_sources={"事业收入": True}),
+    lambda d: d["funds"].update(other_sources=[1]),
+    lambda d: d.update(phone=13800000000),
+    lambda d: d.update(long_term_objectives=[]),
+    lambda d: d.update(long_term_objectives=["x"] * 11),
+])
+def test_v2_mistakes_leave_the_fast_path(change: Any) -> None:
+    doc = example()
+    change(doc)
+    assert not certainly_valid(doc) and not schema_valid(doc)
+
+
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.floats(allow_nan=True),
                     st.text(max_size=3), st.sampled_from(["", "x", "历史标准", "≥98%"]))
 KEYS = st.sampled_from(["year", "unit", "name", "leader", "code", "funds", "objectives", "indicators", "total",
-                        "fiscal", "other", "target", "weight", "basis", "last_year", "note", "weigth"])
+                        "fiscal", "other", "target", "weight", "basis", "last_year", "note", "weigth",
+                        "department", "implementer", "period", "prepared_by", "phone", "filed_on",
+                        "long_term_objectives", "superior", "fiscal_sources", "other_sources"])
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                         st.dictionaries(st.text(max_size=3), inner, max_size=3)),
                       max_leaves=6)
@@ -45,17 +72,21 @@ WEIGHT = st.one_of(st.integers(-1, 101), st.floats(-1, 101, allow_nan=False))
 AMOUNT = st.one_of(st.integers(-1, 10), st.floats(-1, 1_000_000_001, allow_nan=False))
 INDICATOR = st.fixed_dictionaries({"name": TEXT, "target": st.one_of(TEXT, WEIGHT), "weight": WEIGHT},
                                   optional={"last_year": st.one_of(TEXT, WEIGHT), "basis": TEXT, "note": SCALARS})
+SOURCES = st.dictionaries(TEXT, AMOUNT, max_size=3)  # empty labels, empty mappings, negative amounts too
+OPTIONAL_TEXTS = ("leader", "code", "department", "implementer", "period", "prepared_by", "phone", "filed_on")
 FIELDS = {
-    "year": st.integers(1999, 2101), "unit": TEXT, "name": TEXT, "leader": TEXT, "code": TEXT,
-    "funds": st.fixed_dictionaries({"total": AMOUNT}, optional={"fiscal": AMOUNT, "other": AMOUNT}),
+    "year": st.integers(1999, 2101), "unit": TEXT, "name": TEXT, **{k: TEXT for k in OPTIONAL_TEXTS},
+    "funds": st.fixed_dictionaries({"total": AMOUNT}, optional={"fiscal": AMOUNT, "other": AMOUNT, "superior": AMOUNT,
+                                                                "fiscal_sources": SOURCES, "other_sources": SOURCES}),
     "objectives": st.lists(TEXT, min_size=1, max_size=11),
+    "long_term_objectives": st.lists(TEXT, max_size=11),
     "indicators": st.dictionaries(TEXT, st.dictionaries(TEXT, st.lists(INDICATOR, min_size=1, max_size=2),
                                                         min_size=1, max_size=2), min_size=1, max_size=2),
 }
 NEAR = st.one_of(
     st.fixed_dictionaries({}, optional={k: st.one_of(v, v, v, VALUES) for k, v in FIELDS.items()}),
-    st.fixed_dictionaries({k: v for k, v in FIELDS.items() if k not in ("leader", "code")},
-                          optional={"leader": FIELDS["leader"], "code": FIELDS["code"]}))
+    st.fixed_dictionaries({k: v for k, v in FIELDS.items() if k not in (*OPTIONAL_TEXTS, "long_term_objectives")},
+                          optional={k: FIELDS[k] for k in (*OPTIONAL_TEXTS, "long_term_objectives")}))
 
 
 def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfgen.fmt.scalars import ScalarText, key_text, normalize_target, number_text, scalar_text
-from perfgen.model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS, Project
+from perfgen.model import FUNDS_KEYS, HEADER_TEXTS, INDICATOR_KEYS, TOP_KEYS, Funds, Project
 
 SCHEMA_COMMENT = "# yaml-language-server:"
 
@@ -113,10 +113,45 @@ def dump_project(project: Project, omit: Iterable[str] = frozenset(), *, schema:
     ``schema``: the path for the ``# yaml-language-server: $schema=`` line."""
     omit, keep = set(omit), set(keep_empty)
     values: dict[str, Any] = {"year": project.year, "unit": project.unit, "name": project.name,
-                              "leader": project.leader, "code": project.code}
-    f = project.funds
-    funds = Collection(True, [Entry(k, ScalarText(_funds_text(f.raw.get(k), getattr(f, k)))) for k in FUNDS_KEYS])
-    objectives = Collection(False, [Entry(None, scalar_text(o)) for o in project.objectives])
+                              **{k: getattr(project, k) for k in HEADER_TEXTS}}
+    collections = {"funds": _funds_collection(project.funds),
+                   "objectives": _texts_collection(project.objectives),
+                   "long_term_objectives": _texts_collection(project.long_term_objectives),
+                   "indicators": _indicators_collection(project)}
+    root = Collection(True)
+    for key in TOP_KEYS:
+        if key in omit:
+            continue
+        if key == "year":
+            root.entries.append(Entry(key, ScalarText(str(project.year))))
+        elif key in values:
+            if values[key] or key in keep or key in ("unit", "name"):
+                root.entries.append(Entry(key, scalar_text(values[key])))
+        elif collections[key].entries or key != "long_term_objectives":  # optional lists only when given
+            root.entries.append(Entry(key, collections[key]))
+    return render_tree(root, [f"{SCHEMA_COMMENT} $schema={schema}"] if schema else [], [])
+
+
+def _funds_collection(f: Funds) -> Collection:
+    """total, fiscal and other always; superior and the breakdowns (FORMAT.md v2) when given."""
+    funds = Collection(True)
+    for k in FUNDS_KEYS:
+        value = getattr(f, k)
+        if isinstance(value, dict):
+            if value:
+                funds.entries.append(Entry(k, Collection(True, [
+                    Entry(label, ScalarText(_funds_text(f.raw.get(f"{k}.{label}"), amount)))
+                    for label, amount in value.items()])))
+        elif k != "superior" or value or k in f.raw:
+            funds.entries.append(Entry(k, ScalarText(_funds_text(f.raw.get(k), value))))
+    return funds
+
+
+def _texts_collection(texts: list[str]) -> Collection:
+    return Collection(False, [Entry(None, scalar_text(t)) for t in texts])
+
+
+def _indicators_collection(project: Project) -> Collection:
     indicators = Collection(True)
     groups: dict[str, dict[str, Collection]] = {}
     for ind in project.indicators:  # grouped by first appearance: YAML keys are unique
@@ -138,19 +173,7 @@ def dump_project(project: Project, omit: Iterable[str] = frozenset(), *, schema:
             elif value:
                 item.entries.append(Entry(key, scalar_text(value)))
         level2[ind.level2].entries.append(Entry(None, item))
-    root = Collection(True)
-    for key in TOP_KEYS:
-        if key in omit:
-            continue
-        if key == "year":
-            root.entries.append(Entry(key, ScalarText(str(project.year))))
-        elif key in values:
-            if values[key] or key in keep or key in ("unit", "name"):
-                root.entries.append(Entry(key, scalar_text(values[key])))
-        else:
-            root.entries.append(Entry(key, {"funds": funds, "objectives": objectives,
-                                             "indicators": indicators}[key]))
-    return render_tree(root, [f"{SCHEMA_COMMENT} $schema={schema}"] if schema else [], [])
+    return indicators
 
 
 def _funds_text(raw: str | None, value: float) -> str:

@@ -18,8 +18,9 @@ from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag, printable
 from perfgen.fsutil import UnsafeFile, read_regular
 from perfgen.load import schema as schemacheck
-from perfgen.load.yamlnodes import MAX_BYTES, Map, Node, Scalar, Seq, load
-from perfgen.model import FUNDS_KEYS, Funds, Indicator, Project
+from perfgen.load.construct import build_project
+from perfgen.load.yamlnodes import MAX_BYTES, Map, load
+from perfgen.model import Project
 
 DEFAULTS_NAME = "_defaults.yaml"
 GOALS_DIR = "goals"
@@ -301,7 +302,7 @@ class Loader:
         diags = diags + own
         if any(x.severity == "error" for x in diags) or not defaults_ok:
             return None, diags
-        return build_project(merged, rel), diags
+        return build_project(merged, rel, output_stem(rel)), diags
 
     def load_all(self, paths: list[str]) -> LoadResult:
         files, diags = self.discover(paths)
@@ -314,74 +315,3 @@ class Loader:
         # A _defaults.yaml reaching many projects reports its problems once.
         result.diagnostics = list(dict.fromkeys(result.diagnostics))
         return result
-
-
-# ---- model construction (input already schema-valid) ----------------------------------------------
-
-def _text(node: Node | None) -> str:
-    if node is None or not isinstance(node, Scalar) or node.value is None:
-        return ""
-    # Numbers keep the text they were written as: `last_year: 1.10` prints 1.10.
-    return node.raw if not isinstance(node.value, str) else node.value
-
-
-def _num(node: Node | None, default: float = 0.0) -> float:
-    if isinstance(node, Scalar) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-        return float(node.value)
-    return default
-
-
-def build_project(root: Map, rel: str) -> Project:
-    # A scalar is pointed at by its value; a mapping or list (funds, indicators) by its key.
-    where = {k: (v.pos if isinstance(v, Scalar) else kpos) for k, (kpos, v) in root.items.items()}
-    funds_node = root.get("funds")
-    assert isinstance(funds_node, Map)
-    funds = Funds(
-        total=_num(funds_node.get("total")),
-        fiscal=_num(funds_node.get("fiscal")),
-        other=_num(funds_node.get("other")),
-        raw={k: _text(funds_node.get(k)) for k in FUNDS_KEYS if funds_node.get(k) is not None},
-        where={k: v[1].pos for k, v in funds_node.items.items()} | {"_": funds_node.pos},
-    )
-    obj_node = root.get("objectives")
-    assert isinstance(obj_node, Seq)
-    objectives = [_text(n) for n in obj_node.items]
-    for i, n in enumerate(obj_node.items):
-        where[f"objectives[{i}]"] = n.pos
-    indicators: list[Indicator] = []
-    ind_root = root.get("indicators")
-    assert isinstance(ind_root, Map)
-    for l1, (l1pos, l1node) in ind_root.items.items():
-        assert isinstance(l1node, Map)
-        for l2, (l2pos, l2node) in l1node.items.items():
-            assert isinstance(l2node, Seq)
-            for item in l2node.items:
-                assert isinstance(item, Map)
-                iw = {k: v[1].pos for k, v in item.items.items()}
-                iw.update({"_": item.pos, "level1": l1pos, "level2": l2pos})
-                indicators.append(Indicator(
-                    level1=l1, level2=l2,
-                    name=_text(item.get("name")),
-                    target=_text(item.get("target")),
-                    weight=_num(item.get("weight")),
-                    basis=_text(item.get("basis")),
-                    last_year=_text(item.get("last_year")),
-                    scoring=_text(item.get("scoring")),
-                    evidence=_text(item.get("evidence")),
-                    note=_text(item.get("note")),
-                    where=iw,
-                ))
-    year = root.get("year")
-    return Project(
-        source=rel,
-        output_stem=output_stem(rel),
-        year=int(_num(year)),
-        unit=_text(root.get("unit")),
-        name=_text(root.get("name")),
-        leader=_text(root.get("leader")),
-        code=_text(root.get("code")),
-        funds=funds,
-        objectives=objectives,
-        indicators=indicators,
-        where=where,
-    )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from perfgen.model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS
+from perfgen.model import FUNDS_AMOUNTS, FUNDS_KEYS, FUNDS_SOURCES, HEADER_TEXTS, INDICATOR_KEYS, TOP_KEYS
 
 _TOP = frozenset(TOP_KEYS)
 _REQUIRED = ("year", "unit", "name", "funds", "objectives", "indicators")
 _FUNDS = frozenset(FUNDS_KEYS)
 _INDICATOR = frozenset(INDICATOR_KEYS)
 _TEXT_KEYS = ("basis", "scoring", "evidence", "note")
+_MAX_AMOUNT = 1_000_000_000
 
 
 def _number(v: Any) -> bool:
@@ -31,9 +32,24 @@ def _text_or_number(v: Any) -> bool:
     return _text(v) or _number(v)
 
 
+def _amount(v: Any) -> bool:
+    return _number(v) and 0 <= v <= _MAX_AMOUNT
+
+
+def _sources(v: Any) -> bool:
+    """A breakdown: a non-empty mapping of non-empty labels to amounts."""
+    return isinstance(v, dict) and bool(v) and all(_text(k) and _amount(x) for k, x in v.items())
+
+
 def _funds(v: Any) -> bool:
-    return (isinstance(v, dict) and "total" in v and v.keys() <= _FUNDS
-            and all(_number(x) and 0 <= x <= 1_000_000_000 for x in v.values()))
+    if not (isinstance(v, dict) and "total" in v and v.keys() <= _FUNDS):
+        return False
+    return (all(_amount(v[k]) for k in FUNDS_AMOUNTS if k in v)
+            and all(_sources(v[k]) for k in FUNDS_SOURCES if k in v))
+
+
+def _texts(v: Any) -> bool:
+    return isinstance(v, list) and 1 <= len(v) <= 10 and all(_text(o) for o in v)
 
 
 def _indicator(v: Any) -> bool:
@@ -65,10 +81,10 @@ _CHECKS = {
     "year": lambda v: isinstance(v, int) and not isinstance(v, bool) and 2000 <= v <= 2100,
     "unit": _text,
     "name": _text,
-    "leader": lambda v: _text(v, nonempty=False),
-    "code": lambda v: _text(v, nonempty=False),
+    **{k: (lambda v: _text(v, nonempty=False)) for k in HEADER_TEXTS},
     "funds": _funds,
-    "objectives": lambda v: isinstance(v, list) and 1 <= len(v) <= 10 and all(_text(o) for o in v),
+    "objectives": _texts,
+    "long_term_objectives": _texts,
     "indicators": _indicators,
 }
 
