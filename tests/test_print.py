@@ -1,0 +1,116 @@
+"""The forms as they come out of a printer: Word through LibreOffice, HTML through Chromium, read back with poppler.
+
+What is measured is what a reader sees: page counts, where the indicator table starts, whether a rule runs
+unbroken or a label wraps — in the PDF's text (``pdftotext -bbox``: words with their boxes, in points) and in
+its pixels (``pdftoppm -gray`` at 300 dpi, read here as a PGM, so no imaging library is needed). The programs
+and the skip rule are render_tools'; the tests that run them are ``slow`` (``pytest -m slow``) and ``render``.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from clitools import invoke
+from render_tools import html_to_pdf, needs
+from sample_data import make_repo
+
+DPI = 300
+
+
+# -- reading printed pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bitmap:
+    """A page in grey levels (0 black … 255 white), ``width`` × ``height`` device pixels at :data:`DPI`."""
+
+    width: int
+    height: int
+    pixels: bytes
+
+    def row(self, y: int) -> bytes:
+        return self.pixels[y * self.width : (y + 1) * self.width]
+
+    def dark(self, x: int, y: int) -> bool:
+        return self.pixels[y * self.width + x] < 160
+
+
+def bitmap(pdf: Path, page: int = 1) -> Bitmap:
+    """Page ``page`` of ``pdf`` rasterised in grey by pdftoppm (a binary PGM on its standard output)."""
+    done = subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
+                           str(pdf)], capture_output=True, check=True, timeout=120)
+    magic, width, height, _maxval, pixels = done.stdout.split(maxsplit=4)
+    assert magic == b"P5", magic
+    w, h = int(width), int(height)
+    return Bitmap(w, h, pixels[-w * h :])
+
+
+def dark_runs(line: bytes) -> list[tuple[int, int]]:
+    """The runs of dark pixels along a line of pixels: (first pixel, length)."""
+    runs, start = [], None
+    for x, level in enumerate(line):
+        if level < 160 and start is None:
+            start = x
+        elif level >= 160 and start is not None:
+            runs.append((start, x - start))
+            start = None
+    if start is not None:
+        runs.append((start, len(line) - start))
+    return runs
+
+
+# -- what is printed --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nine examples built by ``perfgen build``: ``build/2023/*.docx|html`` and ``build/index.html``."""
+    repo = make_repo(tmp_path_factory.mktemp("repo"))
+    result = invoke(repo, "build", "-j", "1")
+    assert result.exit_code == 0, result.output
+    return repo / "build"
+
+
+@pytest.fixture(scope="module")
+def chromium_pdf(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``html`` printed by Chromium, once per file."""
+    out = tmp_path_factory.mktemp("chromium")
+
+    @functools.cache
+    def printed(html: Path) -> Path:
+        return html_to_pdf(html, out / f"{html.parent.name}-{html.stem}.pdf")
+
+    return printed
+
+
+# -- item 7: the right rule of every HTML table ----------------------------------------------------------
+
+
+def edge_rules(page: Bitmap) -> list[tuple[int, int]]:
+    """(left, right) widths in pixels of the outermost vertical rules, on every line that crosses a table
+    between rules (its first and last dark runs are narrow: rules, not a horizontal line or text)."""
+    found = []
+    for y in range(0, page.height, 4):
+        runs = dark_runs(page.row(y))
+        if len(runs) >= 3 and runs[0][1] <= 8 and runs[-1][1] <= 8 and runs[-1][0] - runs[0][0] > page.width // 2:
+            found.append((runs[0][1], runs[-1][1]))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@needs("chromium", "poppler")
+def test_html_tables_print_their_right_rule_as_thick_as_the_left(built: Path,
+                                                                 chromium_pdf: Callable[[Path], Path]) -> None:
+    """Chromium clipped the right rule of every table to 1 device pixel at 300 dpi (the left: 3)."""
+    for html in (built / "2023" / "01-yuanshuili-buchai.html", built / "index.html"):
+        rules = edge_rules(bitmap(chromium_pdf(html)))
+        assert len(rules) > 20, html.name
+        left = min(width for width, _ in rules)
+        right = min(width for _, width in rules)
+        assert left >= 2 and abs(right - left) <= 1, (html.name, left, right)
