@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 from clitools import invoke
-from render_tools import html_to_pdf, needs
-from sample_data import make_repo
+from render_tools import html_to_pdf, needs, vnu_errors
+from sample_data import make_project, make_repo
+
+from perfgen.forms.registry import default_form
+from perfgen.forms.values import Printed
+from perfgen.render.layout import Cell, Grid, Table, layout
 
 DPI = 300
 
@@ -114,3 +118,47 @@ def test_html_tables_print_their_right_rule_as_thick_as_the_left(built: Path,
         left = min(width for width, _ in rules)
         right = min(width for _, width in rules)
         assert left >= 2 and abs(right - left) <= 1, (html.name, left, right)
+
+
+# -- item 12a: each HTML table on a grid of its own ------------------------------------------------------
+
+
+def _cells(rows: tuple[tuple[Cell, ...], ...]) -> list[list[tuple[int, int]]]:
+    return [[(c.col, c.span) for c in row] for row in rows]
+
+
+def test_the_header_block_is_drawn_on_the_columns_where_its_cells_begin() -> None:
+    """The default form's header block begins no cell in the grid's 2nd or 9th column: both join the column
+    before them, widths summed, spans counted again; the indicator table begins a cell in every column."""
+    lay = layout(default_form(), make_project([("产出指标", "数量指标", "甲", "=1次", "历史标准", "", 90, "直接赋分",
+                                                "工作资料")]))
+    widths = lay.widths
+    header, indicators = lay.tables
+    grid = header.compact(widths)
+    assert grid.widths == (widths[0] + widths[1], *widths[2:7], widths[7] + widths[8])
+    assert _cells(grid.rows) == [[(0, 1), (1, 6)], [(0, 1), (1, 3), (4, 2), (6, 1)],
+                                 [(0, 1), (1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1)], [(0, 1), (1, 6)]]
+    assert [[c.text for c in row] for row in grid.rows] == [[c.text for c in row] for row in header.rows]
+    same = indicators.compact(widths)
+    assert same.widths == widths and same.rows is indicators.rows
+
+
+def test_compact_grids_share_their_rules_and_fill_the_width() -> None:
+    """Percentages are rounded where columns meet, so a rule two tables share prints at one place in both."""
+    cell = functools.partial(Cell, role="value", value=Printed(("x",)))
+    table = Table("t", ((cell(0, span=3), cell(3, span=2)), (cell(0), cell(1, span=2), cell(3), cell(4))))
+    grid = table.compact((1, 1, 1, 1, 1))  # nothing begins in the third column
+    assert grid.widths == (1, 2, 1, 1) and grid.css_widths() == ("20.0%", "40.0%", "20.0%", "20.0%")
+    assert _cells(grid.rows) == [[(0, 2), (2, 2)], [(0, 1), (1, 1), (2, 1), (3, 1)]]
+    thirds = Grid((1, 1, 1), ()).css_widths()  # one by one: 33.3% three times, 99.9% in all
+    assert thirds == ("33.3%", "33.4%", "33.3%") and Grid((2, 1), ()).css_widths() == ("66.7%", "33.3%")
+
+
+@pytest.mark.render
+@needs("vnu")
+def test_the_w3c_checker_finds_no_error_in_the_built_pages(built: Path) -> None:
+    """Before each table had its own grid, vnu reported two errors on every form page: “Table column 2
+    (and 9) established by element col has no cells beginning in it” (the header block's)."""
+    pages = sorted((built / "2023").glob("*.html"))
+    assert len(pages) == 9
+    assert vnu_errors(built / "index.html", *pages) == []

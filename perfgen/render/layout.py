@@ -8,8 +8,10 @@ particular form: they draw cells. No Jinja here, so the Word writer and the buil
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import accumulate, pairwise
 from typing import Literal
 
 from perfgen.forms import values
@@ -67,6 +69,37 @@ class Table:
     def head_only(self) -> bool:
         """The title rows hold no cell merged into the rows below (HTML can then make them a ``<thead>``)."""
         return all(r + c.rows <= self.head for r, row in enumerate(self.rows[: self.head]) for c in row)
+
+    def compact(self, widths: Sequence[int]) -> Grid:
+        """This table on a grid of its own: only the columns of ``widths`` where one of its cells begins, each
+        joined with the columns after it up to the next such column (their widths summed), and every cell's
+        ``col`` and ``span`` counted on that grid. HTML needs it: a ``<col>`` in which no cell begins is an
+        error to the W3C checker (the header block begins no cell in the form's second and last columns)."""
+        starts = sorted({0, *(c.col for row in self.rows for c in row if c.col < len(widths))})
+        if len(starts) == len(widths):
+            return Grid(tuple(widths), self.rows)
+        own = tuple(sum(widths[a:b]) for a, b in pairwise((*starts, len(widths))))
+
+        def moved(cell: Cell) -> Cell:
+            col = bisect_left(starts, cell.col)
+            return replace(cell, col=col, span=max(1, bisect_left(starts, cell.col + cell.span) - col))
+
+        return Grid(own, tuple(tuple(moved(c) for c in row) for row in self.rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A table's own columns (:meth:`Table.compact`): their relative widths and the cells placed on them."""
+
+    widths: tuple[int, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def css_widths(self) -> tuple[str, ...]:
+        """The widths as CSS percentages (one decimal), rounded where the columns meet rather than one by one:
+        a rule two tables share lands at the same place in both, and the columns add up to 100%."""
+        total = sum(self.widths) or 1
+        edges = [round(edge * 1000 / total) for edge in accumulate(self.widths, initial=0)]  # tenths of a percent
+        return tuple(f"{(b - a) / 10:.1f}%" for a, b in pairwise(edges))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,18 +22,19 @@ def root(context, missing=missing):
         context.blocks.setdefault(name, []).append(parent_block)
     def macro(l_1_t, l_1_widths):
         t_2 = []
-        l_1_head = missing
+        l_1_grid = l_1_head = missing
         if l_1_t is missing:
             l_1_t = undefined("parameter 't' was not provided", name='t')
         if l_1_widths is missing:
             l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
         pass
+        l_1_grid = environment.call(context, environment.getattr(l_1_t, 'compact'), l_1_widths)
         t_2.extend((
             '<table class="form ',
             escape(environment.getattr(l_1_t, 'name')),
             '">\n<colgroup>\n',
         ))
-        for l_2_width in l_1_widths:
+        for l_2_width in environment.call(context, environment.getattr((undefined(name='grid') if l_1_grid is missing else l_1_grid), 'css_widths')):
             _loop_vars = {}
             pass
             t_2.extend((
@@ -47,7 +48,7 @@ def root(context, missing=missing):
         )
         l_1_head = (environment.getattr(l_1_t, 'head') if environment.getattr(l_1_t, 'head_only') else 0)
         l_2_loop = missing
-        for l_2_row, l_2_loop in LoopContext(environment.getattr(l_1_t, 'rows'), undefined):
+        for l_2_row, l_2_loop in LoopContext(environment.getattr((undefined(name='grid') if l_1_grid is missing else l_1_grid), 'rows'), undefined):
             _loop_vars = {}
             pass
             if environment.getattr(l_2_loop, 'first'):
@@ -210,7 +211,7 @@ def block_header_block(context, missing=missing):
     l_0_table = resolve('table')
     l_0_form = resolve('form')
     pass
-    yield escape(environment.call(context, (undefined(name='table') if l_0_table is missing else l_0_table), environment.getitem(environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'tables'), 0), environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'widths'), _block_vars=_block_vars))
+    yield escape(environment.call(context, (undefined(name='table') if l_0_table is missing else l_0_table), environment.getitem(environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'tables'), 0), environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'widths'), _block_vars=_block_vars))
 
 def block_indicators(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -225,7 +226,7 @@ def block_indicators(context, missing=missing):
         l_1_table = resolve('table')
         _loop_vars = {}
         pass
-        yield escape(environment.call(context, (undefined(name='table') if l_1_table is missing else l_1_table), l_1_t, environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'widths'), _loop_vars=_loop_vars))
+        yield escape(environment.call(context, (undefined(name='table') if l_1_table is missing else l_1_table), l_1_t, environment.getattr(environment.getattr((undefined(name='form') if l_0_form is missing else l_0_form), 'layout'), 'widths'), _loop_vars=_loop_vars))
     l_1_t = l_1_table = missing
 
 def block_footer(context, missing=missing):
@@ -246,4 +247,4 @@ def block_footer(context, missing=missing):
     l_1_line = missing
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'header_block': block_header_block, 'indicators': block_indicators, 'footer': block_footer}
-debug_info = '5=19&6=22&7=32&9=35&10=40&13=47&14=49&15=52&19=64&24=72&25=76&26=78&27=82&28=87&29=91&30=96&31=100&32=105&33=109&34=114&35=119&39=130&47=150&48=164&49=172&58=173&61=174&66=175&49=177&50=187&51=189&52=192&54=194&55=198&58=202&59=212&61=214&62=223&63=227&66=230&67=239&68=243'
+debug_info = '5=19&8=22&9=30&10=33&12=36&13=41&16=48&17=50&18=53&22=65&27=73&28=77&29=79&30=83&31=88&32=92&33=97&34=101&35=106&36=110&37=115&38=120&42=131&50=151&51=165&52=173&61=174&64=175&69=176&52=178&53=188&54=190&55=193&57=195&58=199&61=203&62=213&64=215&65=224&66=228&69=231&70=240&71=244'
