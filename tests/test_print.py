@@ -9,6 +9,8 @@ and the skip rule are render_tools'; the tests that run them are ``slow`` (``pyt
 from __future__ import annotations
 
 import functools
+import html
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,14 +18,48 @@ from pathlib import Path
 
 import pytest
 from clitools import invoke
-from render_tools import html_to_pdf, needs, vnu_errors
+from render_tools import docx_to_pdf, html_to_pdf, needs, vnu_errors
 from sample_data import make_project, make_repo
 
 from perfgen.forms.registry import default_form
 from perfgen.forms.values import Printed
+from perfgen.model import Project
+from perfgen.render.docx import DocxWriter
+from perfgen.render.html import HtmlRenderer
 from perfgen.render.layout import Cell, Grid, Table, layout
+from perfgen.resources import builtin_templates_dir
 
 DPI = 300
+
+
+# -- projects made to print ------------------------------------------------------------------------------
+
+# Every 二级 of the standard vocabulary under its 一级 (perfgen.load.config.VOCABULARY; 成本指标 as 产出指标's 二级
+# is left out: the 一级 of that name prints it), and the standard words of the 依据, 赋分规则 and 佐证资料 columns.
+LEVELS = (("产出指标", ("数量指标", "质量指标", "时效指标")),
+          ("成本指标", ("经济成本指标", "社会成本指标", "生态环境成本指标")),
+          ("效益指标", ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
+          ("满意度指标", ("满意度指标", "服务对象满意度指标")))
+# 财政部门认可的其他标准 (eleven characters) is not among them: on one line it would take a third of 三级's width.
+BASIS = ("历史标准", "行业或国家标准", "行业标准", "计划标准", "预算支出标准")
+SCORING = ("按照正常比例赋分", "直接赋分", "按评判等级赋分", "满意度赋分")
+EVIDENCE = ("工作资料", "原始凭证", "说明材料")
+# 三级 names of eight characters, as 42 of the examples' 71 are: the 三级 column gives room to 二级 but keeps them
+# on one line.
+NAMES = ("企业养老参保人数", "全民参保计划目标", "发放生活补贴入账", "每次发放（补助）", "城乡居民参保覆盖",
+         "社会保险政策知晓", "受益退休人员满意")
+TITLES = ("一级指标", "二级指标", "三级指标", "指标值", "指标值设置依据", "上年完成值", "指标分值权重", "指标赋分规则",
+          "佐证资料")
+
+
+def labels_project() -> Project:
+    """One indicator under every standard 二级, the standard words cycled through the other columns."""
+    pairs = [(l1, l2) for l1, l2s in LEVELS for l2 in l2s]
+    return make_project([(l1, l2, NAMES[n % len(NAMES)], "=1次", BASIS[n % len(BASIS)], "", 6, SCORING[n % len(SCORING)],
+                          EVIDENCE[n % len(EVIDENCE)]) for n, (l1, l2) in enumerate(pairs)])
+
+
+PROJECTS: dict[str, Callable[[], Project]] = {"labels": labels_project}
 
 
 # -- reading printed pages --------------------------------------------------------------------------------
@@ -68,6 +104,32 @@ def dark_runs(line: bytes) -> list[tuple[int, int]]:
     return runs
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word of a printed page as pdftotext -bbox gives it: its box in points (y down) and its text."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def words(pdf: Path) -> list[Word]:
+    """Every word of ``pdf``, page by page (from 1)."""
+    done = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
+                          timeout=120, text=True)
+    found = []
+    for number, page in enumerate(done.stdout.split("<page ")[1:], start=1):
+        for x0, y0, x1, y1, text in _WORD.findall(page):
+            found.append(Word(number, float(x0), float(y0), float(x1), float(y1), html.unescape(text)))
+    return found
+
+
 # -- what is printed --------------------------------------------------------------------------------------
 
 
@@ -92,6 +154,32 @@ def chromium_pdf(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], P
     return printed
 
 
+class Printer:
+    """Projects written in both formats and printed: Word by LibreOffice, HTML by Chromium (each once)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.writer = DocxWriter(builtin_templates_dir() / "reference.docx")
+        self.renderer = HtmlRenderer([builtin_templates_dir()])
+
+    @functools.cache  # noqa: B019 - one printer per module
+    def word(self, name: str) -> Path:
+        docx = self.folder / f"{name}.docx"
+        docx.write_bytes(self.writer.render(PROJECTS[name]()))
+        return docx_to_pdf(docx, self.folder / "word")
+
+    @functools.cache  # noqa: B019 - one printer per module
+    def html(self, name: str) -> Path:
+        page = self.folder / f"{name}.html"
+        page.write_bytes(self.renderer.render_project(PROJECTS[name]()))
+        return html_to_pdf(page, self.folder / "html" / f"{name}.pdf")
+
+
+@pytest.fixture(scope="module")
+def printer(tmp_path_factory: pytest.TempPathFactory) -> Printer:
+    return Printer(tmp_path_factory.mktemp("printed"))
+
+
 # -- item 7: the right rule of every HTML table ----------------------------------------------------------
 
 
@@ -112,12 +200,12 @@ def edge_rules(page: Bitmap) -> list[tuple[int, int]]:
 def test_html_tables_print_their_right_rule_as_thick_as_the_left(built: Path,
                                                                  chromium_pdf: Callable[[Path], Path]) -> None:
     """Chromium clipped the right rule of every table to 1 device pixel at 300 dpi (the left: 3)."""
-    for html in (built / "2023" / "01-yuanshuili-buchai.html", built / "index.html"):
-        rules = edge_rules(bitmap(chromium_pdf(html)))
-        assert len(rules) > 20, html.name
+    for page in (built / "2023" / "01-yuanshuili-buchai.html", built / "index.html"):
+        rules = edge_rules(bitmap(chromium_pdf(page)))
+        assert len(rules) > 20, page.name
         left = min(width for width, _ in rules)
         right = min(width for _, width in rules)
-        assert left >= 2 and abs(right - left) <= 1, (html.name, left, right)
+        assert left >= 2 and abs(right - left) <= 1, (page.name, left, right)
 
 
 # -- item 12a: each HTML table on a grid of its own ------------------------------------------------------
@@ -162,3 +250,21 @@ def test_the_w3c_checker_finds_no_error_in_the_built_pages(built: Path) -> None:
     pages = sorted((built / "2023").glob("*.html"))
     assert len(pages) == 9
     assert vnu_errors(built / "index.html", *pages) == []
+
+
+# -- item 9: column widths fit the standard labels ------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@needs("soffice", "chromium", "poppler")
+@pytest.mark.parametrize("kind", ["word", "html"])
+def test_every_standard_label_prints_on_one_line(printer: Printer, kind: str) -> None:
+    """“可持续影响指/标”, “服务对象满意/度指标”, “生态环境成本/指标” wrapped inside the word: each label must
+    be one word of the printed page (a wrapped one is two, on two lines). So must the column titles and the
+    common eight-character 三级 names."""
+    pdf = printer.word("labels") if kind == "word" else printer.html("labels")
+    printed = {w.text for w in words(pdf)}
+    wanted = {*TITLES, *(l1 for l1, _ in LEVELS), *(l2 for _, l2s in LEVELS for l2 in l2s), *BASIS, *SCORING,
+              *EVIDENCE, *NAMES}
+    assert sorted(wanted - printed) == []
