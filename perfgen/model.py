@@ -55,7 +55,7 @@ class Indicator:
     level2: str
     name: str
     target: str
-    weight: float
+    weight: float | None  # None: not given (a form without weights)
     basis: str = ""
     last_year: str = ""
     scoring: str = ""
@@ -113,7 +113,7 @@ class Project:
         return out
 
     def weight_total(self) -> float:
-        return sum(i.weight for i in self.indicators)
+        return sum(i.weight for i in self.indicators if i.weight is not None)
 
     @property
     def stem(self) -> str:

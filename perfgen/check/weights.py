@@ -22,6 +22,10 @@ WEIGHT_TOTAL = Rule(
                 "weight_total 中设置",
                 "weights must add up to the form's total, {want} (on a 90-point form the other 10 points belong to "
                 "the budget execution rate); the total is weight_total in perfgen.yaml"),
+        Message("PG101.missing", "这个指标没有分值权重（表样的权重合计为 {want}）",
+                "this indicator has no weight (the form's weights add up to {want})",
+                "给每个指标写上 weight；表样没有权重时，在 perfgen.yaml 中选择该表样（form: …）",
+                "give every indicator a weight; for a form without weights, choose it in perfgen.yaml (form: …)"),
     ))
 
 WEIGHT_SPLIT = Rule(
@@ -40,15 +44,20 @@ RULES = (WEIGHT_TOTAL, WEIGHT_SPLIT)
 def check_weights(p: Project, cfg: Config) -> Iterator[Finding]:
     if cfg.weight_total is None:
         return  # the form prints no weights
+    missing = [ind for ind in p.indicators if ind.weight is None]
+    for ind in missing:
+        yield WEIGHT_TOTAL.at(ind.pos(), "PG101.missing", want=format_sum(cfg.weight_total))
+    if missing:
+        return
     total = p.weight_total()
     if abs(total - cfg.weight_total) > EPS:
-        parts = " + ".join(format_sum(i.weight) for i in p.indicators)
+        parts = " + ".join(format_sum(i.weight or 0.0) for i in p.indicators)
         yield WEIGHT_TOTAL.at(p.pos("indicators"), total=format_sum(total), want=format_sum(cfg.weight_total),
                               parts=parts)
         return  # the split is meaningless while the total is wrong
     by_l1: dict[str, float] = {}
     for ind in p.indicators:
-        by_l1[ind.level1] = by_l1.get(ind.level1, 0.0) + ind.weight
+        by_l1[ind.level1] = by_l1.get(ind.level1, 0.0) + (ind.weight or 0.0)
     diffs = []
     for group, want in cfg.weight_split.items():
         have = sum(by_l1.get(g, 0.0) for g in group)

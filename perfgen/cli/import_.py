@@ -25,7 +25,8 @@ def cmd(files: tuple[str, ...], goals_root: str, force: bool, reporter: Reporter
 
     各项目相同的年度、预算单位、项目负责人写入同目录的 _defaults.yaml。有错误时不写入任何文件。"""
     root = Path.cwd()
-    result = import_files([Path(f) for f in files], Path(goals_root), root, force, repo_config(root))
+    config = repo_config(root)
+    result = import_files([Path(f) for f in files], Path(goals_root), root, force, config)
     report = Report(result.diagnostics)
     reporter.report_all(report.sorted())
     reporter.close(len(files), report.errors, report.warnings)
@@ -39,4 +40,10 @@ def cmd(files: tuple[str, ...], goals_root: str, force: bool, reporter: Reporter
         reporter.note(msg("已导入 {n} 个项目，写入 {m} 个文件（{w} 个警告）",
                           "imported {n} project(s), wrote {m} file(s) ({w} warning(s))",
                           n=len(result.projects), m=len(result.written), w=report.warnings))
+        if config.weight_total is not None and any(i.weight is None for p in result.projects for i in p.indicators):
+            reporter.note(msg("导入的表格没有分值权重，而默认表样 {form} 要求权重：请在 perfgen.yaml 中选择表格"
+                              "所用的表样（如 form: hunan-2023；perfgen forms 列出全部表样）",
+                              "the imported tables have no weights, which the default form {form} needs: choose the "
+                              "tables' form in perfgen.yaml (e.g. form: hunan-2023; perfgen forms lists them)",
+                              form=config.form))
     sys.exit(EXIT_INPUT if result.failed else EXIT_OK)

@@ -118,7 +118,8 @@ def _objective_changes(old: list[str], new: list[str]) -> list[Change]:
 
 def _ind_values(ind: Indicator) -> dict[str, str | None]:
     return {"group": f"{ind.level1} / {ind.level2}", "target": _opt(ind.target), "basis": _opt(ind.basis),
-            "last_year": _opt(ind.last_year), "weight": format_number(ind.weight),
+            "last_year": _opt(ind.last_year),
+            "weight": None if ind.weight is None else format_number(ind.weight),
             "scoring": _opt(ind.scoring), "evidence": _opt(ind.evidence), "note": _opt(ind.note)}
 
 
@@ -173,8 +174,9 @@ def _indicator_changes(old: list[Indicator], new: list[Indicator]) -> list[Indic
 def _weight_totals(p: Project) -> dict[str, float]:
     out: dict[str, float] = {TOTAL: 0.0}
     for ind in p.indicators:
-        out[TOTAL] += ind.weight
-        out[ind.level1] = out.get(ind.level1, 0.0) + ind.weight
+        weight = ind.weight or 0.0
+        out[TOTAL] += weight
+        out[ind.level1] = out.get(ind.level1, 0.0) + weight
     return {k: round(v, 6) for k, v in out.items()}
 
 

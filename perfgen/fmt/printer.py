@@ -167,7 +167,8 @@ def _indicators_collection(project: Project) -> Collection:
         for key in INDICATOR_KEYS:
             value = getattr(ind, key)
             if key == "weight":
-                item.entries.append(Entry(key, ScalarText(number_text(value))))
+                if value is not None:  # a form without weights gives none
+                    item.entries.append(Entry(key, ScalarText(number_text(value))))
             elif key == "target":
                 item.entries.append(Entry(key, scalar_text(normalize_target(value))))
             elif value:

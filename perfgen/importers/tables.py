@@ -282,7 +282,7 @@ class TableReader:
                           (d.level1, d.level2))
         d.indicators.append(Indicator(
             level1=level1, level2=level2, name=name, target=value.get("target", ""),
-            weight=weight,  # type: ignore[arg-type]  # None: the form has no weights
+            weight=weight,  # None: the form has no weights
             basis=value.get("basis", ""), last_year=value.get("last_year", ""), scoring=value.get("scoring", ""),
             evidence=value.get("evidence", ""), where=where))
 

@@ -76,7 +76,7 @@ def _indicators(root: Map) -> list[Indicator]:
                     level1=l1, level2=l2,
                     name=_text(item.get("name")),
                     target=_text(item.get("target")),
-                    weight=_num(item.get("weight")),
+                    weight=_num(item.get("weight")) if item.get("weight") is not None else None,
                     basis=_text(item.get("basis")),
                     last_year=_text(item.get("last_year")),
                     scoring=_text(item.get("scoring")),

@@ -58,7 +58,7 @@ def _indicator(v: Any) -> bool:
     if not (_text(v.get("name")) and _text_or_number(v.get("target"))):
         return False
     w: Any = v.get("weight")
-    if not _number(w) or not 0 < w <= 100:
+    if "weight" in v and (not _number(w) or not 0 < w <= 100):  # optional: forms without weights
         return False
     if "last_year" in v and not _text_or_number(v["last_year"]):
         return False
