@@ -12,9 +12,10 @@ from pathlib import PurePosixPath
 
 from perfgen.diagnostics.pos import Pos
 
-# The order keys are written in (FORMAT.md; `perfgen fmt` prints them so): the v1 keys in the 2023 form's
-# order, each v2 key (FORMAT.md "v2 additions", all optional) after the v1 key it belongs with — the other
-# header texts after ``code``, 中长期目标 after ``objectives``, a breakdown after the amount it breaks down.
+# The order keys are written in (docs/goals-format.md; `perfgen fmt` prints them so): the v1 keys in the 2023
+# form's order, each v2 key (docs/goals-format.md, 其他表样的表头字段; all optional) after the v1 key it belongs
+# with — the other header texts after ``code``, 中长期目标 after ``objectives``, a breakdown after the amount it
+# breaks down.
 TOP_KEYS = ("year", "unit", "name", "leader", "code", "department", "implementer", "period", "prepared_by", "phone",
             "filed_on", "funds", "objectives", "long_term_objectives", "indicators")
 FUNDS_KEYS = ("total", "fiscal", "fiscal_sources", "other", "other_sources", "superior")
@@ -82,7 +83,7 @@ class Project:
     indicators: list[Indicator]
     leader: str = ""
     code: str = ""
-    # v2 header fields (FORMAT.md "v2 additions"), printed by other forms than the default; "" / [] when absent.
+    # v2 header fields (docs/goals-format.md, 其他表样的表头字段), printed by other forms; "" / [] when absent.
     department: str = ""  # 主管部门（及代码）
     implementer: str = ""  # 实施单位 as written; :attr:`implementing_unit` is what prints
     period: str = ""  # 项目（支出）实施期

@@ -1,4 +1,4 @@
-"""指标值: an operator, a number and a unit — or qualitative text (FORMAT.md, "Targets")."""
+"""指标值: an operator, a number and a unit — or qualitative text (docs/goals-format.md, "Targets")."""
 
 from __future__ import annotations
 

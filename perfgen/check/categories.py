@@ -1,4 +1,4 @@
-"""Categories (DOMAIN.md check 3): every 一级 and 二级 known and in its place, the mandatory 一级 present."""
+"""Categories (docs/domain.md check 3): every 一级 and 二级 known and in its place, the mandatory 一级 present."""
 
 from __future__ import annotations
 

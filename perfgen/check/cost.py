@@ -1,4 +1,4 @@
-"""Cost × quantity (DOMAIN.md check 7): a per-unit cost times the counts it names comes near 年度预算总额."""
+"""Cost × quantity (docs/domain.md check 7): a per-unit cost times the counts it names comes near 年度预算总额."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The domain rules (DOMAIN.md's data-quality checks 1-9): one module per concern, each holding its rules'
+"""The domain rules (docs/domain.md's data-quality checks 1-9): one module per concern, each holding its rules'
 records and the check that raises them, run in this order.
 
 A check reads the model and yields :class:`~perfgen.diagnostics.rule.Finding` records pointing at the value

@@ -1,5 +1,6 @@
-"""Funds (DOMAIN.md check 2): 财政拨款 + 其他资金 = 年度预算总额, each breakdown by source (FORMAT.md v2:
-``fiscal_sources``, ``other_sources``) adds up to its subtotal, amounts to at most 6 decimals of 万元."""
+"""Funds (docs/domain.md check 2): 财政拨款 + 其他资金 = 年度预算总额, each breakdown by source
+(docs/goals-format.md, 其他表样的表头字段: ``fiscal_sources``, ``other_sources``) adds up to its subtotal,
+amounts to at most 6 decimals of 万元."""
 
 from __future__ import annotations
 

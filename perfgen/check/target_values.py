@@ -1,4 +1,4 @@
-"""Targets and units (DOMAIN.md checks 4-6): a 指标值 is operator + number + unit, and the unit fits the name."""
+"""Targets and units (docs/domain.md checks 4-6): a 指标值 is operator + number + unit, and the unit fits the name."""
 
 from __future__ import annotations
 

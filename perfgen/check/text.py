@@ -1,4 +1,4 @@
-"""Names and text (DOMAIN.md check 9): no duplicate or blank names, no stray '.', brackets and quotes in pairs."""
+"""Names and text (docs/domain.md check 9): no duplicate or blank names, no stray '.', brackets and quotes in pairs."""
 
 from __future__ import annotations
 

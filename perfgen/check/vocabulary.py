@@ -1,4 +1,4 @@
-"""Basis, scoring and evidence (DOMAIN.md check 8): the words the form allows in those columns."""
+"""Basis, scoring and evidence (docs/domain.md check 8): the words the form allows in those columns."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Weights (DOMAIN.md check 1): the 指标分值权重 add up to the form's total, split by 一级 as the convention says."""
+"""Weights (docs/domain.md check 1): the 指标分值权重 add up to the form's total, split by 一级 as the convention
+says; a form without weights has no weight rule."""
 
 from __future__ import annotations
 

@@ -133,7 +133,7 @@ def dump_project(project: Project, omit: Iterable[str] = frozenset(), *, schema:
 
 
 def _funds_collection(f: Funds) -> Collection:
-    """total, fiscal and other always; superior and the breakdowns (FORMAT.md v2) when given."""
+    """total, fiscal and other always; superior and the breakdowns (docs/goals-format.md v2) when given."""
     funds = Collection(True)
     for k in FUNDS_KEYS:
         value = getattr(f, k)

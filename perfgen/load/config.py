@@ -1,6 +1,6 @@
 """``perfgen.yaml``: the form's settings and rule severities for one goals repo.
 
-Everything is optional; the defaults are the xinjiang-2023 form of FORMAT.md.
+Everything is optional; the defaults are the xinjiang-2023 form of docs/goals-format.md.
 
     weight_total: 90              # 指标分值权重 add up to this (another form may say 100)
     weight_split:                 # the per-一级 convention, checked as a warning (PG102)
