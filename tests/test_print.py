@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import re
 import subprocess
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from clitools import invoke
+from lxml import etree
 from render_tools import docx_to_pdf, html_to_pdf, needs, vnu_errors
 from sample_data import make_project, make_repo
 
@@ -30,6 +33,7 @@ from perfgen.render.layout import Cell, Grid, Table, layout
 from perfgen.resources import builtin_templates_dir
 
 DPI = 300
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 # -- projects made to print ------------------------------------------------------------------------------
@@ -55,11 +59,42 @@ TITLES = ("一级指标", "二级指标", "三级指标", "指标值", "指标�
 def labels_project() -> Project:
     """One indicator under every standard 二级, the standard words cycled through the other columns."""
     pairs = [(l1, l2) for l1, l2s in LEVELS for l2 in l2s]
-    return make_project([(l1, l2, NAMES[n % len(NAMES)], "=1次", BASIS[n % len(BASIS)], "", 6, SCORING[n % len(SCORING)],
-                          EVIDENCE[n % len(EVIDENCE)]) for n, (l1, l2) in enumerate(pairs)])
+    return make_project([(l1, l2, NAMES[n % len(NAMES)], "=1次", BASIS[n % len(BASIS)], "", 6,
+                          SCORING[n % len(SCORING)], EVIDENCE[n % len(EVIDENCE)]) for n, (l1, l2) in enumerate(pairs)])
 
 
-PROJECTS: dict[str, Callable[[], Project]] = {"labels": labels_project}
+# Forty indicators, each 三级 name unique by its first two characters (甲子, 乙子, …) and one to three lines long.
+PREFIXES = tuple(stem + branch for branch in "子丑寅卯" for stem in "甲乙丙丁戊己庚辛壬癸")
+NAME_TAILS = ("发放补助次数", "城乡居民基本养老保险参保人员待遇按时足额发放率", "资金支付及时性",
+              "社会保险业务正常办理人次")
+
+
+def forty_rows() -> list[tuple[object, ...]]:
+    """40 indicators over every standard 二级 (6, 5, 4, 3, 3, 3, 3, 4, 3, 3, 3 of them), weights totalling 90."""
+    pairs = [(l1, l2) for l1, l2s in LEVELS for l2 in l2s if l2 != "满意度指标"]
+    counts = (6, 5, 4, 3, 3, 3, 3, 4, 3, 3, 3)
+    rows: list[tuple[object, ...]] = []
+    for (l1, l2), count in zip(pairs, counts, strict=True):
+        for _ in range(count):
+            n = len(rows)
+            target = ("=12次", ">=98%", "有效提高", "<=0.42万元/次")[n % 4]
+            rows.append((l1, l2, PREFIXES[n] + NAME_TAILS[n % 4], target, BASIS[n % 3], ("12次", "", "98%")[n % 3],
+                         3 if n < 10 else 2, SCORING[n % 3], EVIDENCE[n % 3]))
+    return rows
+
+
+# 项目总体目标 of seven objectives, ~28 lines: too tall for what the title and three header rows leave of page 1,
+# short enough for a page. Each objective starts with its own two characters (甲辰, 乙辰, …: no 三级 name's).
+OBJECTIVE_PREFIXES = tuple(stem + "辰" for stem in "甲乙丙丁戊己庚")
+OBJECTIVES = tuple(f"{prefix}保障全市城乡居民养老保险参保人员按时足额领取待遇，" + "按月足额发放各项养老保险待遇，" * 9
+                   + "确保发放准确率达到100%。" for prefix in OBJECTIVE_PREFIXES)
+
+
+PROJECTS: dict[str, Callable[[], Project]] = {
+    "labels": labels_project,
+    "forty": lambda: make_project(forty_rows()),
+    "objectives": lambda: make_project(forty_rows()[:12], objectives=list(OBJECTIVES)),
+}
 
 
 # -- reading printed pages --------------------------------------------------------------------------------
@@ -268,3 +303,56 @@ def test_every_standard_label_prints_on_one_line(printer: Printer, kind: str) ->
     wanted = {*TITLES, *(l1 for l1, _ in LEVELS), *(l2 for _, l2s in LEVELS for l2 in l2s), *BASIS, *SCORING,
               *EVIDENCE, *NAMES}
     assert sorted(wanted - printed) == []
+
+
+# -- items 6 and 11: pages -------------------------------------------------------------------------------
+
+
+def column_text(found: list[Word], page: int, left: float) -> str:
+    """The text of a left-aligned column on ``page``: its words whose left edge is ``left``, top to bottom."""
+    return "".join(w.text for w in sorted((w for w in found if w.page == page and abs(w.x0 - left) < 1.5),
+                                          key=lambda w: (w.y0, w.x0)))
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@needs("soffice", "chromium", "poppler")
+def test_forty_indicators_print_from_html_on_no_more_pages_than_from_word(printer: Printer) -> None:
+    """Chromium printed 5 pages against LibreOffice's 3: page 1 held only the header block, and pages broke only
+    between 二级 groups (a row's break-inside: avoid held for every row its rowspan cells cover)."""
+    word, page = words(printer.word("forty")), words(printer.html("forty"))
+    assert max(w.page for w in page) <= max(w.page for w in word)
+    names = [row[2] for row in forty_rows()]
+    for found in (word, page):
+        on_one = {w.text for w in found if w.page == 1}
+        assert {"一级指标", "三级指标"} <= on_one and any(t.startswith(str(names[0])) for t in on_one)
+        # No row is split across pages: every 三级 name is whole on one page (its lines all there).
+        left = min(w.x0 for w in found if w.text.startswith(PREFIXES[0]))
+        texts = [column_text(found, n, left) for n in range(1, max(w.page for w in found) + 1)]
+        assert [sum(str(name) in text for text in texts) for name in names] == [1] * len(names)
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@needs("soffice", "chromium", "poppler")
+@pytest.mark.parametrize("kind", ["word", "html"])
+def test_a_long_objectives_row_starts_on_page_one_and_goes_on_to_page_two(printer: Printer, kind: str) -> None:
+    """The row of 项目总体目标 moved whole to page 2, leaving page 1 with the title and three rows."""
+    found = words(printer.word("objectives") if kind == "word" else printer.html("objectives"))
+    first = [w.page for w in found if OBJECTIVE_PREFIXES[0] in w.text]
+    last = [w.page for w in found if OBJECTIVE_PREFIXES[-1] in w.text]
+    assert first == [1] and last == [2], (first, last)
+
+
+def _document(project: Project) -> etree._Element:
+    data = DocxWriter(builtin_templates_dir() / "reference.docx").render(project)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return etree.fromstring(package.read("word/document.xml"))
+
+
+def test_word_lets_only_the_header_blocks_rows_break_across_pages() -> None:
+    """What the printed test above relies on, in the file: the header block's rows have no w:cantSplit (a long
+    项目总体目标 may break), every row of the indicator table keeps it."""
+    header, indicators = _document(PROJECTS["objectives"]()).iter(f"{W}tbl")
+    assert [tr.find(f"{W}trPr/{W}cantSplit") for tr in header.iter(f"{W}tr")] == [None] * 4
+    assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in indicators.iter(f"{W}tr"))

@@ -13,7 +13,8 @@ permissions, no dates in ``docProps/core.xml``.
 Layout (docs/pitfalls.md, "Word"): two tables on one 9-column grid — the header block (预算单位 … 项目总体目标) and
 the indicator table, whose column-title row is ``w:tblHeader`` so it repeats on every page — separated
 by a 1pt paragraph so Word keeps them apart. 一级/二级 cells merge with ``w:vMerge``; spans use
-``w:gridSpan``; every ``w:tc`` holds at least one ``w:p``.
+``w:gridSpan``; every ``w:tc`` holds at least one ``w:p``. The indicator table's rows never break across
+pages (``w:cantSplit``); the header block's may (a long 项目总体目标).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ _SPACER = (
     '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
     '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
 )
+# Tables whose rows may break across pages: a header-block row taller than what is left of page 1 (a long
+# 项目总体目标) moved whole to page 2 and left page 1 empty. The indicator table's rows never break.
+_SPLITTABLE = frozenset({"header-block"})
 _EMPTY_CELL_P = f'<w:p><w:pPr><w:pStyle w:val="{STYLE_CELL}"/></w:pPr></w:p>'
 _BODY_MARK = "@@perfgen-body@@"
 
@@ -221,8 +225,9 @@ class DocxWriter:
         return opening
 
     @staticmethod
-    def _row(cells: list[str], header: bool = False) -> str:
-        props = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
+    def _row(cells: list[str], header: bool = False, keep: bool = True) -> str:
+        """A row; ``keep``: never split across pages (``w:cantSplit``)."""
+        props = ("<w:cantSplit/>" if keep else "") + ("<w:tblHeader/>" if header else "")
         props += f'<w:trHeight w:val="{ROW_HEIGHT}" w:hRule="atLeast"/>'
         return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
 
@@ -258,7 +263,7 @@ class DocxWriter:
                 merged = "restart" if cell.rows > 1 or cell.role == "group" else None
                 cells += (tc(widths, col, cell.span, merged), self._content(cell), end)
                 col += cell.span
-            rows.append(self._row(cells, r < table.head))
+            rows.append(self._row(cells, r < table.head, table.name not in _SPLITTABLE))
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         borders = _BORDERS_OPEN_BOTTOM if table.open_bottom else _BORDERS
         props = (

@@ -5,5 +5,5 @@ SOURCES = {
     'base.html.j2': '2d59172f66eda40b196f017ad3961311ce40f6c999fc8c6057c609a1a5b2ed7d',
     'index.html.j2': 'd2ac7bbe3bafd2a9376570f902579183ee1f87c5c603407c009152a577235b56',
     'project.html.j2': '2088b43a7e8ece15a9b4ba685fcc5ad75d5822c71ec847700e9769c29e3e50a2',
-    'style.css': 'a3d005a22ca33ee902b848436b344edb75c5f7cc6324d1da4087998b64994526',
+    'style.css': '0eff33aee979fbc1e3fffdec616b1bb9286eed4b2bba3603cb90f01478eaacaf',
 }
