@@ -356,3 +356,66 @@ def test_word_lets_only_the_header_blocks_rows_break_across_pages() -> None:
     header, indicators = _document(PROJECTS["objectives"]()).iter(f"{W}tbl")
     assert [tr.find(f"{W}trPr/{W}cantSplit") for tr in header.iter(f"{W}tr")] == [None] * 4
     assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in indicators.iter(f"{W}tr"))
+
+
+# -- item 10: one frame -----------------------------------------------------------------------------------
+
+
+def seam(page: Bitmap, middle: int) -> tuple[dict[int, int], int, int]:
+    """Where the header block meets the indicator table, found up from ``middle`` (a pixel line through the
+    column-title row): ({x of each vertical rule of the title row that the header block's
+    last row also draws: pixels it misses across the seam (0: unbroken)}, the seam's thickness in pixels, the
+    thickness of the rule under the column titles)."""
+    def line(y: int) -> bool:
+        return max((width for _, width in dark_runs(page.row(y))), default=0) > page.width // 2
+
+    def thickness(y: int, step: int) -> tuple[int, int]:
+        while not line(y):
+            y += step
+        start = y
+        while line(y):
+            y += step
+        return start, abs(y - start)
+
+    top, seam_width = thickness(middle, -1)  # the seam's lowest pixel line
+    _, under_titles = thickness(middle, 1)
+    below = top + 4  # inside the title row, above its text
+    rules = {}
+    for x in (x + width // 2 for x, width in dark_runs(page.row(below)) if width <= 8):
+        def dark(y: int, x: int = x) -> bool:
+            return any(page.dark(x + dx, y) for dx in (-2, -1, 0, 1, 2))
+
+        if all(dark(y) for y in range(top - 40, top - 20)):  # a rule of the header block's last row
+            rules[x] = sum(not dark(y) for y in range(top - 20, below))
+    return rules, seam_width, under_titles
+
+
+def test_the_paragraph_between_the_word_tables_takes_no_room() -> None:
+    """Word would join adjacent tables (and the column titles would no longer lead a table, so no longer
+    repeat): a paragraph keeps them apart, its mark hidden and its line one twip high."""
+    body = _document(PROJECTS["forty"]()).find(f"{W}body")
+    children = [etree.QName(child).localname for child in body]
+    between = body[children.index("tbl") + 1]
+    assert etree.QName(between).localname == "p" and children.count("tbl") == 2
+    assert between.find(f"{W}pPr/{W}rPr/{W}vanish") is not None and not "".join(between.itertext())
+    spacing = between.find(f"{W}pPr/{W}spacing")
+    assert (spacing.get(f"{W}line"), spacing.get(f"{W}lineRule")) == ("1", "exact")
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@needs("soffice", "chromium", "poppler")
+@pytest.mark.parametrize("kind", ["word", "html"])
+def test_header_block_and_indicator_table_print_as_one_frame(printer: Printer, kind: str) -> None:
+    """In Word every vertical rule stopped for about 1 pt where the header block meets the indicator table (a
+    spacer paragraph between the two tables, and the header block drew no bottom edge)."""
+    pdf = printer.word("forty") if kind == "word" else printer.html("forty")
+    found = words(pdf)
+    label = next(w for w in found if w.page == 1 and w.text == "项目总体目标")
+    title = next(w for w in found if w.page == 1 and w.text == "一级指标")
+    middle = round((title.y0 + title.y1) / 2 * DPI / 72)  # of the column-title row
+    assert label.y1 < middle * 72 / DPI
+    rules, seam_width, under_titles = seam(bitmap(pdf), middle)
+    assert len(rules) >= 3  # the two sides and the rule after 项目总体目标 (二级指标)
+    assert rules == dict.fromkeys(rules, 0)
+    assert seam_width <= under_titles + 1  # one rule, not two
