@@ -15,9 +15,10 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import lxml.html
 import pytest
 from clitools import invoke
 from lxml import etree
@@ -30,6 +31,7 @@ from perfgen.model import Project
 from perfgen.render.docx import DocxWriter
 from perfgen.render.html import HtmlRenderer
 from perfgen.render.layout import Cell, Grid, Table, layout
+from perfgen.render.view import project_form
 from perfgen.resources import builtin_templates_dir
 
 DPI = 300
@@ -356,6 +358,28 @@ def test_word_lets_only_the_header_blocks_rows_break_across_pages() -> None:
     header, indicators = _document(PROJECTS["objectives"]()).iter(f"{W}tbl")
     assert [tr.find(f"{W}trPr/{W}cantSplit") for tr in header.iter(f"{W}tr")] == [None] * 4
     assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in indicators.iter(f"{W}tr"))
+
+
+# -- item 8: one look ------------------------------------------------------------------------------------
+
+
+def test_text_cells_are_aligned_as_the_definition_says_in_both_formats() -> None:
+    """Text a form prints as written (role 'text', e.g. 四川's “1、一般公共预算”) is left or centred as its
+    definition says, in Word (the left paragraph style) and in HTML (class ``left``) alike."""
+    project = make_project(forty_rows()[:2])
+    lay = layout(default_form(), project)
+    header = lay.tables[0]
+    text = [Cell(0, "text", Printed(("左起的说明文字",)), 2, align="left"),
+            Cell(2, "text", Printed(("居中的说明文字",)), 7)]
+    lay = replace(lay, tables=(replace(header, rows=(*header.rows, tuple(text))), *lay.tables[1:]))
+    page = lxml.html.fromstring(HtmlRenderer([builtin_templates_dir()]).render_project(project,
+                                                                                        project_form(project, lay)))
+    assert [(td.text_content(), td.get("class")) for td in page.xpath("//td[contains(@class, 'text')]")] == [
+        ("左起的说明文字", "text left"), ("居中的说明文字", "text")]
+    body = etree.fromstring(DocxWriter(builtin_templates_dir() / "reference.docx").document_xml(lay).encode())
+    styles = {"".join(p.itertext()): p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") for p in body.iter(f"{W}p")
+              if p.find(f"{W}pPr/{W}pStyle") is not None}
+    assert (styles["左起的说明文字"], styles["居中的说明文字"]) == ("PerfgenCellLeft", "PerfgenCell")
 
 
 # -- item 10: one frame -----------------------------------------------------------------------------------

@@ -98,7 +98,9 @@ def root(context, missing=missing):
                 elif (environment.getattr(l_3_cell, 'role') == 'text'):
                     pass
                     t_2.extend((
-                        '<td class="text"',
+                        '<td class="text',
+                        escape((' left' if (environment.getattr(l_3_cell, 'align') == 'left') else '')),
+                        '"',
                         escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
                         '>',
                         escape(environment.getattr(l_3_cell, 'text')),
@@ -247,4 +249,4 @@ def block_footer(context, missing=missing):
     l_1_line = missing
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'header_block': block_header_block, 'indicators': block_indicators, 'footer': block_footer}
-debug_info = '5=19&8=22&9=30&10=33&12=36&13=41&16=48&17=50&18=53&22=65&27=73&28=77&29=79&30=83&31=88&32=92&33=97&34=101&35=106&36=110&37=115&38=120&42=131&50=151&51=165&52=173&61=174&64=175&69=176&52=178&53=188&54=190&55=193&57=195&58=199&61=203&62=213&64=215&65=224&66=228&69=231&70=240&71=244'
+debug_info = '5=19&8=22&9=30&10=33&12=36&13=41&16=48&17=50&18=53&22=65&27=73&28=77&29=79&30=83&31=88&32=92&33=97&34=101&35=108&36=112&37=117&38=122&42=133&50=153&51=167&52=175&61=176&64=177&69=178&52=180&53=190&54=192&55=195&57=197&58=201&61=205&62=215&64=217&65=226&66=230&69=233&70=242&71=246'
