@@ -146,8 +146,8 @@ def test_html_matches_seed(built: Path, seed_text: Path, index: int) -> None:
     parser = _Cells()
     parser.feed(page)
     rows = [r for r in parser.rows if r]
-    assert rows[0] == [("预算单位", 1, 2), (expected["unit"], 1, 7)]
-    assert rows[1][1] == (expected["name"], 1, 3) and rows[1][3] == (expected["leader"], 1, 2)
+    assert rows[0] == [("预算单位", 1, 1), (expected["unit"], 1, 6)]
+    assert rows[1][1] == (expected["name"], 1, 3) and rows[1][3] == (expected["leader"], 1, 1)
     start = next(i for i, r in enumerate(rows) if r[0][0] == "一级指标") + 1
     # Expand rowspans back into a full grid and compare with the seed.
     grid: list[list[str]] = []
