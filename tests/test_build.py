@@ -194,7 +194,7 @@ def test_strict_build_fails_on_warnings(three_unit_repo: Path) -> None:
 def test_format_option(three_unit_repo: Path) -> None:
     assert invoke(three_unit_repo, "build", "--format", "html").exit_code == 0
     assert not list((three_unit_repo / "build").rglob("*.docx"))
-    assert invoke(three_unit_repo, "build", "--format", "pdf").exit_code == 2
+    assert invoke(three_unit_repo, "build", "--format", "odt").exit_code == 2
 
 
 def test_html_escapes_everything_from_yaml(tmp_path: Path) -> None:

@@ -290,6 +290,24 @@ class Cache:
         for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, name, rel"):
             yield index_entry(*_checked(row))
 
+    def members(self) -> Iterator[tuple[str, str, str, int]]:
+        """(goals file, key, unit, year) of every row, in path order (both groups' seals checked)."""
+        query = ("SELECT rel, key, fp, sources, outputs, seal_state, rel, unit, year, name, total, fiscal, other, "
+                 "outputs, seal_list FROM entries WHERE rel > ? ORDER BY rel LIMIT 512")
+        for row in self._pages(query):
+            rel, key = _checked(row[:6])[:2]
+            unit, year = _checked(row[6:])[1:3]
+            yield rel, key, unit, year
+
+    def metas(self, prefix: str) -> dict[str, str]:
+        """The meta values whose names start with ``prefix``, by name less the prefix."""
+        rows = self.db.execute("SELECT name, value FROM meta WHERE substr(name, 1, ?) = ? ORDER BY name",
+                               (len(prefix), prefix))
+        return {name[len(prefix):]: value for name, value in rows}
+
+    def drop_meta(self, name: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE name = ?", (name,))
+
     def meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None

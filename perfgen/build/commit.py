@@ -133,16 +133,19 @@ def make_staging(out: Path) -> Path:
 
 
 def promote(out: Path, staging: Path, cache: Cache, built: list[Job], kinds: tuple[str, ...],
-            index_staged: Path | None, dropped: list[list[str]]) -> int:
-    """Move every staged output (and the index page, if staged) into place, remove the outputs ``dropped``
-    (those of goals files that are gone), record the new outputs in the cache and commit it: all of it,
-    or — if anything fails — none of it. How many files were removed."""
+            index_staged: Path | None, dropped: list[list[str]], extra: list[str] | None = None) -> int:
+    """Move every staged output (and the index page, if staged, and the ``extra`` files staged: combined
+    documents) into place, remove the outputs ``dropped`` (those of goals files that are gone), record the new
+    outputs in the cache and commit it: all of it, or — if anything fails — none of it. How many files were
+    removed."""
     swap = Swap(out, staging)
     try:
         for job in built:
             stamps = {kind: swap.place(staging / rel_out, out / rel_out)
                       for kind, rel_out in output_files(output_stem(job.rel), kinds).items()}
             cache.stamp(job.rel, stamps)
+        for rel_out in extra or ():
+            swap.place(staging / rel_out, out / rel_out)
         if index_staged is not None:
             swap.place(index_staged, out / "index.html")
         removed = [out / rel_out for outputs in dropped for rel_out in outputs]

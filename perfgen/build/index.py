@@ -6,7 +6,7 @@ line's links are checked against where its goals file's outputs go (:func:`linke
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from perfgen.build.cache import Cache, CacheDamaged
@@ -15,15 +15,20 @@ from perfgen.diagnostics.report import Diagnostic
 from perfgen.load.loader import output_stem
 from perfgen.resources import template_search_path
 
+CombinedLinks = Callable[[str, int], tuple[tuple[str, str], ...]]  # (unit, year) -> (label, file) of each
 
-def render_index(root: Path, cache: Cache, target: Path) -> Diagnostic | None:
+
+def render_index(root: Path, cache: Cache, target: Path, combined: CombinedLinks | None = None,
+                 formats: tuple[str, ...] = ()) -> Diagnostic | None:
     """Write the index page to ``target``, streamed from the cache rows (sorted there, not in memory); the
-    diagnostic if its template fails."""
+    diagnostic if its template fails. ``combined``: a unit's year -> its combined documents; ``formats``:
+    what the projects were built in (the page has a column for each)."""
     from perfgen.build.renderers import template_diag  # the renderers: only imported when the index changes
     from perfgen.render.html import HtmlRenderer, TemplateError
 
     try:
-        HtmlRenderer(template_search_path(root)).write_index(lambda: linked_as_built(cache), target)
+        HtmlRenderer(template_search_path(root)).write_index(lambda: linked_as_built(cache), target,
+                                                             combined=combined, formats=formats)
     except TemplateError as exc:
         return template_diag(root, exc)
     return None

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfgen.build import combine
 from perfgen.build.cache import CACHE_DIR, LOCK_TIMEOUT, Cache, CacheBusy, CacheUnavailable
 from perfgen.build.commit import OutputLink, make_staging, promote
 from perfgen.build.executor import Executor
@@ -141,7 +142,8 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Prog
                 result: BuildResult, files: list[str], staging: Path) -> BuildResult:
     global_fp = fingerprint(opts.root, config, opts.kinds, cache)
     todo, gone, result.unchanged = classify(cache, opts, SourceKeys(opts.root, global_fp), files)
-    index_current = (opts.out / "index.html").is_file() and cache.meta("index") == global_fp and not opts.force
+    index_key = index_stamp(global_fp, opts)
+    index_current = (opts.out / "index.html").is_file() and cache.meta("index") == index_key and not opts.force
     if todo or gone or not index_current:
         check_links(cache)  # the index may be written from these lines: any damage is found now
     with Executor(opts, config, staging, len(todo)) as run:
@@ -150,24 +152,36 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Prog
         index_changed = _collect(cache, files, todo, outcomes, result.report, global_fp, unwritten) or bool(gone)
     if result.report.failed(opts.strict):
         return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
-    if not todo and not gone and index_current:
+    dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
+    dropped.append(unwritten)
+    combined = combine.plan(cache, opts, global_fp)
+    if not todo and not gone and index_current and not combined.changes:
         cache.commit()  # refreshed stamps, a remembered code hash (nothing else changed)
         result.ok = True  # a no-op rebuild: the index and the cache already say all this
         return result
-    dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
-    dropped.append(unwritten)
+    if combined.todo and (problem := combine.render(combined, opts, config, staging)) is not None:
+        result.report.extend([problem])
+        return result  # nothing removed or moved yet
     index_staged = None
     if index_changed or not index_current:
         index_staged = staging / "index.html"
-        problem = render_index(opts.root, cache, index_staged)
+        problem = render_index(opts.root, cache, index_staged, combine.index_links(opts), opts.formats)
         if problem is not None:
             result.report.extend([problem])
             return result  # nothing removed or moved yet
-        cache.set_meta("index", global_fp)
-    result.removed = promote(opts.out, staging, cache, todo, opts.kinds, index_staged, dropped)
+        cache.set_meta("index", index_key)
+    combine.record(cache, combined)
+    dropped.append(combined.stale)
+    result.removed = promote(opts.out, staging, cache, todo, opts.kinds, index_staged, dropped,
+                             combine.paths(combined.todo))
     result.built = len(todo)  # every one was built: a build with errors stopped above
     result.ok = True
     return result
+
+
+def index_stamp(global_fp: str, opts: BuildOptions) -> str:
+    """What the index page was made for: the build's fingerprint, and whether it links combined documents."""
+    return f"{global_fp}+combined" if opts.combine and opts.shard is None else global_fp
 
 
 def _counted(outcomes: Iterator[Outcome], total: int, progress: Progress | None) -> Iterator[Outcome]:

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from perfgen.build.cache import Cache
 from perfgen.build.keys import SourceKeys
-from perfgen.build.outputs import OUTPUT_FORMATS, output_kinds
+from perfgen.build.outputs import DEFAULT_FORMATS, output_kinds
 from perfgen.build.records import Cached, Job, Reported
 from perfgen.check.runner import relative_paths
 from perfgen.diagnostics import i18n
@@ -52,7 +52,7 @@ class BuildOptions:
     root: Path
     out: Path
     paths: list[str] | None = None
-    formats: tuple[str, ...] = OUTPUT_FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     jobs: int = 1
     shard: Shard | None = None
     force: bool = False
@@ -60,6 +60,7 @@ class BuildOptions:
     start_method: str | None = None  # of the worker processes (executor.start_method): None for the default
     forms: tuple[FormDef, ...] = ()  # the forms to build (perfgen.forms.choice.settle_forms); () for the settings'
     default_form: str = DEFAULT_FORM  # its outputs sit where the goals paths say; the others' under their ID
+    combine: bool = False  # also one document per unit and year, for each form and format (build.combine)
 
     @property
     def kinds(self) -> tuple[str, ...]:

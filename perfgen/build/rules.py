@@ -1,4 +1,5 @@
-"""The rules of building: where outputs may go, templates, the output folder (PG008, PG030-PG032).
+"""The rules of building: where outputs may go, templates, the output folder, the PDF's font (PG008,
+PG030-PG034).
 
 Records only (see :mod:`perfgen.diagnostics.rule`): the build raises them with ``diag(pos, code, key)``.
 """
@@ -115,4 +116,25 @@ OUTPUT_UNWRITABLE = Rule(
                 "delete the link (perfgen makes every file and folder of the output folder)"),
     ))
 
-RULES = (OUTPUT_OUTSIDE, TEMPLATE_ERROR, OUTPUT_BUSY, OUTPUT_UNWRITABLE)
+PDF_NO_FONT = Rule(
+    "PG033", "error", "生成 PDF 需要中文字体，本机没有找到", "PDF output needs a CJK font and none was found",
+    messages=(
+        Message("pdf.no_font", "生成 PDF 需要中文字体，本机没有找到（查找过：{searched}）",
+                "PDF output needs a CJK font and none was found (looked for: {searched})",
+                "安装中文字体：Windows 自带宋体（SimSun）；macOS 自带宋体-简（Songti SC）；Linux 安装 fonts-noto-cjk"
+                "（Debian/Ubuntu: apt install fonts-noto-cjk）；或在 perfgen.yaml 用 pdf_font: 指定字体名称或字体文件",
+                "install a CJK font: Windows has SimSun; macOS has Songti SC; on Linux install fonts-noto-cjk "
+                "(Debian/Ubuntu: apt install fonts-noto-cjk); or name a font or font file with pdf_font: in "
+                "perfgen.yaml"),
+    ))
+
+PDF_MISSING_GLYPH = Rule(
+    "PG034", "warning", "PDF 字体缺少某些字符", "the PDF font cannot draw some characters",
+    messages=(
+        Message("pdf.missing_glyph", "PDF 字体 {font} 没有这些字符，PDF 中无法显示：{chars}",
+                "the PDF font {font} has no glyph for these characters, which the PDF cannot show: {chars}",
+                "换用包含这些字符的字体（perfgen.yaml 的 pdf_font:），或改写这些字符",
+                "choose a font that has them (pdf_font: in perfgen.yaml), or write them otherwise"),
+    ))
+
+RULES = (OUTPUT_OUTSIDE, TEMPLATE_ERROR, OUTPUT_BUSY, OUTPUT_UNWRITABLE, PDF_NO_FONT, PDF_MISSING_GLYPH)

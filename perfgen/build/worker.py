@@ -11,6 +11,7 @@ build, so that a no-op rebuild does not pay for them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,12 +19,12 @@ from perfgen.build.outputs import output_files
 from perfgen.build.records import Entry, Job, Outcome
 from perfgen.build.renderers import Renderers, template_diag
 from perfgen.check.runner import check_file
-from perfgen.diagnostics.report import Diagnostic, in_order
+from perfgen.diagnostics.pos import Pos
+from perfgen.diagnostics.report import Diagnostic, diag, in_order
 from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
 from perfgen.render.html import TemplateError
-from perfgen.render.layout import layout
-from perfgen.render.view import project_form
+from perfgen.render.layout import Layout, layout
 
 if TYPE_CHECKING:
     from perfgen.build.plan import BuildOptions
@@ -36,7 +37,7 @@ class Worker:
     def __init__(self, opts: BuildOptions, config: Config, staging: Path) -> None:
         self.opts, self.config, self.staging = opts, config, staging
         self.loader = Loader(FsReader(opts.root))
-        self.renderers = Renderers(opts.root, opts.formats)
+        self.renderers = Renderers(opts.root, opts.formats, config.pdf_font)
         self.made_dirs: set[Path] = set()
         self.costly_failure: Diagnostic | None = None
 
@@ -50,37 +51,55 @@ class Worker:
         if self.costly_failure is not None:  # a template that ran out of time or space fails the same way again
             return Outcome(job.rel, in_order([*diags, self.costly_failure]), None)
         try:
-            outputs = self.render(project)
+            outputs, noted = self.render(project)
         except TemplateError as exc:
             failure = template_diag(self.opts.root, exc)
             if exc.costly:
                 self.costly_failure = failure
             return Outcome(job.rel, in_order([*diags, failure]), None)
+        if noted:
+            diags = in_order([*diags, *noted])
         return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags))
 
-    def render(self, project: Project) -> dict[str, str]:
-        """Every output of ``project``: each form laid out once, then drawn in each format."""
+    def render(self, project: Project) -> tuple[dict[str, str], list[Diagnostic]]:
+        """Every output of ``project`` (each form laid out once, then drawn in each format), and what drawing
+        them found worth a warning (characters the PDF font cannot draw)."""
         outputs = output_files(project.output_stem, self.opts.kinds)
-        html, docx = self.renderers.html, self.renderers.docx
+        writers = self.renderers.writers
+        noted: list[Diagnostic] = []
         for form in self.opts.forms:
             lay = layout(form, project)
             for fmt in self.opts.formats:
                 rel_out = outputs[fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}"]
-                if fmt == "html":
-                    assert html is not None
-                    data = html.render_project(project, project_form(project, lay))
-                else:
-                    assert docx is not None
-                    data = docx.render(project, lay)
-                self._write(rel_out, data)
-        return outputs
+                self._write(rel_out, writers[fmt].render(project, lay))
+                if fmt == "pdf" and (pdf := self.renderers.pdf) and not noted and (missing := pdf.missing_chars(lay)):
+                    noted.append(diag(Pos(project.source), "PG034", "pdf.missing_glyph", chars=missing,
+                                      font=pdf.font_name))
+        return outputs, noted
 
-    def _write(self, rel_out: str, data: bytes) -> None:
+    def combine(self, members: tuple[tuple[str, str], ...], form_id: str, fmt: str, rel_out: str, title: str) -> None:
+        """A unit's combined document (build.combine): ``members`` read again, laid out on the form, in order."""
+        form = next(f for f in self.opts.forms if f.id == form_id)
+
+        def layouts() -> Iterator[Layout]:  # one at a time: a PDF streams them, the others hold one unit's
+            for rel, _ in members:
+                project, _diags = check_file(self.loader, rel, self.config)
+                if project is not None:  # built a moment ago without errors: always
+                    yield layout(form, project)
+
+        target = self._target(rel_out)
+        with open(target, "wb") as fh:
+            self.renderers.combined(fmt, layouts(), title, fh)
+
+    def _target(self, rel_out: str) -> Path:
         target = self.staging / rel_out
         if target.parent not in self.made_dirs:  # the staging folder is private: plain writes suffice
             target.parent.mkdir(parents=True, exist_ok=True)
             self.made_dirs.add(target.parent)
-        with open(target, "wb") as fh:
+        return target
+
+    def _write(self, rel_out: str, data: bytes) -> None:
+        with open(self._target(rel_out), "wb") as fh:
             fh.write(data)
 
 

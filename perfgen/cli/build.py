@@ -1,4 +1,5 @@
-"""perfgen build [PATH...] [--out DIR] [--format docx,html] [-j N] [--shard I/N] [--force] [--strict]"""
+"""perfgen build [PATH...] [--out DIR] [--format docx,html,xlsx,pdf] [--form ID] [--combine] [-j N] [--shard I/N]
+[--force] [--strict]"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from perfgen.build.outputs import parse_formats
+from perfgen.build.outputs import DEFAULT_FORMATS, parse_formats
 from perfgen.build.pipeline import build
 from perfgen.build.plan import BuildOptions, Shard, refused_out
 from perfgen.cli.common import (
@@ -29,8 +30,8 @@ from perfgen.load.config import load_config
 def _formats(text: str) -> tuple[str, ...]:
     items = parse_formats(text)
     if items is None:
-        usage_error(msg("--format 只能是 docx、html 或 docx,html（收到 {v}）",
-                        "--format takes docx, html or docx,html (got {v})", v=text))
+        usage_error(msg("--format 只能是 docx、html、xlsx、pdf 中的一个或几个，用逗号分隔（收到 {v}）",
+                        "--format takes one or more of docx, html, xlsx, pdf, comma-separated (got {v})", v=text))
     return items
 
 
@@ -61,29 +62,35 @@ class _Bar:
 @click.command("build", cls=ReportingCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", default="build", show_default=True, type=click.Path(), help="输出目录")
-@click.option("--format", "formats", default="docx,html", show_default=True, help="输出格式：docx、html")
+@click.option("--format", "formats", default=None, metavar="FMT[,FMT]",
+              help="输出格式：docx、html、xlsx、pdf（默认：perfgen.yaml 的 formats，或 docx,html）")
 @click.option("--form", "form_ids", default=None, metavar="ID[,ID]",
               help="要生成的表样（默认：perfgen.yaml 的 forms 或 form）；perfgen forms 列出全部")
+@click.option("--combine/--no-combine", default=None,
+              help="另为每个单位每年生成一份合并文件（build/combined/）；也可在 perfgen.yaml 写 combine: true")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
 @click.option("--strict", is_flag=True, help="有警告也视为失败，不写出任何文件")
 @report_option("--diagnostics", help="诊断输出格式（同 validate 的 --format）")
 @lang_option
-def cmd(paths: tuple[str, ...], out: str, formats: str, form_ids: str | None, jobs: int | None,
-        shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
-    """校验并生成 Word（.docx）和 HTML 表格，以及目录页 index.html。"""
+def cmd(paths: tuple[str, ...], out: str, formats: str | None, form_ids: str | None, combine: bool | None,
+        jobs: int | None, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
+    """校验并生成 Word、HTML（以及 Excel、PDF）表格，和目录页 index.html。"""
     root = Path.cwd()
     chosen = [x.strip() for x in form_ids.split(",") if x.strip()] if form_ids is not None else None
     if chosen is not None and not chosen:
         usage_error(msg("--form 需要至少一个表样 ID", "--form takes at least one form ID"))
-    _run(root, paths, out, _formats(formats), chosen, jobs or os.cpu_count() or 1, shard, force, strict, reporter)
+    _run(root, paths, out, _formats(formats) if formats is not None else None, chosen, combine,
+         jobs or os.cpu_count() or 1, shard, force, strict, reporter)
 
 
-def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...], chosen: list[str] | None,
-         jobs: int, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
+def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...] | None, chosen: list[str] | None,
+         combine: bool | None, jobs: int, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
     config = load_config(root)  # settled once, for the forms chosen here
     forms = settle_forms(root, config, chosen)
+    if formats is None:
+        formats = tuple(config.formats) if config.formats else DEFAULT_FORMATS
     shard_obj = None
     if shard is not None:
         try:
@@ -99,7 +106,10 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...],
                         out=out, why=refused))
     opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
                         jobs=jobs, shard=shard_obj, force=force, strict=strict, forms=forms,
-                        default_form=config.form)
+                        default_form=config.form, combine=config.combine if combine is None else combine)
+    if opts.combine and shard_obj is not None:
+        click.echo(msg("--shard：分片构建不生成合并文件（合并文件需要全部项目）",
+                       "--shard: a sharded build makes no combined documents (they need every project)"), err=True)
     bar = _Bar()
     def show(d: Diagnostic) -> None:
         bar.close()

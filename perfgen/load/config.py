@@ -13,6 +13,9 @@ Everything is optional; the defaults are the xinjiang-2023 form of docs/goals-fo
       PG113: error
     vocabulary: {产出指标: [数量指标, 质量指标, 时效指标], ...}   # replaces the form's 一级 → 二级 list
     basis: [...]; scoring: [...]; evidence: [...]                 # replace the allowed words
+    formats: [docx, html, xlsx, pdf]   # what perfgen build writes (default docx, html; --format overrides)
+    combine: true                      # also one document per unit and year (build/combined/)
+    pdf_font: Noto Serif CJK SC        # the PDF's CJK font: a family name or a font file
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfgen.build.outputs import OUTPUT_FORMATS
 from perfgen.diagnostics import catalogue
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, PerfgenError, diag, in_order
@@ -65,12 +69,15 @@ class Config:
     forms: list[str] | None = None  # the forms to build (None: the default form)
     where: dict[str, Pos] = field(default_factory=dict)  # where perfgen.yaml set form, forms, weight_total
     printed: tuple[tuple[str, str], ...] = ()  # (form ID, header field) of each form built: PG145 warns if empty
+    formats: list[str] | None = None  # the formats to build (None: docx and html)
+    combine: bool = False  # also write one document per unit and year
+    pdf_font: str | None = None  # the PDF's CJK font (a family name or a font file); None: the machine's usual
 
     def fingerprint(self) -> str:
         """Stable text of every setting: part of the build cache key."""
         return repr((self.weight_total, sorted(self.weight_split.items()), self.cost_tolerance,
                      sorted(self.severity.items()), sorted(self.vocabulary.items()), self.basis,
-                     self.scoring, self.evidence, self.form, self.forms, self.printed))
+                     self.scoring, self.evidence, self.form, self.forms, self.printed, self.pdf_font))
 
     def level2_owner(self) -> dict[str, str]:
         """二级 name -> the 一级 it belongs to (first listed wins)."""
@@ -81,8 +88,9 @@ class Config:
         return owner
 
 
-_KEYS = ("form", "forms", "weight_total", "weight_split", "cost_tolerance", "rules", "vocabulary", "basis", "scoring",
-         "evidence")
+_KEYS = ("form", "forms", "formats", "combine", "pdf_font", "weight_total", "weight_split", "cost_tolerance", "rules",
+         "vocabulary", "basis", "scoring", "evidence")
+FORMATS = OUTPUT_FORMATS
 
 
 def _bad(node: Node, key: str, expected: str) -> Diagnostic:
@@ -99,61 +107,113 @@ def parse_config(root: Map, source: str) -> Config:
     cfg = Config(source=source)
     errors: list[Diagnostic] = []
     for key, (kpos, node) in root.items.items():
-        value = to_plain(node)
         if key not in _KEYS:
             errors.append(diag(kpos, "PG009", "config.unknown", key=key, allowed=", ".join(_KEYS)))
-        elif key in ("weight_total", "cost_tolerance"):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                errors.append(_bad(node, key, "> 0"))
-            else:
-                setattr(cfg, key, float(value))
-                cfg.where[key] = node.pos
-        elif key == "form":
-            if not isinstance(value, str) or not value:
-                errors.append(_bad(node, key, "表样 ID / a form ID"))
-            else:
-                cfg.form, cfg.where[key] = value, node.pos
-        elif key == "forms":
-            forms = [value] if isinstance(value, str) else _str_list(node)
-            if not forms:
-                errors.append(_bad(node, key, "[表样 ID, ...] / [form ID, ...]"))
-            else:
-                cfg.forms, cfg.where[key] = forms, node.pos
-        elif key == "weight_split":
-            if not isinstance(value, dict) or not all(
-                    isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()):
-                errors.append(_bad(node, key, "{一级指标: 分值}"))
-            else:
-                cfg.weight_split = {tuple(p.strip() for p in str(k).split("+")): float(v) for k, v in value.items()}
-        elif key == "rules":
-            if not isinstance(node, Map):
-                errors.append(_bad(node, key, "{PG###: error|warning|off}"))
-                continue
-            for code, (cpos, sev) in node.items.items():
-                text = "off" if isinstance(sev, Scalar) and sev.value is False else str(to_plain(sev)).lower()
-                rule = catalogue.RULES.get(code.upper())
-                if rule is None:
-                    errors.append(diag(cpos, "PG009", "config.rule_unknown", code=code))
-                elif not rule.configurable:
-                    errors.append(diag(cpos, "PG009", "config.rule_fixed", code=code))
-                elif text not in SEVERITIES:
-                    errors.append(_bad(sev, f"rules.{code}", "error | warning | off"))
-                else:
-                    cfg.severity[code.upper()] = text
-        elif key == "vocabulary":
-            if not isinstance(node, Map) or not all(_str_list(v) is not None for _, v in node.items.values()):
-                errors.append(_bad(node, key, "{一级指标: [二级指标, ...]}"))
-            else:
-                cfg.vocabulary = {k: _str_list(v) or [] for k, (_, v) in node.items.items()}
+        elif (problem := _SETTERS.get(key, _set_words)(cfg, key, node, errors)) is not None:
+            errors.append(_bad(node, key, problem))
         else:
-            words = _str_list(node)
-            if words is None:
-                errors.append(_bad(node, key, "[...]"))
-            else:
-                setattr(cfg, key, words)
+            cfg.where[key] = node.pos
     if errors:
         raise ConfigError(errors)
     return cfg
+
+
+# Each setting's parser: sets ``cfg`` and returns None, or returns what was expected (PG009 config.invalid),
+# or appends its own diagnostics to ``errors``.
+def _set_number(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return "> 0"
+    setattr(cfg, key, float(value))
+    return None
+
+
+def _set_form(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    if not isinstance(value, str) or not value:
+        return "表样 ID / a form ID"
+    cfg.form = value
+    return None
+
+
+def _set_forms(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    forms = [value] if isinstance(value, str) else _str_list(node)
+    if not forms:
+        return "[表样 ID, ...] / [form ID, ...]"
+    cfg.forms = forms
+    return None
+
+
+def _set_formats(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    items = [value] if isinstance(value, str) else _str_list(node)
+    if not items or not set(items) <= set(FORMATS):
+        return "[" + ", ".join(FORMATS) + "]"
+    cfg.formats = list(dict.fromkeys(items))
+    return None
+
+
+def _set_combine(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    if not isinstance(value, bool):
+        return "true | false"
+    cfg.combine = value
+    return None
+
+
+def _set_font(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    if not isinstance(value, str) or not value.strip():
+        return "字体名称或字体文件路径 / a font family name or a font file"
+    cfg.pdf_font = value.strip()
+    return None
+
+
+def _set_split(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    value = to_plain(node)
+    if not isinstance(value, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()):
+        return "{一级指标: 分值}"
+    cfg.weight_split = {tuple(p.strip() for p in str(k).split("+")): float(v) for k, v in value.items()}
+    return None
+
+
+def _set_rules(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    if not isinstance(node, Map):
+        return "{PG###: error|warning|off}"
+    for code, (cpos, sev) in node.items.items():
+        text = "off" if isinstance(sev, Scalar) and sev.value is False else str(to_plain(sev)).lower()
+        rule = catalogue.RULES.get(code.upper())
+        if rule is None:
+            errors.append(diag(cpos, "PG009", "config.rule_unknown", code=code))
+        elif not rule.configurable:
+            errors.append(diag(cpos, "PG009", "config.rule_fixed", code=code))
+        elif text not in SEVERITIES:
+            errors.append(_bad(sev, f"rules.{code}", "error | warning | off"))
+        else:
+            cfg.severity[code.upper()] = text
+    return None
+
+
+def _set_vocabulary(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    if not isinstance(node, Map) or not all(_str_list(v) is not None for _, v in node.items.values()):
+        return "{一级指标: [二级指标, ...]}"
+    cfg.vocabulary = {k: _str_list(v) or [] for k, (_, v) in node.items.items()}
+    return None
+
+
+def _set_words(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    words = _str_list(node)
+    if words is None:
+        return "[...]"
+    setattr(cfg, key, words)
+    return None
+
+
+_SETTERS = {"weight_total": _set_number, "cost_tolerance": _set_number, "form": _set_form, "forms": _set_forms,
+            "formats": _set_formats, "combine": _set_combine, "pdf_font": _set_font, "weight_split": _set_split,
+            "rules": _set_rules, "vocabulary": _set_vocabulary}
 
 
 def load_config(root: Path) -> Config:

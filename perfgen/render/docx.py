@@ -123,8 +123,8 @@ class DocxWriter:
         self.reference = Path(reference)
         parts = read_package(self.reference.read_bytes() if data is None else data)
         self._core_name = self._ensure_core_part(parts)
-        self._head, sectpr_xml, self._tail, text_width = self._split_document(parts["word/document.xml"])
-        self._tail = sectpr_xml + self._tail
+        self._head, self.sectpr_xml, self._tail, text_width = self._split_document(parts["word/document.xml"])
+        self._tail = self.sectpr_xml + self._tail
         self.text_width = text_width
         self._widths: dict[str, tuple[int, ...]] = {}
         self._widths_of: dict[str, tuple[int, ...]] = {}
@@ -135,6 +135,8 @@ class DocxWriter:
         self._order = [n for n in FIRST_PARTS if n in every] + sorted(every - set(FIRST_PARTS))
         dynamic = ("word/document.xml", self._core_name)
         self._static = {n: ZipMember(n, parts[n]) for n in self._order if n not in dynamic}
+        # The parts a document of several projects changes (render/docx_combined.py: a footer is added).
+        self.raw = {n: parts[n] for n in ("[Content_Types].xml", "word/_rels/document.xml.rels") if n in parts}
 
     # -- reference handling (once) ---------------------------------------------------------------
 
@@ -285,8 +287,16 @@ class DocxWriter:
 
     def document_xml(self, lay: Layout) -> str:
         """The complete ``word/document.xml`` of a laid-out form."""
+        return self._head + self.body_xml(lay) + self._tail
+
+    def document_around(self, body: str, sectpr: str) -> str:
+        """A ``word/document.xml`` of ``body`` whose last section has the properties ``sectpr``."""
+        return self._head + body + sectpr + self._tail[len(self.sectpr_xml):]
+
+    def body_xml(self, lay: Layout) -> str:
+        """The body content of a laid-out form (without the section properties)."""
         widths = self.widths_of(lay.form)
-        parts = [self._head, _paragraph(lay.title, STYLE_TITLE)]
+        parts = [_paragraph(lay.title, STYLE_TITLE)]
         if lay.year_line is not None:
             parts.append(_paragraph(lay.year_line, STYLE_YEAR))
         parts += [_paragraph(line, STYLE_CELL_LEFT) for line in lay.above]
@@ -295,7 +305,6 @@ class DocxWriter:
                 parts.append(_SPACER)
             parts.append(self._table(table, widths))
         parts += [_paragraph(line, STYLE_CELL_LEFT) for line in lay.below]
-        parts.append(self._tail)
         return "".join(parts)
 
     @staticmethod
@@ -319,6 +328,12 @@ class DocxWriter:
             self._core_name: ZipMember(self._core_name, self.core_xml(lay).encode("utf-8")),
         }
         return zip_package([dynamic.get(name) or self._static[name] for name in self._order])
+
+    def package(self, document: str, core: str, extra: dict[str, bytes]) -> bytes:
+        """A .docx of ``document`` and ``core`` XML, with ``extra`` parts added or replacing the reference's."""
+        names = self._order + sorted(set(extra) - set(self._order))
+        dynamic = {"word/document.xml": document.encode("utf-8"), self._core_name: core.encode("utf-8"), **extra}
+        return zip_package([ZipMember(n, dynamic[n]) if n in dynamic else self._static[n] for n in names])
 
 
 @lru_cache(maxsize=8)

@@ -42,6 +42,7 @@ from perfgen.render.view import ProjectForm, project_form
 
 PROJECT_TEMPLATE = "project.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
+COMBINED_TEMPLATE = "combined.html.j2"
 # `{% extends "default:project.html.j2" %}` always reaches the built-in template, even when overridden.
 DEFAULT_PREFIX = "default"
 
@@ -85,6 +86,8 @@ class IndexForm:
     form: str  # its ID
     html_href: str | None  # URL-quoted
     docx_href: str | None
+    xlsx_href: str | None = None
+    pdf_href: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,8 @@ class IndexItem:
     source: str
     entry: IndexEntry
     forms: tuple[IndexForm, ...] = ()
+    xlsx_href: str | None = None
+    pdf_href: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,7 @@ class IndexGroup:
     total: str  # 小计
     fiscal: str
     other: str
+    combined: tuple[tuple[str, str | None], ...] = ()  # (label, URL-quoted file) of its combined documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,13 @@ class IndexPage:
     title: str
     count: int
     groups: Iterable[IndexGroup]  # iterate once, in order
+    formats: tuple[str, ...] = ()  # what the projects were built in: a column for Excel and PDF if built
+
+
+@dataclass(frozen=True, slots=True)
+class CombinedPage:
+    title: str  # "库尔勒市社会保险中心 2023年"
+    forms: tuple[ProjectForm, ...]
 
 
 def _href(path: str | None) -> str | None:
@@ -146,10 +159,13 @@ def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
     return streamed_index_page(lambda: iter(ordered), title)
 
 
-def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str) -> IndexPage:
+def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str,
+                        combined: Callable[[str, int], tuple[tuple[str, str], ...]] | None = None,
+                        formats: tuple[str, ...] = ()) -> IndexPage:
     """The index of entries that ``entries()`` yields already in :func:`index_order`, read twice:
 
     once for the counts and subtotals (one group's amounts at a time), once while the page is written.
+    ``combined``: a unit's year -> (label, file) of its combined documents.
     """
     sums: list[tuple[int, str, str, str]] = []
     for _, group in itertools.groupby(entries(), key=_group_key):
@@ -159,19 +175,23 @@ def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str)
 
     def items(members: Iterator[IndexEntry]) -> Iterator[IndexItem]:
         for n, e in enumerate(members, start=1):
+            own = e.outputs
             yield IndexItem(number=n, name=e.name, total=format_money(e.total), fiscal=format_money(e.fiscal),
                             other=format_money(e.other), html_href=_href(e.html_href), docx_href=_href(e.docx_href),
                             source=e.source, entry=e,
-                            forms=tuple(IndexForm(form, _href(files.get("html")), _href(files.get("docx")))
-                                        for form, files in e.other_forms()))
+                            forms=tuple(IndexForm(form, _href(files.get("html")), _href(files.get("docx")),
+                                                  _href(files.get("xlsx")), _href(files.get("pdf")))
+                                        for form, files in e.other_forms()),
+                            xlsx_href=_href(own.get("xlsx")), pdf_href=_href(own.get("pdf")))
 
     def groups() -> Iterator[IndexGroup]:
         grouped = itertools.groupby(entries(), key=_group_key)
         for ((unit, year), members), (count, total, fiscal, other) in zip(grouped, sums, strict=True):
+            links = () if combined is None else tuple((label, _href(path)) for label, path in combined(unit, year))
             yield IndexGroup(unit=unit, year=year, heading=f"{unit} {year}年", items=items(members), count=count,
-                             total=total, fiscal=fiscal, other=other)
+                             total=total, fiscal=fiscal, other=other, combined=links)
 
-    return IndexPage(title=title, count=sum(s[0] for s in sums), groups=groups())
+    return IndexPage(title=title, count=sum(s[0] for s in sums), groups=groups(), formats=formats)
 
 
 # --- the renderer -----------------------------------------------------------------------------------
@@ -212,11 +232,17 @@ class HtmlRenderer:
         """The page of ``project`` (``form``: its :func:`~perfgen.render.view.project_form`, if already made)."""
         return self._render(PROJECT_TEMPLATE, {"project": project, "form": form or project_form(project)})
 
+    def render_combined(self, forms: list[ProjectForm], title: str) -> bytes:
+        """One page of several projects' forms (a unit's year: perfgen build --combine)."""
+        return self._render(COMBINED_TEMPLATE, {"combined": CombinedPage(title, tuple(forms))})
+
     def render_index(self, entries: list[IndexEntry], title: str = DEFAULT_INDEX_TITLE) -> bytes:
         return self._render(INDEX_TEMPLATE, {"index": index_page(entries, title)})
 
     def write_index(self, entries: Callable[[], Iterator[IndexEntry]], target: Path,
-                    title: str = DEFAULT_INDEX_TITLE) -> None:
+                    title: str = DEFAULT_INDEX_TITLE,
+                    combined: Callable[[str, int], tuple[tuple[str, str], ...]] | None = None,
+                    formats: tuple[str, ...] = ()) -> None:
         """Stream the index page of entries already in :func:`index_order` into ``target``."""
         template = self._template(INDEX_TEMPLATE)
 
@@ -231,7 +257,8 @@ class HtmlRenderer:
         try:
             with self._errors(template), self._bounds(), open(target, "wb") as fh:
                 carry = ""
-                for chunk in self._generate(template, {"index": streamed_index_page(checked, title)}):
+                page = streamed_index_page(checked, title, combined, formats)
+                for chunk in self._generate(template, {"index": page}):
                     text = carry + chunk
                     carry = "\r" if text.endswith("\r") else ""  # a CR LF split across two chunks
                     fh.write(_unix_newlines(text[:-1] if carry else text))

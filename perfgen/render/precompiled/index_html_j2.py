@@ -87,12 +87,51 @@ def block_groups(context, missing=missing):
     _block_vars = {}
     l_0_index = resolve('index')
     pass
-    for l_1_group in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'groups'):
+    l_1_loop = missing
+    for l_1_group, l_1_loop in LoopContext(environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'groups'), undefined):
+        l_1_range = resolve('range')
+        l_1_extra = missing
         _loop_vars = {}
         pass
         yield '<section class="group">\n<h2>'
         yield escape(environment.getattr(l_1_group, 'heading'))
-        yield '</h2>\n<table class="form index">\n<colgroup>\n<col style="width: 5%">\n<col style="width: 46%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 8%">\n<col style="width: 8%">\n</colgroup>\n<thead>\n<tr>\n<th scope="col" rowspan="2">序号</th>\n<th scope="col" rowspan="2">项目名称</th>\n<th scope="col" colspan="3">项目资金（万元）</th>\n<th scope="col" colspan="2">文件</th>\n</tr>\n<tr>\n<th scope="col">年度预算总额</th>\n<th scope="col">其中：财政拨款</th>\n<th scope="col">其他资金</th>\n<th scope="col">网页</th>\n<th scope="col">Word</th>\n</tr>\n</thead>\n<tbody>\n'
+        yield '</h2>\n'
+        if environment.getattr(l_1_group, 'combined'):
+            pass
+            yield '<p class="combined">合并文件：'
+            l_2_loop = missing
+            for (l_2_label, l_2_href), l_2_loop in LoopContext(environment.getattr(l_1_group, 'combined'), undefined):
+                _loop_vars = {}
+                pass
+                yield escape((' · ' if (not environment.getattr(l_2_loop, 'first')) else ''))
+                yield '<a href="'
+                yield escape(l_2_href)
+                yield '">'
+                yield escape(l_2_label)
+                yield '</a>'
+            l_2_loop = l_2_label = l_2_href = missing
+            yield '</p>\n'
+        yield '<table class="form index">\n<colgroup>\n'
+        l_1_extra = ((1 if ('xlsx' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')) else 0) + (1 if ('pdf' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')) else 0))
+        _loop_vars['extra'] = l_1_extra
+        yield '<col style="width: 5%">\n<col style="width: '
+        yield escape((46 - (8 * (undefined(name='extra') if l_1_extra is missing else l_1_extra))))
+        yield '%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 8%">\n<col style="width: 8%">\n'
+        for l_2__ in environment.call(context, (undefined(name='range') if l_1_range is missing else l_1_range), (undefined(name='extra') if l_1_extra is missing else l_1_extra), _loop_vars=_loop_vars):
+            _loop_vars = {}
+            pass
+            yield '<col style="width: 8%">\n'
+        l_2__ = missing
+        yield '</colgroup>\n<thead>\n<tr>\n<th scope="col" rowspan="2">序号</th>\n<th scope="col" rowspan="2">项目名称</th>\n<th scope="col" colspan="3">项目资金（万元）</th>\n<th scope="col" colspan="'
+        yield escape((2 + (undefined(name='extra') if l_1_extra is missing else l_1_extra)))
+        yield '">文件</th>\n</tr>\n<tr>\n<th scope="col">年度预算总额</th>\n<th scope="col">其中：财政拨款</th>\n<th scope="col">其他资金</th>\n<th scope="col">网页</th>\n<th scope="col">Word</th>\n'
+        if ('xlsx' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
+            pass
+            yield '<th scope="col">Excel</th>\n'
+        if ('pdf' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
+            pass
+            yield '<th scope="col">PDF</th>\n'
+        yield '</tr>\n</thead>\n<tbody>\n'
         for l_2_item in environment.getattr(l_1_group, 'items'):
             l_2_link = resolve('link')
             _loop_vars = {}
@@ -113,6 +152,14 @@ def block_groups(context, missing=missing):
                 yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'html_href'), 'HTML', _loop_vars=_loop_vars))
                 yield ' '
                 yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'docx_href'), 'Word', _loop_vars=_loop_vars))
+                if environment.getattr(l_3_other, 'xlsx_href'):
+                    pass
+                    yield ' '
+                    yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'xlsx_href'), 'Excel', _loop_vars=_loop_vars))
+                if environment.getattr(l_3_other, 'pdf_href'):
+                    pass
+                    yield ' '
+                    yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'pdf_href'), 'PDF', _loop_vars=_loop_vars))
                 yield '</span>\n'
             l_3_other = missing
             yield '</td>\n<td class="money total">'
@@ -125,7 +172,18 @@ def block_groups(context, missing=missing):
             yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'html_href'), 'HTML', _loop_vars=_loop_vars))
             yield '</td>\n<td class="file docx">'
             yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'docx_href'), 'Word', _loop_vars=_loop_vars))
-            yield '</td>\n</tr>\n'
+            yield '</td>\n'
+            if ('xlsx' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
+                pass
+                yield '<td class="file xlsx">'
+                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'xlsx_href'), 'Excel', _loop_vars=_loop_vars))
+                yield '</td>\n'
+            if ('pdf' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
+                pass
+                yield '<td class="file pdf">'
+                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'pdf_href'), 'PDF', _loop_vars=_loop_vars))
+                yield '</td>\n'
+            yield '</tr>\n'
         l_2_item = l_2_link = missing
         yield '</tbody>\n<tfoot>\n<tr class="subtotal">\n<th scope="row" colspan="2">小计</th>\n<td class="money total">'
         yield escape(environment.getattr(l_1_group, 'total'))
@@ -133,8 +191,10 @@ def block_groups(context, missing=missing):
         yield escape(environment.getattr(l_1_group, 'fiscal'))
         yield '</td>\n<td class="money other">'
         yield escape(environment.getattr(l_1_group, 'other'))
-        yield '</td>\n<td colspan="2"></td>\n</tr>\n</tfoot>\n</table>\n</section>\n'
-    l_1_group = missing
+        yield '</td>\n<td colspan="'
+        yield escape((2 + (undefined(name='extra') if l_1_extra is missing else l_1_extra)))
+        yield '"></td>\n</tr>\n</tfoot>\n</table>\n</section>\n'
+    l_1_loop = l_1_group = l_1_extra = l_1_range = missing
 
 def block_footer(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -146,4 +206,4 @@ def block_footer(context, missing=missing):
     pass
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'groups': block_groups, 'footer': block_footer}
-debug_info = '2=13&3=16&4=23&6=42&7=53&8=61&12=62&71=63&8=65&9=75&10=77&12=80&13=89&15=93&42=95&44=100&45=102&46=106&47=110&50=118&51=120&52=122&53=124&54=126&61=130&62=132&63=134&71=138'
+debug_info = '2=13&3=16&4=23&6=42&7=53&8=61&12=62&90=63&8=65&9=75&10=77&12=80&13=90&15=96&16=98&17=102&21=114&23=117&29=119&38=125&46=127&49=130&55=134&57=139&58=141&59=145&60=149&63=165&64=167&65=169&66=171&67=173&68=175&69=178&71=180&72=183&80=188&81=190&82=192&83=194&90=198'

@@ -10,145 +10,16 @@ def root(context, missing=missing):
     if 0: yield None
     parent_template = None
     l_0_table = missing
-    try:
-        t_1 = environment.filters['safe']
-    except KeyError:
-        @internalcode
-        def t_1(*unused):
-            raise TemplateRuntimeError("No filter named 'safe' found.")
     pass
     parent_template = environment.get_template('base.html.j2', 'project.html.j2')
     for name, parent_block in parent_template.blocks.items():
         context.blocks.setdefault(name, []).append(parent_block)
-    def macro(l_1_t, l_1_widths):
-        t_2 = []
-        l_1_grid = l_1_head = missing
-        if l_1_t is missing:
-            l_1_t = undefined("parameter 't' was not provided", name='t')
-        if l_1_widths is missing:
-            l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
-        pass
-        l_1_grid = environment.call(context, environment.getattr(l_1_t, 'compact'), l_1_widths)
-        t_2.extend((
-            '<table class="form ',
-            escape(environment.getattr(l_1_t, 'name')),
-            '">\n<colgroup>\n',
-        ))
-        for l_2_width in environment.call(context, environment.getattr((undefined(name='grid') if l_1_grid is missing else l_1_grid), 'css_widths')):
-            _loop_vars = {}
-            pass
-            t_2.extend((
-                '<col style="width: ',
-                escape(l_2_width),
-                '">\n',
-            ))
-        l_2_width = missing
-        t_2.append(
-            '</colgroup>\n',
-        )
-        l_1_head = (environment.getattr(l_1_t, 'head') if environment.getattr(l_1_t, 'head_only') else 0)
-        l_2_loop = missing
-        for l_2_row, l_2_loop in LoopContext(environment.getattr((undefined(name='grid') if l_1_grid is missing else l_1_grid), 'rows'), undefined):
-            _loop_vars = {}
-            pass
-            if environment.getattr(l_2_loop, 'first'):
-                pass
-                if (undefined(name='head') if l_1_head is missing else l_1_head):
-                    pass
-                    t_2.append(
-                        '<thead>\n',
-                    )
-                else:
-                    pass
-                    t_2.append(
-                        '<tbody>\n',
-                    )
-            elif (environment.getattr(l_2_loop, 'index0') == (undefined(name='head') if l_1_head is missing else l_1_head)):
-                pass
-                t_2.append(
-                    '</thead>\n<tbody>\n',
-                )
-            t_2.append(
-                '<tr>\n',
-            )
-            for l_3_cell in l_2_row:
-                l_3_spans = missing
-                _loop_vars = {}
-                pass
-                l_3_spans = t_1(environment.getattr(l_3_cell, 'html_spans'))
-                _loop_vars['spans'] = l_3_spans
-                if (environment.getattr(l_3_cell, 'role') == 'label'):
-                    pass
-                    t_2.extend((
-                        '<th scope="row"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</th>\n',
-                    ))
-                elif (environment.getattr(l_3_cell, 'role') == 'title'):
-                    pass
-                    t_2.extend((
-                        '<th scope="col"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</th>\n',
-                    ))
-                elif (environment.getattr(l_3_cell, 'role') == 'text'):
-                    pass
-                    t_2.extend((
-                        '<td class="text',
-                        escape((' left' if (environment.getattr(l_3_cell, 'align') == 'left') else '')),
-                        '"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</td>\n',
-                    ))
-                elif (environment.getattr(environment.getattr(l_3_cell, 'value'), 'kind') == 'list'):
-                    pass
-                    t_2.extend((
-                        '<td class="',
-                        escape(environment.getattr(l_3_cell, 'html_class')),
-                        '"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>\n',
-                    ))
-                    for l_4_line in environment.getattr(l_3_cell, 'lines'):
-                        _loop_vars = {}
-                        pass
-                        t_2.extend((
-                            '<p>',
-                            escape(l_4_line),
-                            '</p>\n',
-                        ))
-                    l_4_line = missing
-                    t_2.append(
-                        '</td>\n',
-                    )
-                else:
-                    pass
-                    t_2.extend((
-                        '<td class="',
-                        escape(environment.getattr(l_3_cell, 'html_class')),
-                        '"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</td>\n',
-                    ))
-            l_3_cell = l_3_spans = missing
-            t_2.append(
-                '</tr>\n',
-            )
-        l_2_loop = l_2_row = missing
-        t_2.append(
-            '</tbody>\n</table>\n',
-        )
-        return concat(t_2)
-    context.exported_vars.add('table')
-    context.vars['table'] = l_0_table = Macro(environment, macro, 'table', ('t', 'widths'), False, False, False, context.eval_ctx.autoescape)
+    included_template = environment.get_template('form.html.j2', 'project.html.j2')._get_default_module(context)
+    l_0_table = getattr(included_template, 'table', missing)
+    if l_0_table is missing:
+        l_0_table = undefined(f"the template {included_template.__name__!r} (imported on line 6 in 'project.html.j2') does not export the requested name 'table'", name='table')
+    context.vars['table'] = l_0_table
+    context.exported_vars.discard('table')
     yield from parent_template.root_render_func(context)
 
 def block_title(context, missing=missing):
@@ -249,4 +120,4 @@ def block_footer(context, missing=missing):
     l_1_line = missing
 
 blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'header_block': block_header_block, 'indicators': block_indicators, 'footer': block_footer}
-debug_info = '5=19&8=22&9=30&10=33&12=36&13=41&16=48&17=50&18=53&22=65&27=73&28=77&29=79&30=83&31=88&32=92&33=97&34=101&35=108&36=112&37=117&38=122&42=133&50=153&51=167&52=175&61=176&64=177&69=178&52=180&53=190&54=192&55=195&57=197&58=201&61=205&62=215&64=217&65=226&66=230&69=233&70=242&71=246'
+debug_info = '5=13&6=16&7=24&8=38&9=46&18=47&21=48&26=49&9=51&10=61&11=63&12=66&14=68&15=72&18=76&19=86&21=88&22=97&23=101&26=104&27=113&28=117'
