@@ -12,7 +12,8 @@ import pytest
 from sample_data import EXAMPLES_UNIT, make_project
 
 from perfgen.model import Funds, Project
-from perfgen.render.html import HtmlRenderer, IndexEntry, TemplateError
+from perfgen.render.html import HtmlRenderer, IndexEntry, TemplateError, make_environment
+from perfgen.render.sandbox import BoundedSandbox, Trusted
 from perfgen.resources import builtin_templates_dir
 
 # The indicator rows as the printed table shows them, in the form's nine columns (一级 … 佐证资料).
@@ -484,3 +485,20 @@ def test_index_groups_stream_their_counts_and_subtotals(renderer: HtmlRenderer) 
     assert [g[:3] for g in groups] == [("A单位", 2023, 1), (EXAMPLES_UNIT, 2023, 3), (EXAMPLES_UNIT, 2022, 1)]
     assert groups[1][3] == sorted(e.name for e in INDEX if e.unit == EXAMPLES_UNIT and e.year == 2023)
     assert len(reads) == 2
+
+
+def test_built_in_templates_run_unchecked_only_when_the_repository_overrides_none(tmp_path: Path) -> None:
+    assert type(HtmlRenderer([builtin_templates_dir()]).env) is Trusted
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "reference.docx").write_bytes(b"")  # not a template: the built-ins still run unchecked
+    assert type(HtmlRenderer([templates, builtin_templates_dir()]).env) is Trusted
+    for name in ("style.css", "form.html.j2", "base.html.j2"):
+        (templates / name).write_text("{{ 1 }}", encoding="utf-8")
+        env = HtmlRenderer([templates, builtin_templates_dir()]).env
+        assert type(env) is BoundedSandbox  # a repository's template: every access checked, time and size bounded
+        (templates / name).unlink()
+    # the unchecked environment renders the same page, byte for byte
+    checked = HtmlRenderer([builtin_templates_dir()])
+    checked.env = make_environment(checked.env.loader, trusted=False)
+    assert checked.render_project(seed1()) == HtmlRenderer([builtin_templates_dir()]).render_project(seed1())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,6 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from perfgen.build.outputs import IndexEntry
 from perfgen.fsutil import shown_path
@@ -35,6 +35,7 @@ from perfgen.render.sandbox import (
     Sandbox,
     TemplateLimit,
     TemplateRefused,
+    Trusted,
     generate_bounded,
     page_bounds,
 )
@@ -197,13 +198,16 @@ def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str,
 # --- the renderer -----------------------------------------------------------------------------------
 
 
-def make_environment(loader: jinja2.BaseLoader, bounded: bool = False) -> ImmutableSandboxedEnvironment:
-    """The sandboxed environment every template runs in (and the built-ins are precompiled for).
+def make_environment(loader: jinja2.BaseLoader, bounded: bool = False, trusted: bool = False) -> Sandbox:
+    """The environment the templates run in (the built-ins are precompiled for any of them).
 
     ``bounded``: templates from a repository run in :class:`~perfgen.render.sandbox.BoundedSandbox`.
+    ``trusted``: only perfgen's own templates will run (the repository overrides none): a plain environment,
+    without the sandbox's check of every attribute access, which was most of a page's time (issue 16).
     """
     # Immutable: a template cannot alter the model (e.g. list.append) before the Word writer sees it.
-    env = (BoundedSandbox if bounded else Sandbox)(
+    kind: type[Sandbox] = Trusted if trusted else BoundedSandbox if bounded else Sandbox
+    env = kind(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -226,7 +230,10 @@ class HtmlRenderer:
         builtin = BuiltinLoader(search_path[-1])  # the built-ins are the last folder of the search path
         loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
         loaders[:0] = [RepoLoader(d) for d in search_path[:-1]]  # a repository's own templates/ first
-        self.env = make_environment(jinja2.ChoiceLoader(loaders), bounded=len(search_path) > 1)
+        names = [n for n in builtin.list_templates() if n.endswith((".j2", ".css"))]
+        overridden = any(os.path.lexists(d / name) for d in search_path[:-1] for name in names)
+        self.env = make_environment(jinja2.ChoiceLoader(loaders), bounded=len(search_path) > 1,
+                                    trusted=not overridden)
 
     def render_project(self, project: Project, form: ProjectForm | None = None) -> bytes:
         """The page of ``project`` (``form``: its :func:`~perfgen.render.view.project_form`, if already made)."""

@@ -167,6 +167,18 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return safe
 
 
+class Trusted(Sandbox):
+    """For perfgen's own templates when the repository overrides none of them: no check of each attribute
+    access or call (the precompiled built-ins are compiled for a sandbox, so this keeps its interface and drops
+    its checks). A repository's templates never run here (html.HtmlRenderer chooses)."""
+
+    getattr = jinja2.Environment.getattr
+    getitem = jinja2.Environment.getitem
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja names the arguments so
+        return __context.call(__obj, *args, **kwargs)
+
+
 class BoundedSandbox(Sandbox):
     """The immutable sandbox, with the work a template may ask for bounded."""
 
