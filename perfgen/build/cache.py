@@ -290,6 +290,21 @@ class Cache:
         for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, name, rel"):
             yield index_entry(*_checked(row))
 
+    def whole_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every row's columns (less the seals, each checked), in path order: what a shard hands on."""
+        for rel, in self.db.execute("SELECT rel FROM entries ORDER BY rel").fetchall():
+            row = self._row(rel)
+            if row is not None:
+                yield row
+
+    def outputs_of(self, row: tuple[Any, ...]) -> list[tuple[str, str]]:
+        """(kind, path) of each output a row (:meth:`whole_rows`) records."""
+        return [(kind, path) for kind, path, _, _ in _outputs(row[_OUT])]
+
+    def adopt(self, row: tuple[Any, ...]) -> None:
+        """Store a row another output folder's cache made (an assembled shard's), sealed again here."""
+        self._write(tuple(row))
+
     def members(self) -> Iterator[tuple[str, str, str, int]]:
         """(goals file, key, unit, year) of every row, in path order (both groups' seals checked)."""
         query = ("SELECT rel, key, fp, sources, outputs, seal_state, rel, unit, year, name, total, fiscal, other, "

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfgen.build import combine
+from perfgen.build.assemble import NotAShard, merge_shards
 from perfgen.build.cache import CACHE_DIR, LOCK_TIMEOUT, Cache, CacheBusy, CacheUnavailable
 from perfgen.build.commit import OutputLink, make_staging, promote
 from perfgen.build.executor import Executor
@@ -62,6 +63,9 @@ def build(opts: BuildOptions, config: Config, progress: Progress | None = None,
     if not opts.forms:  # the forms perfgen.yaml chooses (raises FormError for a broken or unknown one)
         opts = dataclasses.replace(opts, forms=settle_forms(opts.root, config), default_form=config.form)
     try:
+        if opts.assemble and (problem := _assemble(opts)) is not None:
+            result.report.extend([problem])
+            return result
         files, diags = discover(opts)
         result.files = len(files)
         result.report.extend(diags)
@@ -77,6 +81,21 @@ def build(opts: BuildOptions, config: Config, progress: Progress | None = None,
         return _build(opts, config, progress, result, files, waiting)
     finally:
         result.seconds = time.perf_counter() - started
+
+
+def _assemble(opts: BuildOptions) -> Diagnostic | None:
+    """Move the shards' outputs and cache rows into the output folder (build.assemble); what went wrong."""
+    try:
+        merge_shards(opts.out, list(opts.assemble))
+    except NotAShard as exc:
+        shown = shown_path(Path(exc.args[0]), opts.root)
+        return diag(Pos(shown), "PG035", "build.not_a_shard", path=shown)
+    except (CacheBusy, CacheUnavailable, sqlite3.DatabaseError) as exc:
+        return diag(Pos(shown_path(opts.out, opts.root)), "PG035", "build.shard_damaged",
+                    path=shown_path(opts.out, opts.root), reason=str(exc.args[-1] if exc.args else exc))
+    except OSError as exc:
+        return out_problem(opts, exc)
+    return None
 
 
 def _build(opts: BuildOptions, config: Config, progress: Progress | None, result: BuildResult,

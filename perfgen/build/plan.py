@@ -61,6 +61,7 @@ class BuildOptions:
     forms: tuple[FormDef, ...] = ()  # the forms to build (perfgen.forms.choice.settle_forms); () for the settings'
     default_form: str = DEFAULT_FORM  # its outputs sit where the goals paths say; the others' under their ID
     combine: bool = False  # also one document per unit and year, for each form and format (build.combine)
+    assemble: tuple[Path, ...] = ()  # shards' output folders to move in first (build.assemble)
 
     @property
     def kinds(self) -> tuple[str, ...]:

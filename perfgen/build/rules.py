@@ -1,5 +1,5 @@
-"""The rules of building: where outputs may go, templates, the output folder, the PDF's font (PG008,
-PG030-PG034).
+"""The rules of building: where outputs may go, templates, the output folder, the PDF's font, assembling
+shards (PG008, PG030-PG035).
 
 Records only (see :mod:`perfgen.diagnostics.rule`): the build raises them with ``diag(pos, code, key)``.
 """
@@ -137,4 +137,17 @@ PDF_MISSING_GLYPH = Rule(
                 "choose a font that has them (pdf_font: in perfgen.yaml), or write them otherwise"),
     ))
 
-RULES = (OUTPUT_OUTSIDE, TEMPLATE_ERROR, OUTPUT_BUSY, OUTPUT_UNWRITABLE, PDF_NO_FONT, PDF_MISSING_GLYPH)
+NOT_A_SHARD = Rule(
+    "PG035", "error", "--assemble 给出的目录不是分片构建的输出目录",
+    "a folder given to --assemble is not a sharded build's output folder",
+    messages=(
+        Message("build.not_a_shard", "{path} 不是 perfgen build 的输出目录（没有 .perfgen/cache.sqlite）",
+                "{path} is not an output folder of perfgen build (no .perfgen/cache.sqlite)",
+                "给出各分片任务 perfgen build --shard I/N --out 目录 所写的目录（含隐藏的 .perfgen 文件夹）",
+                "give the folders the shard jobs wrote with perfgen build --shard I/N --out DIR (with their hidden "
+                ".perfgen folder)"),
+        Message("build.shard_damaged", "无法合并分片 {path}：{reason}", "cannot assemble the shard {path}: {reason}",
+                "重新运行该分片的构建任务", "run that shard's build job again"),
+    ))
+
+RULES = (OUTPUT_OUTSIDE, TEMPLATE_ERROR, OUTPUT_BUSY, OUTPUT_UNWRITABLE, PDF_NO_FONT, PDF_MISSING_GLYPH, NOT_A_SHARD)

@@ -68,6 +68,8 @@ class _Bar:
               help="要生成的表样（默认：perfgen.yaml 的 forms 或 form）；perfgen forms 列出全部")
 @click.option("--combine/--no-combine", default=None,
               help="另为每个单位每年生成一份合并文件（build/combined/）；也可在 perfgen.yaml 写 combine: true")
+@click.option("--assemble", "assemble", multiple=True, type=click.Path(), metavar="DIR",
+              help="先并入各分片（--shard）构建的输出目录，再生成目录页和合并文件；可重复给出")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
 @click.option("--shard", default=None, metavar="I/N", help="只构建稳定划分的第 I 份（共 N 份），用于 CI 矩阵")
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成")
@@ -75,18 +77,23 @@ class _Bar:
 @report_option("--diagnostics", help="诊断输出格式（同 validate 的 --format）")
 @lang_option
 def cmd(paths: tuple[str, ...], out: str, formats: str | None, form_ids: str | None, combine: bool | None,
-        jobs: int | None, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
+        assemble: tuple[str, ...], jobs: int | None, shard: str | None, force: bool, strict: bool,
+        reporter: Reporter) -> None:
     """校验并生成 Word、HTML（以及 Excel、PDF）表格，和目录页 index.html。"""
     root = Path.cwd()
     chosen = [x.strip() for x in form_ids.split(",") if x.strip()] if form_ids is not None else None
     if chosen is not None and not chosen:
         usage_error(msg("--form 需要至少一个表样 ID", "--form takes at least one form ID"))
+    if assemble and shard is not None:
+        usage_error(msg("--assemble 与 --shard 不能同时使用：合并在各分片构建完成之后进行",
+                        "--assemble and --shard cannot be used together: assembling follows the shard builds"))
     _run(root, paths, out, _formats(formats) if formats is not None else None, chosen, combine,
-         jobs or os.cpu_count() or 1, shard, force, strict, reporter)
+         jobs or os.cpu_count() or 1, shard, force, strict, reporter, tuple(root / d for d in assemble))
 
 
 def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...] | None, chosen: list[str] | None,
-         combine: bool | None, jobs: int, shard: str | None, force: bool, strict: bool, reporter: Reporter) -> None:
+         combine: bool | None, jobs: int, shard: str | None, force: bool, strict: bool, reporter: Reporter,
+         assemble: tuple[Path, ...] = ()) -> None:
     config = load_config(root)  # settled once, for the forms chosen here
     forms = settle_forms(root, config, chosen)
     if formats is None:
@@ -106,7 +113,8 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...] 
                         out=out, why=refused))
     opts = BuildOptions(root=root, out=(root / out), paths=list(paths) or None, formats=formats,
                         jobs=jobs, shard=shard_obj, force=force, strict=strict, forms=forms,
-                        default_form=config.form, combine=config.combine if combine is None else combine)
+                        default_form=config.form, combine=config.combine if combine is None else combine,
+                        assemble=assemble)
     if opts.combine and shard_obj is not None:
         click.echo(msg("--shard：分片构建不生成合并文件（合并文件需要全部项目）",
                        "--shard: a sharded build makes no combined documents (they need every project)"), err=True)
