@@ -27,6 +27,7 @@ MANIFEST: tuple[tuple[str, str], ...] = (
     ("gitignore", ".gitignore"),
     ("pre-commit-config.yaml", ".pre-commit-config.yaml"),
     ("github/workflows/perfgen.yml", ".github/workflows/perfgen.yml"),
+    ("github/workflows/perfgen-matrix.yml", ".github/workflows/perfgen-matrix.yml"),
     ("vscode/settings.json", ".vscode/settings.json"),
     ("vscode/extensions.json", ".vscode/extensions.json"),
 )

@@ -24,6 +24,7 @@ EXPECTED_FILES = [
     ".gitignore",
     ".pre-commit-config.yaml",
     ".github/workflows/perfgen.yml",
+    ".github/workflows/perfgen-matrix.yml",
     ".vscode/settings.json",
     ".vscode/extensions.json",
     "schema/project.schema.json",
@@ -57,7 +58,7 @@ def test_creates_every_file(new_repo: Path) -> None:
 def test_reports_what_it_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     out = init("tmp").stdout
-    assert out.startswith("已创建目标仓库 tmp（11 个文件）：\n  perfgen.yaml\n")
+    assert out.startswith("已创建目标仓库 tmp（12 个文件）：\n  perfgen.yaml\n")
     assert "cd tmp && git init" in out
 
 
@@ -194,9 +195,22 @@ def test_the_library_raises_perfgen_errors(tmp_path: Path) -> None:
     with pytest.raises(scaffold.ScaffoldConflict) as conflict:
         scaffold.scaffold(tmp_path / "new")
     assert not conflict.value.usage
-    assert [str(d.pos) for d in conflict.value.diagnostics][:2] == [f"{tmp_path}/new/.github/workflows/perfgen.yml",
-                                                                    f"{tmp_path}/new/.gitignore"]
+    assert [str(d.pos) for d in conflict.value.diagnostics][:2] == [
+        f"{tmp_path}/new/.github/workflows/perfgen-matrix.yml", f"{tmp_path}/new/.github/workflows/perfgen.yml"]
     (tmp_path / "file").touch()
     with pytest.raises(scaffold.ScaffoldError) as not_a_folder:
         scaffold.scaffold(tmp_path / "file")
     assert not_a_folder.value.usage and not_a_folder.value.diagnostics[0].code == "PG081"
+
+
+def test_the_matrix_workflow_builds_every_shard_and_assembles_them_all(new_repo: Path) -> None:
+    import yaml
+
+    flow = yaml.safe_load((new_repo / ".github/workflows/perfgen-matrix.yml").read_text(encoding="utf-8"))
+    shards = flow["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    (build,) = [s["run"] for s in flow["jobs"]["shard"]["steps"] if "perfgen build" in s.get("run", "")]
+    assert f'/{len(shards)}"' in build and "--shard" in build
+    (assemble,) = [s["run"] for s in flow["jobs"]["assemble"]["steps"] if "perfgen build" in s.get("run", "")]
+    assert [a.strip() for a in assemble.split("--assemble ")[1:]] == [f"shards/shard-{n}" for n in shards]
+    assert flow["jobs"]["assemble"]["needs"] == "shard"
+    assert list(flow[True]) == ["workflow_dispatch"]  # runs only when asked (YAML 1.1 reads "on" as True)
