@@ -136,6 +136,25 @@ def docx_to_pdf(docx: Path, outdir: Path, timeout: float = 180) -> Path:
     return pdf
 
 
+def office_to_pdf(files: list[Path], outdir: Path, timeout: float = 300) -> list[Path]:
+    """Several documents (.docx, .xlsx) converted by one LibreOffice process into ``outdir`` (same stems)."""
+    _require("soffice")
+    soffice = _which("soffice", "libreoffice")
+    assert soffice is not None
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="perfgen-soffice-"))
+    try:
+        args = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
+                "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+        done = _checked(args, timeout)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdfs = [outdir / (Path(f).stem + ".pdf") for f in files]
+    if missing := [p.name for p in pdfs if not p.is_file()]:
+        raise AssertionError(f"LibreOffice wrote no {', '.join(missing)}:\n{done.stdout}{done.stderr}")
+    return pdfs
+
+
 def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
     """``html`` printed to ``pdf`` by headless Chromium (the page's own @page size, no header or footer)."""
     _require("chromium")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from perfgen.diagnostics.pos import Pos
@@ -54,7 +55,18 @@ BLANK_TEXT = Rule(
                 "fill it in or remove it"),
     ))
 
-RULES = (DUPLICATE_NAME, NAME_IN_TWO_GROUPS, STRAY_DOT, UNBALANCED_BRACKETS, BLANK_TEXT)
+CELL_LIMIT = 32767  # characters one cell of an Excel sheet holds
+
+TOO_LONG_FOR_A_CELL = Rule(
+    "PG146", "error", "文字超过 Excel 单元格上限（32767 个字符）",
+    "text longer than an Excel cell holds (32,767 characters)", configurable=True,
+    messages=(
+        Message("PG146", "{field} 有 {length} 个字符，超过 Excel 单元格的上限 32767：表格里放不下",
+                "{field} has {length} characters, more than the 32,767 an Excel cell holds: no table can print it",
+                "精简这段文字，或把详细说明放到附件里", "shorten the text, or move the details to an attachment"),
+    ))
+
+RULES = (DUPLICATE_NAME, NAME_IN_TWO_GROUPS, STRAY_DOT, UNBALANCED_BRACKETS, BLANK_TEXT, TOO_LONG_FOR_A_CELL)
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _PAIRS = {"(": ")", "（": "）", "[": "]", "【": "】", "《": "》", "“": "”", "〔": "〕", "{": "}", "「": "」"}
@@ -101,6 +113,21 @@ def check_names_and_text(p: Project, cfg: Config) -> Iterator[Finding]:
             yield STRAY_DOT.at(pos, text=text)
         if not balanced(text):
             yield UNBALANCED_BRACKETS.at(pos, text=text)
+    for field_name, long_text, pos in _long_texts(p):
+        yield TOO_LONG_FOR_A_CELL.at(pos, field=field_name, length=len(long_text))
+
+
+def _long_texts(p: Project) -> Iterator[tuple[str, str, Pos]]:
+    """Every text value of the project (header and indicators) longer than a cell holds, with its key."""
+    for owner, where in ((p, p.pos), *((ind, ind.pos) for ind in p.indicators)):
+        for f in fields(owner):  # type: ignore[arg-type]
+            value = getattr(owner, f.name)
+            if isinstance(value, str) and len(value) > CELL_LIMIT:
+                yield f.name, value, where(f.name)
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str) and len(item) > CELL_LIMIT:
+                        yield f"{f.name}[{i}]", item, where(f"{f.name}[{i}]")
 
 
 def _texts(p: Project) -> Iterator[tuple[str, Pos]]:
