@@ -15,7 +15,7 @@ import pytest
 from clitools import invoke
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
-from render_tools import needs, office_to_pdf, pdf_pages, pdf_text
+from render_tools import needs, office_to_pdf, ooxml_errors, pdf_pages, pdf_text
 from sample_data import EXAMPLE_FILES, make_repo
 
 from perfgen.forms.registry import load_forms
@@ -221,3 +221,10 @@ def cell_text(c: Cell) -> str:
     if c.data_type == "n":
         return f"{c.value:.2f}" if c.number_format == "0.00" else format_number(float(c.value))
     return " ".join(str(c.value).split())
+
+
+def test_valid_spreadsheetml(built: Path) -> None:
+    """The parts perfgen writes itself (sheets, workbook, content types) pass the OOXML schema check."""
+    for path in (built / "build" / "2023" / "06-kunnan-qiye-tuixiu-buzhu.xlsx",
+                 built / "build" / "combined" / "2023-库尔勒市社会保险中心.xlsx"):
+        assert ooxml_errors(path) == [], path.name
