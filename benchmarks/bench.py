@@ -385,6 +385,12 @@ def render_worker(repo: Path, rels: list[str], runs: int, naive_sample: int) -> 
 
     docx_ms = per_project(docx.render, projects)
     html_ms = per_project(html.render_project, projects)
+    from perfgen.forms.registry import default_form
+    from perfgen.render.layout import layout
+    from perfgen.render.xlsx import XlsxFormWriter
+
+    xlsx, form = XlsxFormWriter(), default_form()
+    xlsx_ms = per_project(lambda p: xlsx.render(p, layout(form, p)), projects)  # the form laid out, as docx does
 
     # The rest of one worker's pipeline per project (build._Worker.run), stage by stage.
     from perfgen.check import rules
@@ -438,6 +444,8 @@ def render_worker(repo: Path, rels: list[str], runs: int, naive_sample: int) -> 
         "naive_ms": statistics.median(naive_ms),
         "ratio": statistics.median(naive_ms) / ours_same,
         "ratio_docx_only": statistics.median(naive_ms) / docx_same,
+        "xlsx_ms": statistics.median(xlsx_ms),
+        "ratio_xlsx": statistics.median(xlsx_ms) / statistics.median(docx_ms),
         "docxtpl_ms": docxtpl_ms,
         "ratio_docxtpl": None if docxtpl_ms is None else docxtpl_ms / docx_same,
         "stages_ms": {k: stage_ms[k] for k in ("read", "parse", "schema+model", "rules", "docx", "html", "write")},
@@ -496,6 +504,9 @@ def table(machine: dict[str, str], results: list[SizeResult], args: argparse.Nam
         lambda r: "not installed" if r.render.get("docxtpl_ms") is None else f"{r.render['docxtpl_ms']:.1f} ms")
     row("**docxtpl Word / perfgen Word**",
         lambda r: "–" if r.render.get("ratio_docxtpl") is None else f"**{r.render['ratio_docxtpl']:.0f}×**")
+    row("1 worker, perfgen Excel per project (goal ≤ 2× its Word)",
+        lambda r: f"{r.render['xlsx_ms']:.2f} ms ({r.render['ratio_xlsx']:.1f}× Word) "
+                  f"{_ok(r.render['ratio_xlsx'] <= 2)}")
     row("naive script for all N, 1 worker (extrapolated)",
         lambda r: f"{r.render['naive_ms'] * r.n / 1000:,.0f} s")
     row("1 worker, whole pipeline per project", lambda r: f"{sum(r.render['stages_ms'].values()):.2f} ms")
