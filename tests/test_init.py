@@ -95,8 +95,10 @@ def test_goals_files_point_at_the_copied_schemas(new_repo: Path) -> None:
 
 def test_editor_settings_map_the_schema(new_repo: Path) -> None:
     settings = json.loads((new_repo / ".vscode/settings.json").read_text(encoding="utf-8"))
-    assert settings["yaml.schemas"]["./schema/project.schema.json"] == ["goals/**/*.yaml", "goals/**/*.yml"]
-    assert (new_repo / settings["yaml.schemas"].popitem()[0]).is_file()
+    schemas = settings["yaml.schemas"]
+    assert schemas["./schema/project.schema.json"] == ["goals/**/*.yaml", "goals/**/*.yml", "!goals/**/_defaults.yaml"]
+    assert schemas["./schema/defaults.schema.json"] == ["goals/**/_defaults.yaml"]
+    assert all((new_repo / path).is_file() for path in schemas)
 
 
 def test_gitignore(new_repo: Path) -> None:

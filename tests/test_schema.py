@@ -12,6 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from sample_data import EXAMPLE_FILES, EXAMPLES_DIR, ROOT
 
+from perfgen.load.schemafast import REQUIRED
 from perfgen.model import FUNDS_KEYS, INDICATOR_KEYS, TOP_KEYS
 
 SCHEMA = json.loads((ROOT / "schema" / "project.schema.json").read_text(encoding="utf-8"))
@@ -45,7 +46,9 @@ def test_keys_match_the_format_in_order() -> None:
     assert tuple(SCHEMA["properties"]["funds"]["properties"]) == FUNDS_KEYS
     indicator = SCHEMA["properties"]["indicators"]["additionalProperties"]["additionalProperties"]["items"]
     assert tuple(indicator["properties"]) == INDICATOR_KEYS
-    assert SCHEMA["required"] == ["year", "unit", "name", "funds", "objectives", "indicators"]
+    # nothing required at the top of the file: year, unit… may come from _defaults.yaml (checked once merged)
+    assert "required" not in SCHEMA
+    assert REQUIRED == ("year", "unit", "name", "funds", "objectives", "indicators")
     assert indicator["required"] == ["name", "target"]  # weight: required by a form with weights (PG101)
 
 
@@ -80,9 +83,22 @@ def test_examples_are_valid_for_any_validator(path: Path) -> None:
         "# yaml-language-server: $schema=../../schema/project.schema.json\n")
 
 
+def test_top_level_keys_are_required_once_defaults_are_merged() -> None:
+    """An editor checks a file alone (year, unit… may come from _defaults.yaml): the file schema accepts a project
+    file without them; perfgen's own check of the merged document requires them."""
+    from perfgen.load.schema import validator
+
+    file_only = yaml.safe_load((EXAMPLES_DIR / "01-yuanshuili-buchai.yaml").read_text(encoding="utf-8"))
+    assert "year" not in file_only and not list(VALIDATOR.iter_errors(file_only))
+    assert "required" in {e.validator for e in validator().iter_errors(file_only)}
+    merged = merged_example(EXAMPLES_DIR / "01-yuanshuili-buchai.yaml")
+    assert not list(validator().iter_errors(merged))
+    merged.pop("name")
+    assert "required" in {e.validator for e in validator().iter_errors(merged)}
+
+
 @pytest.mark.parametrize(("change", "validator"), [
     (lambda d: d.update(weigth=1), "additionalProperties"),
-    (lambda d: d.pop("name"), "required"),
     (lambda d: d.update(year=1999), "minimum"),
     (lambda d: d.update(objectives=[]), "minItems"),
     (lambda d: d["funds"].update(total=-1), "minimum"),
@@ -116,7 +132,7 @@ V2_FUNDS = {"superior": 1.5, "fiscal_sources": {"一般公共预算": 1, "政府
 
 def test_v2_header_fields_are_optional_and_valid() -> None:
     """FORMAT.md "v2 additions": every v2 key is optional (a v1 file stays valid) and a file may give them all."""
-    assert set(V2_HEADER) <= set(SCHEMA["properties"]) and not set(V2_HEADER) & set(SCHEMA["required"])
+    assert set(V2_HEADER) <= set(SCHEMA["properties"]) and not set(V2_HEADER) & set(REQUIRED)
     assert set(V2_FUNDS) <= set(SCHEMA["properties"]["funds"]["properties"])
     assert SCHEMA["properties"]["funds"]["required"] == ["total"]
     data = merged_example(EXAMPLES_DIR / "01-yuanshuili-buchai.yaml")

@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from perfgen.diagnostics.report import Diagnostic, diag
-from perfgen.load.schemafast import certainly_valid
+from perfgen.load.schemafast import REQUIRED, certainly_valid
 from perfgen.load.yamlnodes import Map, Node, Scalar, Seq, to_plain
 from perfgen.resources import schema_path
 
@@ -36,8 +36,9 @@ def schema() -> dict[str, Any]:
 def validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator, FormatChecker
 
-    # The schema is ours and checked against the meta-schema by the tests, not on every start.
-    return Draft202012Validator(schema(), format_checker=FormatChecker())
+    # The schema is ours and checked against the meta-schema by the tests, not on every start. perfgen checks a
+    # goals file with its defaults merged in: then the top-level keys an editor cannot demand are required.
+    return Draft202012Validator({**schema(), "required": list(REQUIRED)}, format_checker=FormatChecker())
 
 
 def _walk(root: Node, path: list[Any]) -> tuple[Node, Map | None, str | None]:
