@@ -21,12 +21,16 @@ class Checked:
 
 
 def check_file(loader: Loader, rel: str, config: Config) -> tuple[Project | None, list[Diagnostic]]:
-    """Load one goals file and run every rule on it: the step ``validate`` and ``build`` share."""
-    project, diags = loader.load_project(rel)
+    """Load one goals file and run every rule on it: the step ``validate`` and ``build`` share.
+
+    A file with errors in its YAML or schema is still checked by the domain rules where its well-formed parts make
+    a project, so that one run lists every problem; its project is then not returned (nothing is built of it)."""
+    project, diags = loader.load_project(rel, recover=True)
     diags = rules.apply_severity(diags, config)
+    broken = any(d.severity == "error" for d in diags)
     if project is not None:
         diags += rules.run(project, config)
-    return project, diags
+    return (None if broken else project), diags
 
 
 def check_paths(root: Path, paths: list[str] | None, config: Config, reader: Reader | None = None,

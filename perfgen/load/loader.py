@@ -19,6 +19,7 @@ from perfgen.diagnostics.report import Diagnostic, diag, printable
 from perfgen.fsutil import UnsafeFile, read_regular
 from perfgen.load import schema as schemacheck
 from perfgen.load.construct import build_project
+from perfgen.load.recover import recovered
 from perfgen.load.yamlnodes import MAX_BYTES, Map, load
 from perfgen.model import Project
 
@@ -275,8 +276,12 @@ class Loader:
                 self._defaults[rel] = (node, diags)
         return self._defaults[rel]
 
-    def load_project(self, rel: str) -> tuple[Project | None, list[Diagnostic]]:
-        """The project of one goals file, with its own diagnostics and those of the defaults reaching it."""
+    def load_project(self, rel: str, recover: bool = False) -> tuple[Project | None, list[Diagnostic]]:
+        """The project of one goals file, with its own diagnostics and those of the defaults reaching it.
+
+        ``recover``: where the file has errors, still return a project made of its well-formed parts
+        (:mod:`perfgen.load.recover`), for the domain rules to check — never to be built — or None if none can be
+        made. A caller asking for it must look at the diagnostics' severities."""
         data, problem = self._read(rel)
         if data is None:
             return None, [problem or diag(Pos(rel), "PG007", "file.missing")]
@@ -301,6 +306,8 @@ class Loader:
                if (x.pos.file == rel and x.code != "PG011") or (x.code == "PG011" and defaults_ok)]
         diags = diags + own
         if any(x.severity == "error" for x in diags) or not defaults_ok:
+            if recover and defaults_ok and (repaired := recovered(merged, schemacheck.validator())) is not None:
+                return build_project(repaired, rel, output_stem(rel)), diags
             return None, diags
         return build_project(merged, rel, output_stem(rel)), diags
 

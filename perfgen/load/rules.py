@@ -123,9 +123,12 @@ UNKNOWN_KEY = Rule(
 MISSING_KEY = Rule(
     "PG011", "error", "缺少必填键", "required key missing",
     messages=(
-        Message("schema.required", "{at} 缺少必填键 “{key}”", "{at}: required key “{key}” is missing",
+        Message("schema.required", "文件顶层缺少必填键 “{key}”", "required key “{key}” is missing at the top level",
                 "可在本文件中填写，或在同目录或上级目录的 _defaults.yaml 中提供",
                 "add it here, or in a _defaults.yaml in this folder or above"),
+        # inside the file (an indicator, funds): _defaults.yaml gives only top-level keys, so the hint says so
+        Message("schema.required_in", "{at} 中缺少必填键 “{key}”", "{at}: required key “{key}” is missing",
+                "在这一项中补上 {key}", "add {key} to this item"),
     ))
 
 WRONG_TYPE = Rule(

@@ -103,8 +103,10 @@ def _one(err: ValidationError, root: Node) -> list[Diagnostic]:
                 out.append(diag(kpos, "PG010", "schema.unknown", key=extra, allowed=", ".join(allowed)))
         return out
     if err.validator == "required" and isinstance(err.instance, dict):
-        return [diag(node.pos, "PG011", "schema.required", key=str(m), at=_path_text(path))
-                for m in err.validator_value if m not in err.instance]
+        missing = [str(m) for m in err.validator_value if m not in err.instance]
+        if not path:
+            return [diag(node.pos, "PG011", "schema.required", key=m) for m in missing]
+        return [diag(node.pos, "PG011", "schema.required_in", key=m, at=_path_text(path)) for m in missing]
     return [_other(err, root)]
 
 
@@ -151,15 +153,42 @@ def check_with(schema_validator: Draft202012Validator, root: Map, *, partial: bo
     plain = to_plain(root)
     out: list[Diagnostic] = []
     seen: set[tuple[Any, ...]] = set()
-    for err in schema_validator.iter_errors(plain):
-        for leaf in _leaves(err):
-            if partial and leaf.validator == "required" and not leaf.absolute_path:
-                continue
-            for d in _one(leaf, root):
-                if (d.sort_key(), d.args) not in seen:
-                    seen.add((d.sort_key(), d.args))
-                    out.append(d)
+    leaves = [leaf for err in schema_validator.iter_errors(plain) for leaf in _leaves(err)
+              if not (partial and leaf.validator == "required" and not leaf.absolute_path)]
+    found = [d for leaf in leaves for d in _one(leaf, root)]
+    # `nmae: x` is one mistake: "did you mean name" (PG010) says it all, "name is missing" (PG011) would repeat it
+    meant = {(d.pos.file, dict(d.args).get("near")) for d in found if d.key == "schema.unknown_near"}
+    for d in found:
+        if d.code == "PG011" and _misspelt(d, meant, root):
+            continue
+        if (d.sort_key(), d.args) not in seen:
+            seen.add((d.sort_key(), d.args))
+            out.append(d)
     return out
+
+
+def _misspelt(missing: Diagnostic, meant: set[tuple[str, Any]], root: Map) -> bool:
+    """A missing key (PG011) written misspelt in the same mapping (a PG010 suggests it there)."""
+    key = dict(missing.args).get("key")
+    if (missing.pos.file, key) not in meant:
+        return False
+    node = _node_at(root, missing.pos)
+    return isinstance(node, Map) and any(
+        difflib.get_close_matches(k, [str(key)], n=1, cutoff=0.5) for k in node.items if k != key)
+
+
+def _node_at(root: Node, pos: Any) -> Node | None:
+    """The mapping that starts at ``pos`` (where a PG011 points)."""
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if node.pos == pos and isinstance(node, Map):
+            return node
+        if isinstance(node, Map):
+            stack.extend(v for _, v in node.items.values())
+        elif isinstance(node, Seq):
+            stack.extend(node.items)
+    return None
 
 
 def _leaves(err: ValidationError) -> list[ValidationError]:

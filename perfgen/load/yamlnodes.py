@@ -10,6 +10,7 @@ diagnostics.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -253,6 +254,32 @@ def _too_deep(text: str) -> bool:
     return False
 
 
+# Traps read as text in one file; past that, the first unrepaired problem is reported. Each repair parses the
+# file again: the budget (characters parsed) keeps a hostile file full of traps from costing more than a few
+# ordinary parses of the largest file allowed.
+MAX_REPAIRS = 100
+REPAIR_BUDGET = 4 * 1024 * 1024
+
+
+def _quoted_trap(text: str, problem: Diagnostic) -> str | None:
+    """``text`` with the value that :func:`_yaml_error` found starting with ``>`` or ``|`` (PG001 yaml.gt) put in
+    double quotes, so that the rest of the file can be read and checked in the same run; None for any other
+    problem. The quote goes where the value began: the value's node keeps the position reported."""
+    if problem.key != "yaml.gt":
+        return None
+    value = dict(problem.args).get("value")
+    lines = text.split("\n")
+    index, col = problem.pos.line - 1, problem.pos.col - 1
+    if not isinstance(value, str) or not 0 <= index < len(lines) or lines[index][col:col + len(value)] != value:
+        return None
+    line = lines[index]
+    rest = line[col:]
+    comment = re.search(r"\s+#", rest)
+    written = (rest[: comment.start()] if comment else rest).rstrip()
+    lines[index] = line[:col] + json.dumps(written, ensure_ascii=False) + rest[len(written):]
+    return "\n".join(lines)
+
+
 def load(data: bytes, source: str) -> tuple[Map | None, list[Diagnostic]]:
     """Parse one YAML document; returns (root node or None, diagnostics)."""
     if len(data) > MAX_BYTES:
@@ -265,23 +292,30 @@ def load(data: bytes, source: str) -> tuple[Map | None, list[Diagnostic]]:
     if _too_deep(text):
         return None, [diag(Pos(source), "PG005", "file.toodeep")]
     yaml, loader = _yaml()
-    if "*" in text or "<<" in text:
-        # Refuse aliases before composing walks them: an alias bomb is a few lines of text.
+    repaired: list[Diagnostic] = []  # `target: >=98%` traps, reported and then read as the text meant
+    while True:
         try:
-            for ev in yaml.parse(text, Loader=loader):
-                if isinstance(ev, yaml.AliasEvent):
-                    return None, [diag(_mark(source, ev.start_mark), "PG004", "yaml.alias")]
+            if "*" in text or "<<" in text:
+                # Refuse aliases before composing walks them: an alias bomb is a few lines of text.
+                for ev in yaml.parse(text, Loader=loader):
+                    if isinstance(ev, yaml.AliasEvent):
+                        return None, [*repaired, diag(_mark(source, ev.start_mark), "PG004", "yaml.alias")]
+            root = yaml.compose(text, Loader=loader)
+            break
         except yaml.YAMLError as exc:
-            return None, [_yaml_error(source, exc, text)]
-    try:
-        root = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        return None, [_yaml_error(source, exc, text)]
-    except (RecursionError, MemoryError):
-        return None, [diag(Pos(source), "PG005", "file.toodeep")]
+            problem = _yaml_error(source, exc, text)
+            budget = len(repaired) < MAX_REPAIRS and len(text) * (len(repaired) + 1) <= REPAIR_BUDGET
+            fixed = _quoted_trap(text, problem) if budget else None
+            if fixed is None:
+                return None, [*repaired, problem]
+            repaired.append(problem)
+            text = fixed
+        except (RecursionError, MemoryError):
+            return None, [diag(Pos(source), "PG005", "file.toodeep")]
     if root is None:
         return None, [diag(Pos(source, 1, 1), "PG006", "file.empty")]
     builder = _Builder(source)
+    builder.diags += repaired
     try:
         node = builder.build(root)
     except (_TooBig, RecursionError):
