@@ -552,3 +552,19 @@ def test_output_stem_worked_out_per_folder_equals_the_whole_path_rule(rel: str) 
     from perfgen.load.loader import _output_stem, output_stem
 
     assert output_stem(rel) == _output_stem(rel), rel
+
+
+def test_the_index_lists_projects_in_goals_file_order(tmp_path: Path) -> None:
+    """Files numbered 01, 02, 03 appear in that order, whatever their names' code points (甲 > 乙 > 丙 in Unicode)."""
+    repo = make_repo(tmp_path / "repo")
+    folder = repo / "goals" / "2023"
+    for path in folder.glob("0*.yaml"):
+        path.unlink()
+    source = EXAMPLE_FILES[0].read_text(encoding="utf-8")
+    for number, name in enumerate(["甲项目", "乙项目", "丙项目"], start=1):
+        text = re.sub(r"^name: .*$", f"name: {name}", source, count=1, flags=re.M)
+        (folder / f"{number:02d}-x.yaml").write_text(text, encoding="utf-8")
+    assert invoke(repo, "build").exit_code == 0
+    page = (repo / "build" / "index.html").read_text(encoding="utf-8")
+    assert [page.index(name) for name in ("甲项目", "乙项目", "丙项目")] == sorted(
+        page.index(name) for name in ("甲项目", "乙项目", "丙项目"))

@@ -286,8 +286,9 @@ class Cache:
         return [path for _, path, _, _ in _outputs(row[_OUT])] if row else []
 
     def index_entries(self) -> Iterator[IndexEntry]:
-        """Every project as the index lists it: by unit, newest year first, then name and path."""
-        for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, name, rel"):
+        """Every project as the index lists it: by unit, newest year first, then in goals-file order (the order
+        people number their files in: 01-…, 02-…; names sorted by code point would scramble Chinese)."""
+        for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, rel"):
             yield index_entry(*_checked(row))
 
     def whole_rows(self) -> Iterator[tuple[Any, ...]]:

@@ -149,9 +149,9 @@ def _group_key(e: IndexEntry) -> tuple[str, int]:
     return (e.unit, e.year)
 
 
-def index_order(e: IndexEntry) -> tuple[str, int, str, str]:
-    """Units A→Z, the newest year first, then name and source: the order of the index page."""
-    return (e.unit, -e.year, e.name, e.source)
+def index_order(e: IndexEntry) -> tuple[str, int, str]:
+    """Units, the newest year first, then goals-file order: the order of the index page."""
+    return (e.unit, -e.year, e.source)
 
 
 def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
