@@ -23,6 +23,7 @@ COMMANDS = {
     "fmt": "fmt",
     "import": "import_",
     "init": "init",
+    "next-year": "next_year",
 }
 
 

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 
 from perfgen.build import rules as build_rules
 from perfgen.check import domain as domain_rules
-from perfgen.cli import command_rules
+from perfgen.cli import command_rules, next_year_rules
 from perfgen.diagnostics.rule import Message, Rule, by_code
 from perfgen.forms import rules as form_rules
 from perfgen.load import rules as load_rules
 
 RULES: dict[str, Rule] = by_code((*load_rules.RULES, *build_rules.RULES, *form_rules.RULES, *command_rules.RULES,
+                                  *next_year_rules.RULES,
                                   *domain_rules.RULES.values()))
 
 
