@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-OUTPUT_FORMATS = ("docx", "html", "xlsx")  # what perfgen build can write for each project (and form); PDF to come
+OUTPUT_FORMATS = ("docx", "html", "xlsx", "pdf")  # what perfgen build can write for each project (and form)
 DEFAULT_FORMATS = ("docx", "html")  # what it writes unless --format or perfgen.yaml's formats says otherwise
 _KIND = re.compile(r"(?:([a-z0-9][a-z0-9-]*)/)?([a-z]+)\Z")
 

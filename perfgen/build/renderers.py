@@ -100,7 +100,7 @@ class Renderers:
         from perfgen.render.pdf import PdfWriter
 
         try:
-            font = find_cjk_font(setting)
+            font = find_cjk_font(setting, str(self.root))
         except NoCjkFont as exc:
             self.setup_error = diag(Pos("perfgen.yaml" if setting else "."), "PG033", "pdf.no_font",
                                     searched="、".join(map(str, exc.searched)))

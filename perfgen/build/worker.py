@@ -73,8 +73,8 @@ class Worker:
                 rel_out = outputs[fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}"]
                 self._write(rel_out, writers[fmt].render(project, lay))
                 if fmt == "pdf" and (pdf := self.renderers.pdf) and not noted and (missing := pdf.missing_chars(lay)):
-                    noted.append(diag(Pos(project.source), "PG034", "pdf.missing_glyph", chars=missing,
-                                      font=pdf.font_name))
+                    noted.append(diag(Pos(project.source), "PG034", "pdf.missing_glyph", severity="warning",
+                                      chars=missing, font=pdf.font_name))
         return outputs, noted
 
     def combine(self, members: tuple[tuple[str, str], ...], form_id: str, fmt: str, rel_out: str, title: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.importers.grid import Row, Section, clean
+from perfgen.importers.layouttext import layout_rows, looks_like_layout
 from perfgen.importers.package import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -95,6 +96,9 @@ def read_text(data: bytes, display: str) -> tuple[list[Section], list[Diagnostic
     if text.count("\n") > MAX_ROWS:
         raise Refused("import.rows", limit=MAX_ROWS)
     section = Section(display)
+    if looks_like_layout(text):  # pdftotext -layout: columns of spaces, wrapped cells on the lines below
+        section.rows = layout_rows(text, display)
+        return [section], diags
     for number, line in enumerate(text.split("\n"), 1):
         parts = line.split("\t", MAX_COLUMNS)[:MAX_COLUMNS]  # a form has nine columns; more are not read
         cols, at = [], 1
