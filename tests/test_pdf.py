@@ -186,3 +186,27 @@ def test_the_page_is_drawn(built: Path, tmp_path: Path) -> None:
     pixels = pgm[header.end():]
     dark = sum(1 for b in pixels if b < 128)
     assert 0.01 < dark / len(pixels) < 0.5
+
+
+@pytest.mark.parametrize("form", ["mof-2021", "hunan-2023", "sichuan-2021"])
+def test_every_built_in_form(tmp_path: Path, form: str) -> None:
+    """Each form's own grid as PDF: every cell of its HTML page is text on the PDF's pages."""
+    repo = make_repo(tmp_path / "repo")
+    result = invoke(repo, "build", "--form", form, "--format", "pdf,html", "--combine")
+    assert result.exit_code == 0, result.output
+    folder = repo / "build" / form / "2023"
+    for pdf in sorted(folder.glob("*.pdf")):
+        text = re.sub(r"\s+", "", pdf_text(pdf, layout=False))
+        page = (pdf.with_suffix(".html")).read_text(encoding="utf-8")
+        cells = [re.sub(r"<[^>]+>|\s+", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page, re.S)]
+        assert len([c for c in cells if c]) > 20
+        for cell in cells:
+            cell = cell.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
+            assert cell in text, (pdf.name, cell)
+    combined = repo / "build" / form / "combined" / f"2023-{EXAMPLES_UNIT}.pdf"
+    assert len(PdfReader(combined).outline) == len(EXAMPLE_FILES)
+
+
+def test_the_index_links_the_pdfs(built: Path) -> None:
+    page = (built / "build" / "index.html").read_text(encoding="utf-8")
+    assert page.count('.pdf"') == len(EXAMPLE_FILES) + 1  # each project's, and the unit's combined PDF
