@@ -354,7 +354,7 @@ def test_check_lists_files_that_would_change_and_writes_nothing(repo: Path) -> N
     assert "goals/2023/01-yuanshuili-buchai.yaml:41:1: 错误[PG050]: 文件未按规范格式化：第 41 行 " \
            "“target: \"<=0.42万元/次\"” 应为 “target: ≤0.42万元/次”" in result.output
     assert "goals/2023/03-shebao-jingban-jingfei.yaml" not in result.output  # already canonical
-    assert "8 个文件需要重新格式化（共检查 10 个）" in result.output
+    assert "8 个文件需要重新格式化（共检查 9 个目标文件和 1 个 _defaults.yaml）" in result.output  # as validate counts
     assert before == {p: p.read_bytes() for p in (repo / "goals").rglob("*.yaml")}
 
 
@@ -363,12 +363,12 @@ def test_fmt_rewrites_only_changed_files_then_check_passes(repo: Path) -> None:
     mtime = untouched.stat().st_mtime_ns
     result = invoke(repo, "fmt", "goals")
     assert result.exit_code == 0, result.output
-    assert "已重新格式化 8 个文件（共 10 个）" in result.output
+    assert "已重新格式化 8 个文件（共检查 9 个目标文件和 1 个 _defaults.yaml）" in result.output
     assert untouched.stat().st_mtime_ns == mtime
     assert "target: ≥98%" in (repo / "goals/2023/04-zhongyang-chengxiang-yanglao.yaml").read_text(encoding="utf-8")
     again = invoke(repo, "fmt", "--check", "--lang", "en")
     assert again.exit_code == 0
-    assert "0 of 10 file(s) would be reformatted" in again.output
+    assert "0 file(s) would be reformatted (checked 9 goals file(s) and 1 _defaults.yaml)" in again.output
 
 
 def test_diff_shows_the_changes(repo: Path) -> None:

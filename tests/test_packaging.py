@@ -30,7 +30,7 @@ def test_every_package_is_listed_in_pyproject() -> None:
 
 @pytest.mark.slow
 def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
-    # Build from a clean copy: setuptools reuses ./build/lib, which may hold stale modules.
+    # Build from a clean copy: setuptools reuses its build folder, which may hold stale modules.
     source = tmp_path / "source"
     skip = shutil.ignore_patterns(".git", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".venv")
 
@@ -42,6 +42,8 @@ def test_installed_wheel_builds_a_goals_repo_elsewhere(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True)
     wheel = next(wheels.glob("perfgen-*.whl"))
+    assert not (source / "build").exists()  # setuptools' scratch is not in the folder perfgen build writes to
+    assert (source / ".setuptools-build").is_dir()
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("perfgen/schema/project.schema.json", "perfgen/templates/reference.docx",
                    "perfgen/templates/project.html.j2", "perfgen/templates/index.html.j2",

@@ -227,3 +227,20 @@ def test_targets_parse_every_operator_spelling(text: str, op: str, number: float
 @pytest.mark.parametrize("text", ["有效提高", "2021年1月-12月", "长期", "优良", "≥", "2023"])
 def test_qualitative_targets(text: str) -> None:
     assert not parse_target(text).quantitative
+
+
+# Where a space between two Chinese characters is meant: a command line, a YAML line, a table row as printed.
+_SPACED_ON_PURPOSE = ("perfgen diff 旧目录 新目录", "每行写成 键: 值", "--out 目录 所写", "“一级指标 二级指标 三级指标 …”",
+                      "年度预算总额 {total}万元 相差")
+
+
+def test_no_stray_spaces_in_chinese_messages() -> None:
+    """`文件顶层 缺少必填键`, `定性指标一般 按评判等级赋分`: a space between two Chinese words is a slip (issue 15)."""
+    stray = []
+    for text in catalogue.texts():
+        cleaned = text
+        for allowed in _SPACED_ON_PURPOSE:
+            cleaned = cleaned.replace(allowed, "")
+        if re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", cleaned):
+            stray.append(text)
+    assert stray == []

@@ -60,7 +60,7 @@ SATISFACTION_MISPLACED = Rule(
     configurable=True,
     messages=(
         Message("PG125", "满意度指标 “{name}” 放在了 “{l1}” 下", "satisfaction indicator “{name}” is under “{l1}”",
-                "满意度只放在 满意度指标 下", "satisfaction indicators belong under 满意度指标"),
+                "满意度只放在“满意度指标”下", "satisfaction indicators belong under 满意度指标"),
     ))
 
 RULES = (LEVEL2_MISPLACED, UNKNOWN_LEVEL1, UNKNOWN_LEVEL2, LEVEL1_MISSING, NO_COST_INDICATORS, SATISFACTION_MISPLACED)

@@ -19,7 +19,7 @@ OPERATOR_WITHOUT_NUMBER = Rule(
     "PG110", "error", "指标值有运算符但没有数字", "target has an operator but no number", configurable=True,
     messages=(
         Message("PG110", "指标值 “{value}” 有运算符但没有数字", "target “{value}” has an operator but no number",
-                "写成 运算符+数字+单位，如 ≥98%", "write operator + number + unit, e.g. ≥98%"),
+                "写成“运算符 + 数字 + 单位”，如 ≥98%", "write operator + number + unit, e.g. ≥98%"),
     ))
 
 NUMBER_WITHOUT_UNIT = Rule(
@@ -94,7 +94,7 @@ QUALITATIVE_SCORED_PROPORTIONALLY = Rule(
     messages=(
         Message("PG121", "定性指标值 “{value}” 按照正常比例赋分",
                 "qualitative target “{value}” is scored proportionally",
-                "定性指标一般 按评判等级赋分；比例赋分需要数字目标",
+                "定性指标一般用“按评判等级赋分”；比例赋分需要数字目标",
                 "qualitative targets are scored 按评判等级赋分; proportional scoring needs a number"),
     ))
 

@@ -18,7 +18,7 @@ BUDGET_STANDARD_OUTSIDE_COST = Rule(
     messages=(
         Message("PG120", "“{name}” 不是成本指标，却以“预算支出标准”为依据",
                 "“{name}” is not a cost line but its basis is 预算支出标准",
-                "预算支出标准只用于成本指标；其他指标常用 历史标准、行业或国家标准、计划标准",
+                "预算支出标准只用于成本指标；其他指标常用“历史标准”“行业或国家标准”“计划标准”",
                 "预算支出标准 is for cost lines; others use 历史标准, 行业或国家标准, 计划标准"),
     ))
 

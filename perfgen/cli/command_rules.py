@@ -164,7 +164,7 @@ IMPORT_BAD_HEADER = Rule(
     "import: header label missing, or a number that is not one",
     messages=(
         Message("import.header_missing", "表格缺少“{label}”", "the table has no “{label}”",
-                "表头应包含 预算单位、项目名称、项目资金（年度预算总额）、项目总体目标，表名下方应有“(2023年)”一行",
+                "表头应包含预算单位、项目名称、项目资金（年度预算总额）、项目总体目标，表名下方应有“(2023年)”一行",
                 "the header needs 预算单位, 项目名称, 项目资金 (年度预算总额), 项目总体目标, and “(2023年)” under the "
                 "title"),
         Message("import.bad_number", "“{label}”的值 “{value}” 不是数字",

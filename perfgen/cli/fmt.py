@@ -38,9 +38,13 @@ def cmd(paths: tuple[str, ...], check: bool, want_diff: bool, reporter: Reporter
 def _tell(run: FormatRun, check: bool, reporter: Reporter) -> None:
     """The files that were (or would be) reformatted, for a person."""
     n, total = len(run.changed), run.files
+    # counted as validate counts: goals files are projects; _defaults.yaml files are said apart
+    checked = msg("{p} 个目标文件", "{p} goals file(s)", p=total - run.defaults)
+    if run.defaults:
+        checked += msg("和 {d} 个 _defaults.yaml", " and {d} _defaults.yaml", d=run.defaults)
     if check:
-        reporter.note(msg("{n} 个文件需要重新格式化（共检查 {total} 个）",
-                          "{n} of {total} file(s) would be reformatted", n=n, total=total))
+        reporter.note(msg("{n} 个文件需要重新格式化（共检查 {checked}）", "{n} file(s) would be reformatted "
+                          "(checked {checked})", n=n, checked=checked))
         return
     for name in run.changed:
         if name in run.targets:  # a link: its target was rewritten, the link left as it is
@@ -49,5 +53,5 @@ def _tell(run: FormatRun, check: bool, reporter: Reporter) -> None:
                               name=name, target=run.targets[name]))
         else:
             reporter.note(msg("已重新格式化 {name}", "reformatted {name}", name=name))
-    reporter.note(msg("已重新格式化 {n} 个文件（共 {total} 个）", "reformatted {n} of {total} file(s)",
-                      n=n, total=total))
+    reporter.note(msg("已重新格式化 {n} 个文件（共检查 {checked}）", "reformatted {n} file(s) (checked {checked})",
+                      n=n, checked=checked))

@@ -16,7 +16,7 @@ from perfgen.fmt.files import ChangedMeanwhile, GoalsFile, read_goals_file, repl
 from perfgen.fmt.formatter import format_text
 from perfgen.fmt.verify import FormatSafetyError
 from perfgen.fsutil import UnsafeFile, shown_path
-from perfgen.load.loader import SUFFIXES, refusal
+from perfgen.load.loader import DEFAULTS_NAME, SUFFIXES, refusal
 from perfgen.load.yamlnodes import load
 
 
@@ -25,6 +25,7 @@ class FormatRun:
     """What a run of ``perfgen fmt`` found and did."""
 
     files: int = 0
+    defaults: int = 0  # of which _defaults.yaml (not projects: validate does not count them)
     changed: list[str] = field(default_factory=list)  # rewritten, or with ``check`` would be
     report: Report = field(default_factory=Report)
     diffs: list[str] = field(default_factory=list)  # unified diffs, when asked for
@@ -81,7 +82,7 @@ def format_paths(paths: list[str], check: bool, want_diff: bool = False, root: P
     :func:`perfgen.fmt.files.replace_goals_file`."""
     root = Path.cwd() if root is None else root
     files, diags = collect(paths)
-    run = FormatRun(files=len(files))
+    run = FormatRun(files=len(files), defaults=sum(1 for f in files if f.name == DEFAULTS_NAME))
     run.report.extend(diags)
     for path in files:
         goals = _read(path, root, run.report)

@@ -19,8 +19,9 @@ YAML_SYNTAX = Rule(
         Message("yaml.tab", "缩进中使用了制表符（Tab）", "tab character used for indentation",
                 "YAML 只能用空格缩进：把 Tab 替换为空格（建议每级 2 个空格）",
                 "YAML indents with spaces only: replace tabs with spaces (2 per level)"),
-        Message("yaml.gt", "以 “{value}” 开头的值在 YAML 中有特殊含义（> 和 | 开始多行文本）",
-                "a value starting with “{value}” means something else in YAML (> and | start a block of text)",
+        Message("yaml.gt", "值 “{value}” 以 “{first}” 开头：YAML 把开头的 > 或 | 当作多行文本的标记，不当作文字",
+                "the value “{value}” starts with “{first}”, which YAML reads as the start of a block of text, "
+                "not as text",
                 '请加引号，如 target: ">=98%"，或改用全角符号 ≥ / ≤，如 target: ≥98%（无需引号）',
                 'quote it, e.g. target: ">=98%", or write ≥ / ≤, e.g. target: ≥98% (no quotes needed)'),
         Message("yaml.multidoc", "一个文件只能包含一个 YAML 文档（出现了 ---）",

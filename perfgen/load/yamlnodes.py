@@ -142,7 +142,7 @@ def _yaml_error(source: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
     for i in range(max(0, pos.line - 3), min(len(lines), pos.line + 1)):
         m = re.search(r"(?::|^\s*-)\s+([>|][=<>]?[-+]?\d\S*)", lines[i])
         if m:
-            return diag(Pos(source, i + 1, m.start(1) + 1), "PG001", "yaml.gt", value=m.group(1))
+            return diag(Pos(source, i + 1, m.start(1) + 1), "PG001", "yaml.gt", value=m.group(1), first=m.group(1)[0])
     context = str(getattr(exc, "context", None) or "")
     if "expected a single document" in problem or "expected a single document" in context:
         return diag(pos, "PG001", "yaml.multidoc")
