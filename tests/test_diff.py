@@ -7,6 +7,7 @@ expected.md (--format markdown), expected.txt (text), expected.json; expected.en
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -85,7 +86,7 @@ def test_defaults_change_reaches_every_project_below_it() -> None:
 def test_added_removed_renamed() -> None:
     case = CASES / "projects-added-removed"
     result = diff_projects(load(case / "old"), load(case / "new"))
-    assert result.counts() == {"added": 1, "removed": 1, "changed": 0, "renamed": 2}
+    assert result.counts() == {"added": 1, "removed": 1, "changed": 0, "renamed": 2, "formatting": 0}
     by_path = {p.path: p for p in result.projects}
     assert by_path["goals/2023/03-renamed.yaml"].old_path == "goals/2023/03.yaml"
     assert by_path["goals/2023/03-renamed.yaml"].indicators == []
@@ -95,7 +96,7 @@ def test_json_shape() -> None:
     case = CASES / "indicator-changes"
     doc = json.loads(render_json(diff_projects(load(case / "old"), load(case / "new"))))
     assert doc["changed"] is True
-    assert doc["summary"] == {"added": 0, "removed": 0, "changed": 1, "renamed": 0}
+    assert doc["summary"] == {"added": 0, "removed": 0, "changed": 1, "renamed": 0, "formatting": 0}
     (project,) = doc["projects"]
     assert set(project) == {"status", "path", "old_path", "name", "fields", "indicators", "weights", "totals"}
     assert project["path"] == "goals/2023/06-kunnan.yaml"
@@ -290,3 +291,36 @@ def test_folder_and_file_cannot_be_compared(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(CASES / "indicator-changes")
     result = run("old", "new/2023/06-kunnan.yaml")
     assert result.exit_code == 2 and "PG076" in result.stderr
+
+
+def test_formatting_is_not_a_change_of_meaning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """perfgen fmt writes >=98% as ≥98%: diff says so apart, and --exit-code gives 0 (issue 15 item 4)."""
+    monkeypatch.chdir(CASES / "formatting-only")
+    result = run("old", "new", "--exit-code")
+    assert result.exit_code == 0
+    assert "仅格式变化" in result.stdout and "含义没有变化" in result.stdout
+    doc = json.loads(run("old", "new", "--format", "json").stdout)
+    assert doc["changed"] is False and doc["summary"]["formatting"] == 2
+    changes = [c for p in doc["projects"] for i in p["indicators"] for c in i["changes"]]
+    assert changes and all(c["formatting_only"] for c in changes)
+    monkeypatch.chdir(CASES / "formatting-and-meaning")
+    mixed = run("old", "new", "--exit-code")
+    assert mixed.exit_code == 1  # a weight changed too
+    assert "指标分值权重：20 → 25" in mixed.stdout
+
+
+def test_formatting_seen_through_git(tmp_path: Path) -> None:
+    """The issue's steps: commit goals with >=, run perfgen fmt, diff HEAD against the working tree."""
+    repo = make_repo(tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "goals")
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        assert CliRunner().invoke(main, ["fmt"]).exit_code == 0
+        result = run("--exit-code")
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.stdout
+    assert "仅格式变化" in result.stdout

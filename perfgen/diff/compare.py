@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perfgen.fmt.scalars import normalize_target
 from perfgen.model import Indicator, Project, format_money, format_number
 
-ProjectStatus = Literal["added", "removed", "changed", "renamed"]
+# "formatting": the project changed only in how its values are spelt (perfgen fmt's ≥ for >=), not what they mean
+ProjectStatus = Literal["added", "removed", "changed", "renamed", "formatting"]
 IndicatorStatus = Literal["added", "removed", "changed"]
 
 HEADER_FIELDS = ("year", "unit", "name", "leader", "code")
@@ -30,6 +32,7 @@ class Change:
     field: str
     old: str | None
     new: str | None
+    formatting: bool = False  # the same meaning spelt otherwise (a target's >= become ≥)
 
 
 @dataclass(slots=True)
@@ -65,10 +68,11 @@ class DiffResult:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.projects)
+        """A change of meaning (formatting alone is not one: ``perfgen diff --exit-code`` gives 0)."""
+        return any(p.status != "formatting" for p in self.projects)
 
     def counts(self) -> dict[str, int]:
-        out = {"added": 0, "removed": 0, "changed": 0, "renamed": 0}
+        out = {"added": 0, "removed": 0, "changed": 0, "renamed": 0, "formatting": 0}
         for p in self.projects:
             out[p.status] += 1
         return out
@@ -89,7 +93,12 @@ def _num(old: float, new: float, as_text: Callable[[float], str]) -> tuple[str, 
 
 
 def _changes(pairs: Iterable[tuple[str, str | None, str | None]]) -> list[Change]:
-    return [Change(k, a, b) for k, a, b in pairs if a != b]
+    return [Change(k, a, b, k == "target" and _meaning(a) == _meaning(b)) for k, a, b in pairs if a != b]
+
+
+def _meaning(target: str | None) -> str | None:
+    """A target as it is meant: operator, number and unit, whatever the operator's spelling (>= or ≥)."""
+    return None if target is None else normalize_target(target.strip())
 
 
 def _header(p: Project) -> dict[str, str | None]:
@@ -201,8 +210,11 @@ def diff_project(old: Project, new: Project) -> ProjectDiff | None:
     renamed = old.source != new.source
     if not (fields or indicators or weights or renamed):
         return None
-    return ProjectDiff("renamed" if renamed else "changed", new.source, new.name,
-                       old.source if renamed else None, fields, indicators, weights, old, new)
+    spelling = (not renamed and not fields and not weights
+                and all(i.status == "changed" and all(c.formatting for c in i.changes) for i in indicators))
+    status: ProjectStatus = "renamed" if renamed else "formatting" if spelling else "changed"
+    return ProjectDiff(status, new.source, new.name, old.source if renamed else None, fields, indicators, weights,
+                       old, new)
 
 
 def _content(p: Project) -> tuple[object, ...]:

@@ -33,10 +33,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "title": ("绩效目标变更", "Performance target changes"),
     "none": ("没有变化。", "No changes."),
     "summary": ("{n} 个项目有变化：{parts}。", "{n} project(s) changed: {parts}."),
+    "summary.formatting": ("含义没有变化：{n} 个项目仅格式变化（如 perfgen fmt 把 >= 写成 ≥）。",
+                           "No change of meaning: {n} project(s) changed only in formatting (e.g. perfgen fmt "
+                           "writing >= as ≥)."),
     "status.added": ("新增", "added"),
     "status.removed": ("删除", "removed"),
     "status.changed": ("修改", "changed"),
     "status.renamed": ("重命名", "renamed"),
+    "status.formatting": ("仅格式变化", "formatting only"),
+    "formatting.note": ("（写法不同，含义相同）", " (spelt otherwise, same meaning)"),
     "facts": ("{count} 项指标，权重合计 {weight}，年度预算总额 {total} 万元",
               "{count} indicator(s), weights add up to {weight}, annual budget {total} (10k yuan)"),
     "same_content": ("内容未变。", "Content unchanged."),
@@ -72,11 +77,18 @@ def facts(p: Project) -> str:
 
 
 def summary(result: DiffResult) -> str:
-    if not result.has_changes:
+    if not result.projects:
         return _say("none")
+    if not result.has_changes:
+        return _say("summary.formatting", n=len(result.projects))
     counts = [(_status(k), n) for k, n in result.counts().items() if n]
     parts = "，".join(f"{w} {n} 个" for w, n in counts) if _zh() else ", ".join(f"{n} {w}" for w, n in counts)
     return _say("summary", n=len(result.projects), parts=parts)
+
+
+def _note(change: Change) -> str:
+    """After a change that only respells a value: say so."""
+    return _say("formatting.note") if change.formatting else ""
 
 
 def values_line(changes: list[Change], side: Literal["old", "new"]) -> str:
@@ -114,7 +126,7 @@ def render_text(result: DiffResult) -> str:
         for ind in d.indicators:
             if ind.status == "changed":
                 lines.append(f"  ~ {ind.label}")
-                lines += [f"      {label(c.field)}{colon}{_t(c.old)} → {_t(c.new)}" for c in ind.changes]
+                lines += [f"      {label(c.field)}{colon}{_t(c.old)} → {_t(c.new)}{_note(c)}" for c in ind.changes]
             else:
                 mark = "+" if ind.status == "added" else "-"
                 which: Literal["old", "new"] = "new" if ind.status == "added" else "old"
@@ -156,7 +168,7 @@ def _rows(d: ProjectDiff) -> list[tuple[str, str, str | None, str | None]]:
     group(_say("row.header"), [(label(c.field), c.old, c.new) for c in d.fields])
     for ind in d.indicators:
         if ind.status == "changed":
-            group(ind.label, [(label(c.field), c.old, c.new) for c in ind.changes])
+            group(ind.label, [(label(c.field) + _note(c), c.old, c.new) for c in ind.changes])
         else:
             which: Literal["old", "new"] = "new" if ind.status == "added" else "old"
             line = values_line(ind.changes, which)
@@ -190,8 +202,9 @@ def render_markdown(result: DiffResult) -> str:
 
 # ---- json --------------------------------------------------------------------------------------------
 
-def _changes_json(changes: list[Change], key: str = "field") -> list[dict[str, str | None]]:
-    return [{key: c.field, "old": c.old, "new": c.new} for c in changes]
+def _changes_json(changes: list[Change], key: str = "field") -> list[dict[str, str | bool | None]]:
+    return [{key: c.field, "old": c.old, "new": c.new, **({"formatting_only": True} if c.formatting else {})}
+            for c in changes]
 
 
 def render_json(result: DiffResult) -> str:
