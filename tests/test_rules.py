@@ -230,8 +230,8 @@ def test_qualitative_targets(text: str) -> None:
 
 
 # Where a space between two Chinese characters is meant: a command line, a YAML line, a table row as printed.
-_SPACED_ON_PURPOSE = ("perfgen diff 旧目录 新目录", "每行写成 键: 值", "--out 目录 所写", "“一级指标 二级指标 三级指标 …”",
-                      "年度预算总额 {total}万元 相差")
+_SPACED_ON_PURPOSE = ("perfgen diff 旧目录 新目录", "每行写成 键: 值", "--out 目录 所写",
+                      "“一级指标 二级指标 三级指标 …”", "年度预算总额 {total}万元 相差")
 
 
 def test_no_stray_spaces_in_chinese_messages() -> None:
