@@ -53,6 +53,8 @@ def run_case(case: str, tmp: Path) -> tuple[int, str]:
     inputs = sorted(p.name for p in (CASES / case).iterdir() if p.is_file() and not p.name.startswith("expected"))
     for name in inputs:
         shutil.copy(CASES / case / name, tmp / name)
+    (tmp / "schema").mkdir(exist_ok=True)  # a goals repository as perfgen init makes it: the modeline names its schema
+    shutil.copy(ROOT / "schema" / "project.schema.json", tmp / "schema")
     result = invoke(tmp, "import", *inputs)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
@@ -603,3 +605,78 @@ def test_header_problems() -> None:
         ("h.txt:5:1", "PG062", "未识别的表头行，已忽略：主管部门 | 人社局"),
         ("h.txt:4:19", "PG060", "“年度预算总额”的值 “五万” 不是数字"),
         ("h.txt:2:1", "PG060", "表格缺少“(年度)”")]
+
+
+# ---- issue 15, item 7: the edge cases a user met ----------------------------------------------------------
+
+def _seed_first_table(tmp_path: Path, change: Any) -> Path:
+    lines = SEED_TEXT.read_text(encoding="utf-8").split("\n")[:20]
+    rows = [line.split("\t") for line in lines]
+    change(rows)
+    path = tmp_path / "table.txt"
+    path.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_empty_target_is_a_warning_at_its_cell(tmp_path: Path) -> None:
+    def empty(rows: list[list[str]]) -> None:
+        next(r for r in rows if len(r) > 3 and r[2] == "发放补助次数")[3] = ""
+
+    path = _seed_first_table(tmp_path, empty)
+    projects, diags = read_projects([path])
+    assert [(d.code, d.severity, d.pos.line) for d in diags] == [("PG068", "warning", 13)]
+    assert diags[0].pos.col > 1 and "发放补助次数" in diags[0].message
+    assert projects[0].indicators[1].target == ""
+
+
+def test_a_weight_in_words_names_its_cell(tmp_path: Path) -> None:
+    def words(rows: list[list[str]]) -> None:
+        next(r for r in rows if len(r) > 3 and r[2] == "发放退休人员补差")[6] = "十"
+
+    path = _seed_first_table(tmp_path, words)
+    _, diags = read_projects([path])
+    errors = [d for d in diags if d.severity == "error"]
+    assert [(d.code, d.key) for d in errors] == [("PG060", "import.weight_text")]
+    assert errors[0].pos.line == 14 and errors[0].pos.col > 1
+    assert "“十” 不是数字" in errors[0].message and "阿拉伯数字" in (errors[0].hint or "")
+
+
+def test_a_formula_without_its_result_is_named_not_missing(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    write_sheet(book.active, sample("公式"))
+    for cell in ("D5", "F5", "H5"):  # 年度预算总额, 财政拨款, 其他资金, saved by a script: no cached results
+        book.active[cell] = "=2+3"
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+    _, diags = read_projects([path])
+    errors = [d for d in diags if d.severity == "error"]
+    assert {(d.code, d.key) for d in errors} == {("PG060", "import.formula_value")}
+    assert any("=2+3" in d.message and "年度预算总额" in d.message for d in errors)
+    assert {(d.pos.line, d.pos.col) for d in errors} <= {(5, 4), (5, 6), (5, 8)}
+    assert "保存一次" in (errors[0].hint or "")
+    assert not any("缺少" in d.message for d in diags)
+
+
+def test_the_modeline_names_a_schema_that_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(SEED_TEXT, tmp_path / "seed.txt")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["import", "seed.txt"]).exit_code == 0
+    first = next((tmp_path / "goals" / "2023").glob("2022*.yaml")).read_text(encoding="utf-8").splitlines()[0]
+    uri = first.removeprefix("# yaml-language-server: $schema=")
+    assert uri.startswith("file://") and Path(uri.removeprefix("file://")).is_file()  # no schema/: the installed one
+    (tmp_path / "schema").mkdir()
+    shutil.copy(ROOT / "schema" / "project.schema.json", tmp_path / "schema")
+    assert CliRunner().invoke(main, ["import", "seed.txt", "--force"]).exit_code == 0
+    first = next((tmp_path / "goals" / "2023").glob("2022*.yaml")).read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schema/project.schema.json"
+
+
+def test_operators_are_written_as_fmt_writes_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README: 指标值 kept as written, the operator written ≥ ≤ as perfgen fmt does (>= would be YAML's trap)."""
+    shutil.copy(SEED_TEXT, tmp_path / "seed.txt")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["import", "seed.txt"]).exit_code == 0
+    text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "goals" / "2023").glob("*.yaml"))
+    assert "target: ≥98%" in text and ">=" not in text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`>=95%` 写成 `≥95%`" in readme

@@ -169,6 +169,13 @@ IMPORT_BAD_HEADER = Rule(
                 "title"),
         Message("import.bad_number", "“{label}”的值 “{value}” 不是数字",
                 "the value “{value}” of “{label}” is not a number"),
+        Message("import.formula_value", "“{label}”的单元格是公式 {formula}，文件中没有保存它的计算结果",
+                "the cell of “{label}” holds the formula {formula}, and the file has no saved result for it",
+                "用 Excel 打开这个文件并保存一次（Excel 会算出并保存结果），再重新导入",
+                "open the file in Excel and save it once (Excel computes and stores the results), then import again"),
+        Message("import.weight_text", "指标分值权重 “{value}” 不是数字", "the weight “{value}” is not a number",
+                "权重应写成阿拉伯数字，如 10；请在原表中改正后重新导入",
+                "write weights in Arabic numerals, e.g. 10; fix it in the source and import again"),
     ))
 
 IMPORT_OUTPUT_EXISTS = Rule(
@@ -296,9 +303,17 @@ INIT_TARGET_UNUSABLE = Rule(
         Message("init.unwritable", "无法写入 {dest}（{reason}）", "cannot write to {dest} ({reason})"),
     ))
 
+IMPORT_EMPTY_TARGET = Rule(
+    "PG068", "warning", "import：指标值为空", "import: empty 指标值",
+    messages=(
+        Message("import.empty_target", "“{name}” 的指标值为空", "“{name}” has an empty 指标值 (target)",
+                "原表此格为空；导入后请在目标文件中填写 target", "the cell is empty in the source; fill in target in "
+                "the goals file"),
+    ))
+
 RULES = (FMT_NOT_CANONICAL, FMT_CANNOT_WRITE, IMPORT_NO_TABLE, IMPORT_UNREADABLE, IMPORT_ROW_SHIFTED, IMPORT_EXTRA_CELL,
          IMPORT_MISSING_CELLS, IMPORT_LEVEL2_IN_LEVEL1, IMPORT_NAME_LOST, IMPORT_UNPLACED_ROW, IMPORT_BAD_HEADER,
          IMPORT_OUTPUT_EXISTS, IMPORT_HEADER_ROW_IGNORED, IMPORT_CANNOT_WRITE, IMPORT_REGROUPED,
-         IMPORT_FORMULA_WITHOUT_VALUE, IMPORT_READ_AS_GB18030, IMPORT_SHEET_TRUNCATED, DIFF_NO_GIT,
+         IMPORT_FORMULA_WITHOUT_VALUE, IMPORT_READ_AS_GB18030, IMPORT_SHEET_TRUNCATED, IMPORT_EMPTY_TARGET, DIFF_NO_GIT,
          DIFF_NOT_A_REPOSITORY, DIFF_UNKNOWN_REVISION, DIFF_NO_COMMITS, DIFF_GIT_FAILED, DIFF_NO_GOALS,
          DIFF_FOLDER_AND_FILE, DIFF_SIDE_INVALID, INIT_FILE_EXISTS, INIT_TARGET_UNUSABLE)

@@ -68,12 +68,25 @@ class Header:
     start: Pos
     names: dict[str, str]
     errors: list[Diagnostic] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (line, column) -> formula with no result
 
     def text(self, key: str, required: bool = False) -> str:
         text, pos = self.values.get(key, ("", self.start))
-        if required and not text:
+        if required and not text and not self._formula(key, pos):
             self.errors.append(diag(pos, "PG060", "import.header_missing", label=self.label(key)))
         return text
+
+    def _formula(self, key: str, pos: Pos) -> bool:
+        """The value of ``key`` is an Excel formula saved without its result: say that (an error), not "missing"."""
+        if key not in self.values:
+            return False
+        for col in (pos.col, pos.col + 1):  # the value's cell, or (read as empty) the cell after its label
+            formula = self.formulas.get((pos.line, col))
+            if formula is not None:
+                at = Pos(pos.file, pos.line, col)
+                self.errors.append(diag(at, "PG060", "import.formula_value", label=self.label(key), formula=formula))
+                return True
+        return False
 
     def label(self, key: str) -> str:
         return self.names.get(key) or key
@@ -82,6 +95,7 @@ class Header:
         """The amount of ``key``; None when the table does not give it (an error if it is not a number)."""
         text, pos = self.values.get(key, ("", self.start))
         if not text:
+            self._formula(key, pos)
             return None
         value = amount(text)
         if value is None:

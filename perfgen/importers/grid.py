@@ -37,6 +37,8 @@ class Section:
 
     name: str
     rows: list[Row] = field(default_factory=list)
+    # (line, column) -> formula of each cell that holds a formula saved without its result (Excel; read as empty)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def clean(text: str) -> str:

@@ -22,6 +22,7 @@ from perfgen.load.loader import DEFAULTS_NAME, FsReader, ReadError, defaults_cha
 from perfgen.load.schema import schema
 from perfgen.load.yamlnodes import load, to_plain
 from perfgen.model import COLUMN_TITLES, Project
+from perfgen.resources import schema_path
 from perfgen.scaffold import PROJECT_SCHEMA
 
 WEIGHT_TITLE = COLUMN_TITLES[6]  # 指标分值权重
@@ -115,10 +116,15 @@ def _inherited(folder: Path, root: Path) -> tuple[dict[str, Any], list[Diagnosti
 
 
 def _schema_ref(folder: Path, root: Path) -> str:
+    """The schema the new files' modeline names: the repository's own (schema/project.schema.json, as perfgen init
+    writes it), relative to the files; where the repository has none, the schema installed with perfgen."""
+    own = root.absolute() / PROJECT_SCHEMA
+    if not own.is_file():
+        return schema_path().resolve().as_uri()
     try:
-        ref = os.path.relpath(root.absolute() / PROJECT_SCHEMA, folder.absolute())
+        ref = os.path.relpath(own, folder.absolute())
     except ValueError:  # another drive on Windows
-        return f"../../{PROJECT_SCHEMA}"
+        return own.as_uri()
     return ref.replace(os.sep, "/")
 
 

@@ -259,6 +259,7 @@ def _sheet(sheet: Any, source: Any, scan: SheetScan, name: str, diags: list[Diag
                     value = f
                 else:
                     diags.append(diag(Pos(name, number, col), "PG065", "import.formula", "warning", formula=f))
+                    section.formulas[(number, col)] = f
             cells.append(clean(_cell_text(value, c.number_format)))
         hspans = frozenset(i for i in range(len(cells)) if (number, i + 1) in spans)
         section.rows.append(Row(tuple(cells), Pos(name, number, 1), tuple(range(1, len(cells) + 1)), hspans))

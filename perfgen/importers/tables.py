@@ -30,6 +30,9 @@ from perfgen.importers.layouts import ALIASES, GROUP, IGNORED, Known, Labels, de
 from perfgen.importers.rows import FIELDS, Placement, Vocab, place
 from perfgen.model import COLUMN_TITLES, Indicator, Project
 
+# A weight written in words (十, 五分, 十二点五): said as such instead of "cannot place this row"
+_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百点.0-9]+分?")
+
 __all__ = ["TITLES", "TableReader", "column_of", "is_title", "split_label", "split_objectives"]
 
 TITLES = dict(zip(FIELDS, COLUMN_TITLES, strict=True))  # column → the form's title
@@ -120,12 +123,14 @@ class TableReader:
         self.projects: list[Project] = []
         self.diags: list[Diagnostic] = []
         self.source = ""
+        self.formulas: dict[tuple[int, int], str] = {}  # of the section being read (Section.formulas)
         self.tables = 0  # tables seen, placed or not
         self.current: _Draft | None = None
         self.year: tuple[int, Pos] | None = None
 
     def read(self, section: Section, source: str) -> None:
         self.source = source
+        self.formulas = section.formulas
         self.current, self.year = None, None
         for row in section.rows:
             if row.filled:
@@ -258,7 +263,7 @@ class TableReader:
         assert d.columns is not None
         placed = place(cells, d.columns, vocab)
         if placed is None:
-            self.diags.append(diag(row.pos, "PG059", "import.unplaced", cells=" | ".join(row.filled)))
+            self.diags.append(self._unplaced(d, row, keep, cells))
             d.failed = True
             return
         _trailing(placed, len(cells), d.columns)
@@ -276,6 +281,8 @@ class TableReader:
             self.diags.append(diag(row.pos, "PG059", missing_key, cells=" | ".join(row.filled)))
             d.failed = True
             return
+        if not value.get("target", "").strip():
+            warn.append(diag(where.get("target", row.pos), "PG068", "import.empty_target", "warning", name=name))
         self.diags.extend(warn)
         where.update({"_": row.pos, "level1": where.get("level1", row.pos), "level2": where.get("level2", row.pos)})
         level1, level2 = (d.known.to_model(d.level1, d.level2, self.vocab.vocabulary()) if d.known else
@@ -285,6 +292,16 @@ class TableReader:
             weight=weight,  # None: the form has no weights
             basis=value.get("basis", ""), last_year=value.get("last_year", ""), scoring=value.get("scoring", ""),
             evidence=value.get("evidence", ""), where=where))
+
+    @staticmethod
+    def _unplaced(d: _Draft, row: Row, keep: list[int], cells: tuple[str, ...]) -> Diagnostic:
+        """Why a row fits no column arrangement: a weight that is not a number, said at its cell; else the row."""
+        columns = d.columns or ()
+        if len(cells) == len(columns) and "weight" in columns:
+            i = columns.index("weight")
+            if cells[i] and number(cells[i], "分") is None and _NUMERAL.fullmatch(cells[i]):
+                return diag(row.at(keep[i]), "PG060", "import.weight_text", value=cells[i])
+        return diag(row.pos, "PG059", "import.unplaced", cells=" | ".join(row.filled))
 
     def _levels(self, d: _Draft, row: Row, keep: list[int], placed: Placement, value: dict[str, str],
                 vocab: Vocab) -> list[Diagnostic]:
@@ -327,7 +344,7 @@ class TableReader:
         if d is None or d.empty:
             return
         self.tables += 1
-        header = Header(d.values, d.start, self._names(d))
+        header = Header(d.values, d.start, self._names(d), formulas=self.formulas)
         parts = header.parts()
         errors = header.errors
         if d.year is None:
