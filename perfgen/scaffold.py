@@ -8,6 +8,7 @@ them. The output is a pure function of perfgen's own files: no dates, a fixed ex
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,10 +77,21 @@ def defaults_schema(project_schema: dict[str, object]) -> dict[str, object]:
     return out
 
 
+def release_rev() -> str:
+    """The git revision the generated pre-commit configuration and workflows pin perfgen at: this perfgen's
+    release tag ``v<version>`` (tools/release.py makes one for every release), or ``main`` for a development
+    build, which no tag names."""
+    from perfgen import _version
+
+    version = _version()
+    return f"v{version}" if re.fullmatch(r"\d+\.\d+\.\d+", version) else "main"
+
+
 def plan() -> list[PlannedFile]:
     """Every file ``perfgen init`` writes, with its bytes."""
     base = init_dir()
-    files = [PlannedFile(dest, (base / src).read_bytes()) for src, dest in MANIFEST]
+    rev = release_rev().encode("ascii")
+    files = [PlannedFile(dest, (base / src).read_bytes().replace(b"{perfgen_rev}", rev)) for src, dest in MANIFEST]
     schema_bytes = schema_path().read_bytes()
     derived = defaults_schema(json.loads(schema_bytes.decode("utf-8")))
     files.append(PlannedFile(PROJECT_SCHEMA, schema_bytes))
