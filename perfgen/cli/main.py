@@ -24,6 +24,7 @@ COMMANDS = {
     "import": "import_",
     "init": "init",
     "next-year": "next_year",
+    "serve": "serve",
 }
 
 
