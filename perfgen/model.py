@@ -17,13 +17,20 @@ from perfgen.diagnostics.pos import Pos
 # with — the other header texts after ``code``, 中长期目标 after ``objectives``, a breakdown after the amount it
 # breaks down.
 TOP_KEYS = ("year", "unit", "name", "leader", "code", "department", "implementer", "period", "prepared_by", "phone",
-            "filed_on", "funds", "objectives", "long_term_objectives", "indicators")
+            "filed_on", "funds", "objectives", "long_term_objectives", "execution", "midyear", "indicators")
 FUNDS_KEYS = ("total", "fiscal", "fiscal_sources", "other", "other_sources", "superior")
 FUNDS_AMOUNTS = ("total", "fiscal", "other", "superior")  # the single amounts of ``funds`` (万元)
 FUNDS_SOURCES = ("fiscal_sources", "other_sources")  # label → amount breakdowns of ``fiscal`` and ``other``
 # The optional header texts ("" when absent): v1's leader and code, then the v2 ones.
 HEADER_TEXTS = ("leader", "code", "department", "implementer", "period", "prepared_by", "phone", "filed_on")
-INDICATOR_KEYS = ("name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
+INDICATOR_KEYS = ("name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note", "actual",
+                  "deviation", "score", "midyear")
+# v2, the rest of the year (docs/goals-format.md): year-end execution and mid-year monitoring, all optional
+EXECUTION_KEYS = ("initial", "adjusted", "spent", "lines", "achieved")
+MIDYEAR_KEYS = ("month", "spent", "forecast_spent", "progress")
+INDICATOR_MIDYEAR_KEYS = ("value", "forecast", "likelihood", "causes", "note")
+LIKELIHOOD = ("确定能", "有可能", "完全不可能")  # 完成目标可能性
+CAUSES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")  # 偏差原因分析
 
 # The nine column titles of the indicator table, shared by every writer.
 COLUMN_TITLES = ("一级指标", "二级指标", "三级指标", "指标值", "指标值设置依据", "上年完成值", "指标分值权重",
@@ -49,6 +56,50 @@ class Funds:
 
 
 @dataclass(slots=True)
+class ExecutionLine:
+    """One row under 年度资金总额 in the self-evaluation (当年财政拨款, 上年结转资金, 其他资金 …), in 万元."""
+
+    initial: float | None = None
+    adjusted: float | None = None
+    spent: float | None = None
+
+
+@dataclass(slots=True)
+class Execution:
+    """预算执行情况 at year end (万元): 年初预算数, 全年预算数 (adjusted), 全年执行数; the objectives' 实际完成情况."""
+
+    initial: float | None = None  # None: funds.total
+    adjusted: float | None = None  # None: the initial budget
+    spent: float | None = None
+    lines: dict[str, ExecutionLine] = field(default_factory=dict)
+    achieved: list[str] = field(default_factory=list)
+    where: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Midyear:
+    """运行监控 of the project: data up to the end of ``month``."""
+
+    month: int
+    spent: float | None = None  # 1-M月执行数（万元）
+    forecast_spent: float | None = None  # 全年预计执行数
+    progress: list[str] = field(default_factory=list)  # 年度总体目标 1-M月执行情况
+    where: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IndicatorMidyear:
+    """An indicator's mid-year monitoring: 1-M月执行情况, 全年预计完成情况, 完成目标可能性, 偏差原因."""
+
+    value: str = ""
+    forecast: str = ""
+    likelihood: str = ""
+    causes: list[str] = field(default_factory=list)
+    note: str = ""
+    where: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Indicator:
     """One 三级指标 row of the form, with the 一级/二级 it is grouped under."""
 
@@ -62,6 +113,10 @@ class Indicator:
     scoring: str = ""
     evidence: str = ""
     note: str = ""
+    actual: str = ""  # 实际完成值 at year end ("": not given)
+    deviation: str = ""  # 偏差原因分析及改进措施
+    score: float | None = None  # a person's score: qualitative lines only (the others are computed)
+    midyear: IndicatorMidyear | None = None
     where: dict[str, Pos] = field(default_factory=dict)
 
     def pos(self, key: str = "name") -> Pos:
@@ -91,6 +146,8 @@ class Project:
     prepared_by: str = ""  # 填表人
     phone: str = ""  # 联系电话
     filed_on: str = ""  # 填报日期
+    execution: Execution | None = None  # year end (v2)
+    midyear: Midyear | None = None  # mid-year monitoring (v2)
     where: dict[str, Pos] = field(default_factory=dict)
 
     def pos(self, key: str) -> Pos:

@@ -41,7 +41,8 @@ DESCRIPTION = (
 )
 AMOUNT_MESSAGE = "金额应为不小于 0 的数字（单位万元），如 5 或 1780.91"
 INDICATOR_KEYS_MESSAGE = ("三级指标可用的键：name（三级指标，必填）、target（指标值，必填）、basis、last_year、weight、"
-                          "scoring、evidence、note；检查拼写，如 weight 而不是 weigth")
+                          "scoring、evidence、note，年终与年中还有 actual、deviation、score、midyear；"
+                          "检查拼写，如 weight 而不是 weigth")
 
 
 def _vocabulary(prop: dict[str, Any], words: list[str], what: str) -> None:

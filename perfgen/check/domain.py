@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from perfgen.check import categories, cost, form_fields, funds, target_values, text, vocabulary, weights
+from perfgen.check import categories, cost, form_fields, funds, target_values, text, vocabulary, weights, yearend
 from perfgen.diagnostics.rule import Finding, Rule, by_code
 from perfgen.model import Project
 
@@ -29,7 +29,8 @@ CHECKS: tuple[Check, ...] = (
     vocabulary.check_vocabulary,
     text.check_names_and_text,
     form_fields.check_form_fields,
+    yearend.check_yearend,
 )
 
 RULES: dict[str, Rule] = by_code((*weights.RULES, *funds.RULES, *categories.RULES, *target_values.RULES,
-                                  *cost.RULES, *vocabulary.RULES, *text.RULES, *form_fields.RULES))
+                                  *cost.RULES, *vocabulary.RULES, *text.RULES, *form_fields.RULES, *yearend.RULES))

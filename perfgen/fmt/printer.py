@@ -127,6 +127,8 @@ def dump_project(project: Project, omit: Iterable[str] = frozenset(), *, schema:
         elif key in values:
             if values[key] or key in keep or key in ("unit", "name"):
                 root.entries.append(Entry(key, scalar_text(values[key])))
+        elif key not in collections:
+            continue  # year-end and mid-year data: not written by import (a target table has none)
         elif collections[key].entries or key != "long_term_objectives":  # optional lists only when given
             root.entries.append(Entry(key, collections[key]))
     return render_tree(root, [f"{SCHEMA_COMMENT} $schema={schema}"] if schema else [], [])

@@ -72,12 +72,14 @@ class Config:
     formats: list[str] | None = None  # the formats to build (None: docx and html)
     combine: bool = False  # also write one document per unit and year
     pdf_font: str | None = None  # the PDF's CJK font (a family name or a font file); None: the machine's usual
+    scoring_rules: dict[str, str] = field(default_factory=dict)  # year-end scoring: rule -> formula (perfgen.score)
 
     def fingerprint(self) -> str:
         """Stable text of every setting: part of the build cache key."""
         return repr((self.weight_total, sorted(self.weight_split.items()), self.cost_tolerance,
                      sorted(self.severity.items()), sorted(self.vocabulary.items()), self.basis,
-                     self.scoring, self.evidence, self.form, self.forms, self.printed, self.pdf_font))
+                     self.scoring, self.evidence, self.form, self.forms, self.printed, self.pdf_font,
+                     sorted(self.scoring_rules.items())))
 
     def level2_owner(self) -> dict[str, str]:
         """二级 name -> the 一级 it belongs to (first listed wins)."""
@@ -89,7 +91,7 @@ class Config:
 
 
 _KEYS = ("form", "forms", "formats", "combine", "pdf_font", "weight_total", "weight_split", "cost_tolerance", "rules",
-         "vocabulary", "basis", "scoring", "evidence")
+         "vocabulary", "basis", "scoring", "evidence", "scoring_rules")
 FORMATS = OUTPUT_FORMATS
 
 
@@ -170,6 +172,19 @@ def _set_font(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> st
     return None
 
 
+def _set_scoring_rules(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
+    from perfgen.score import options
+
+    value = to_plain(node)
+    known = options()
+    expected = "；".join(f"{rule}: {' | '.join(names)}" for rule, names in known.items())
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v in known.get(str(k), ()) for k, v in
+                                              value.items()):
+        return expected
+    cfg.scoring_rules = {str(k): str(v) for k, v in value.items()}
+    return None
+
+
 def _set_split(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> str | None:
     value = to_plain(node)
     if not isinstance(value, dict) or not all(
@@ -212,7 +227,8 @@ def _set_words(cfg: Config, key: str, node: Node, errors: list[Diagnostic]) -> s
 
 
 _SETTERS = {"weight_total": _set_number, "cost_tolerance": _set_number, "form": _set_form, "forms": _set_forms,
-            "formats": _set_formats, "combine": _set_combine, "pdf_font": _set_font, "weight_split": _set_split,
+            "formats": _set_formats, "combine": _set_combine, "pdf_font": _set_font,
+            "scoring_rules": _set_scoring_rules, "weight_split": _set_split,
             "rules": _set_rules, "vocabulary": _set_vocabulary}
 
 

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from perfgen.diagnostics.pos import Pos
 from perfgen.load.yamlnodes import Map, Node, Scalar, Seq
-from perfgen.model import FUNDS_AMOUNTS, FUNDS_SOURCES, HEADER_TEXTS, Funds, Indicator, Project
+from perfgen.model import (
+    FUNDS_AMOUNTS,
+    FUNDS_SOURCES,
+    HEADER_TEXTS,
+    Execution,
+    ExecutionLine,
+    Funds,
+    Indicator,
+    IndicatorMidyear,
+    Midyear,
+    Project,
+)
 
 
 def _text(node: Node | None) -> str:
@@ -50,6 +61,48 @@ def _funds(node: Map) -> Funds:
     )
 
 
+def _amount(node: Node | None) -> float | None:
+    return _num(node) if isinstance(node, Scalar) and node.value is not None else None
+
+
+def _where(node: Map) -> dict[str, Pos]:
+    return {k: (v.pos if isinstance(v, Scalar) else kpos) for k, (kpos, v) in node.items.items()} | {"_": node.pos}
+
+
+def _execution(node: Node | None) -> Execution | None:
+    """``execution`` (year end), or None when the file gives none."""
+    if not isinstance(node, Map):
+        return None
+    where = _where(node)
+    lines: dict[str, ExecutionLine] = {}
+    sub = node.get("lines")
+    if isinstance(sub, Map):
+        for label, (kpos, line) in sub.items.items():
+            where[f"lines.{label}"] = kpos
+            if isinstance(line, Map):
+                lines[label] = ExecutionLine(*(_amount(line.get(k)) for k in ("initial", "adjusted", "spent")))
+    return Execution(_amount(node.get("initial")), _amount(node.get("adjusted")), _amount(node.get("spent")), lines,
+                     _texts(node, "achieved", where), where)
+
+
+def _midyear(node: Node | None) -> Midyear | None:
+    if not isinstance(node, Map):
+        return None
+    where = _where(node)
+    return Midyear(int(_num(node.get("month"))), _amount(node.get("spent")), _amount(node.get("forecast_spent")),
+                   _texts(node, "progress", where), where)
+
+
+def _indicator_midyear(node: Node | None) -> IndicatorMidyear | None:
+    if not isinstance(node, Map):
+        return None
+    where = _where(node)
+    causes = node.get("causes")
+    listed = [_text(n) for n in causes.items] if isinstance(causes, Seq) else []
+    return IndicatorMidyear(_text(node.get("value")), _text(node.get("forecast")), _text(node.get("likelihood")),
+                            listed, _text(node.get("note")), where)
+
+
 def _texts(root: Map, key: str, where: dict[str, Pos]) -> list[str]:
     """A list of texts (``objectives``, ``long_term_objectives``), each item's position in ``where``."""
     node = root.get(key)
@@ -82,6 +135,10 @@ def _indicators(root: Map) -> list[Indicator]:
                     scoring=_text(item.get("scoring")),
                     evidence=_text(item.get("evidence")),
                     note=_text(item.get("note")),
+                    actual=_text(item.get("actual")),
+                    deviation=_text(item.get("deviation")),
+                    score=_amount(item.get("score")),
+                    midyear=_indicator_midyear(item.get("midyear")),
                     where=iw,
                 ))
     return indicators
@@ -104,5 +161,7 @@ def build_project(root: Map, rel: str, output_stem: str) -> Project:
         indicators=_indicators(root),
         **{key: _text(root.get(key)) for key in HEADER_TEXTS},
         long_term_objectives=_texts(root, "long_term_objectives", where),
+        execution=_execution(root.get("execution")),
+        midyear=_midyear(root.get("midyear")),
         where=where,
     )

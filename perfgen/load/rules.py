@@ -175,6 +175,8 @@ BAD_FORMAT = Rule(
     messages=(
         Message("schema.invalid", "{at} 的值不符合格式（{validator}）",
                 "{at} does not match the format ({validator})"),
+        Message("schema.enum", "{at} 只能是 {allowed} 之一（实际为 “{value}”）",
+                "{at} must be one of {allowed} (found “{value}”)"),
     ))
 
 BAD_FILE_NAME = Rule(

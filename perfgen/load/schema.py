@@ -131,6 +131,10 @@ def _other(err: ValidationError, root: Node) -> Diagnostic:
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return diag(node.pos, "PG013", f"schema.{v}", at=where, limit=err.validator_value,
                     value=node.raw if isinstance(node, Scalar) else "")
+    if v == "enum" and isinstance(err.validator_value, list):
+        allowed = "、".join(str(x) for x in err.validator_value)
+        return diag(node.pos, "PG016", "schema.enum", at=where, allowed=allowed,
+                    value=node.raw if isinstance(node, Scalar) else str(err.instance))
     if v in ("minLength", "minItems", "minProperties"):
         return diag(node.pos, "PG014", "schema.empty", at=where)
     if v in ("maxItems", "maxProperties", "maxLength"):
