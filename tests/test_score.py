@@ -3,11 +3,18 @@ properties over many values (issue 14 item 2)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from clitools import invoke
 from hypothesis import given
 from hypothesis import strategies as st
+from sample_data import EXAMPLE_FILES, make_repo
 
 from perfgen.model import Execution, Funds, Indicator, Project
 from perfgen.score import (
@@ -22,6 +29,7 @@ from perfgen.score import (
 )
 
 D = Decimal
+CASES = Path(__file__).parent / "cases" / "validate"
 
 
 def ind(target: str, actual: str = "", weight: float = 10, level1: str = "产出指标", scoring: str = "按照正常比例赋分",
@@ -168,3 +176,58 @@ def test_higher_is_monotone(t: Decimal, a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
     first, second = line(f"≥{t}人", f"{low}人"), line(f"≥{t}人", f"{high}人")
     assert first is not None and second is not None and first <= second
+
+
+# ---- perfgen score ----------------------------------------------------------------------------------------
+
+def score_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path / "repo")
+    text = (CASES / "yearend-complete-no-findings" / "goals" / "2023" / "a.yaml").read_text(encoding="utf-8")
+    (repo / "goals" / "2023" / "10-year-end.yaml").write_text(
+        re.sub(r"^name: .*$", "name: 年终示例项目", text, count=1, flags=re.M), encoding="utf-8")
+    return repo
+
+
+def test_the_score_command_lists_every_project(tmp_path: Path) -> None:
+    repo = score_repo(tmp_path)
+    result = invoke(repo, "score")
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("年终示例项目 "))
+    assert row.split()[1:] == ["99.47%", "9.95", "88.79", "98.74", "优"]
+    assert result.output.count("未计分：没有年终数据") == len(EXAMPLE_FILES)
+    doc = json.loads(invoke(repo, "score", "--format", "json").output)
+    scored = [p for p in doc["projects"] if p["scored"]]
+    assert len(scored) == 1 and scored[0]["total"] == "98.74" and scored[0]["grade"] == "优"
+    assert [line["score"] for line in scored[0]["lines"]] == ["10.00", "10.00", "9.79", "10.00", "20.00", "9.00",
+                                                              "10.00", "10.00"]
+    rows = list(csv.reader(io.StringIO(invoke(repo, "score", "--format", "csv").output.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["文件", "项目名称", "执行率"] and rows[-1][-3:] == ["88.79", "98.74", "优"]
+
+
+def test_scoring_rules_from_perfgen_yaml(tmp_path: Path) -> None:
+    repo = score_repo(tmp_path)
+    (repo / "perfgen.yaml").write_text("scoring_rules:\n  execution_base: initial\n", encoding="utf-8")
+    doc = json.loads(invoke(repo, "score", "--format", "json").output)
+    scored = next(p for p in doc["projects"] if p["scored"])
+    assert scored["execution_rate"] == "100.54%" and scored["execution_score"] == "10.00"  # 1790.5 ÷ 1780.91, capped
+    (repo / "perfgen.yaml").write_text("scoring_rules:\n  lower: nonsense\n", encoding="utf-8")
+    bad = invoke(repo, "score")
+    assert bad.exit_code == 1 and "scoring_rules" in bad.output
+
+
+def test_errors_are_reported_not_scored(tmp_path: Path) -> None:
+    repo = score_repo(tmp_path)
+    path = repo / "goals" / "2023" / "10-year-end.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("actual: 57600人", "actual: 57600次"), encoding="utf-8")
+    result = invoke(repo, "score")
+    assert result.exit_code == 1 and "[PG150]" in result.output and "98.74" not in result.output
+
+
+def test_csv_cells_never_run_as_formulas(tmp_path: Path) -> None:
+    repo = score_repo(tmp_path)
+    path = repo / "goals" / "2023" / EXAMPLE_FILES[0].name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^name: .*$", 'name: "=HYPERLINK(\\"http://x\\")"', text, count=1, flags=re.M),
+                    encoding="utf-8")
+    out = invoke(repo, "score", "--format", "csv").output
+    assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out

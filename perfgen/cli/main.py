@@ -25,6 +25,7 @@ COMMANDS = {
     "init": "init",
     "next-year": "next_year",
     "serve": "serve",
+    "score": "score",
 }
 
 
