@@ -15,6 +15,7 @@ from typing import Literal
 
 from perfgen.fmt.scalars import normalize_target
 from perfgen.model import Indicator, Project, format_money, format_number
+from perfgen.score import Settings, percent, score_line, score_project
 
 # "formatting": the project changed only in how its values are spelt (perfgen fmt's ≥ for >=), not what they mean
 ProjectStatus = Literal["added", "removed", "changed", "renamed", "formatting"]
@@ -22,7 +23,11 @@ IndicatorStatus = Literal["added", "removed", "changed"]
 
 HEADER_FIELDS = ("year", "unit", "name", "leader", "code")
 FUNDS_FIELDS = ("funds.total", "funds.fiscal", "funds.other")
-INDICATOR_FIELDS = ("group", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
+INDICATOR_FIELDS = ("group", "target", "basis", "last_year", "weight", "scoring", "evidence", "note", "actual",
+                    "deviation", "score")
+# Year end (issue 14): the execution figures, and the scores perfgen computes from them and from the actuals
+YEAR_END_FIELDS = ("execution.initial", "execution.adjusted", "execution.spent", "execution.rate", "score.total",
+                   "score.grade")
 TOTAL = "total"  # the key of the whole project's weight total among the per-一级 totals
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,32 @@ def _ind_values(ind: Indicator) -> dict[str, str | None]:
     return {"group": f"{ind.level1} / {ind.level2}", "target": _opt(ind.target), "basis": _opt(ind.basis),
             "last_year": _opt(ind.last_year),
             "weight": None if ind.weight is None else format_number(ind.weight),
-            "scoring": _opt(ind.scoring), "evidence": _opt(ind.evidence), "note": _opt(ind.note)}
+            "scoring": _opt(ind.scoring), "evidence": _opt(ind.evidence), "note": _opt(ind.note),
+            "actual": _opt(ind.actual), "deviation": _opt(ind.deviation), "score": _line_score(ind)}
+
+
+def _line_score(ind: Indicator) -> str | None:
+    """The line's score as perfgen computes it (a person's, for a qualitative line); None before year end."""
+    if not ind.actual and ind.score is None:
+        return None
+    found = score_line(ind, Settings()).score
+    return None if found is None else f"{found:.2f}"
+
+
+def _year_end(p: Project) -> dict[str, str | None]:
+    scored = score_project(p)
+    ex = p.execution
+    execution = scored.execution if scored is not None else None
+
+    def amount(value: float | None) -> str | None:
+        return None if value is None else format_money(value)
+
+    return {"execution.initial": amount(ex.initial) if ex else None,
+            "execution.adjusted": amount(ex.adjusted) if ex else None,
+            "execution.spent": amount(ex.spent) if ex else None,
+            "execution.rate": percent(execution.rate) or None if execution else None,
+            "score.total": f"{scored.total:.2f}" if scored is not None and scored.complete else None,
+            "score.grade": scored.grade if scored is not None and scored.complete else None}
 
 
 def _match(old: list[Indicator], new: list[Indicator]) -> dict[int, int]:
@@ -205,6 +235,7 @@ def diff_project(old: Project, new: Project) -> ProjectDiff | None:
     """The differences between two versions of one project; None when the form would print the same."""
     fields = _changes((k, _header(old)[k], _header(new)[k]) for k in HEADER_FIELDS)
     fields += _funds_changes(old, new) + _objective_changes(old.objectives, new.objectives)
+    fields += _changes((k, _year_end(old)[k], _year_end(new)[k]) for k in YEAR_END_FIELDS)
     indicators = _indicator_changes(old.indicators, new.indicators)
     weights = _weight_changes(old, new)
     renamed = old.source != new.source

@@ -26,6 +26,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "basis": ("指标值设置依据", "basis"), "last_year": ("上年完成值", "last year"),
     "weight": ("指标分值权重", "weight"), "scoring": ("指标赋分规则", "scoring rule"),
     "evidence": ("佐证资料", "evidence"), "note": ("备注", "note"), TOTAL: ("全部指标", "all indicators"),
+    "actual": ("实际完成值", "actual"), "deviation": ("偏差原因分析及改进措施", "deviation"),
+    "score": ("得分", "score"),
+    "execution.initial": ("年初预算数", "initial budget"), "execution.adjusted": ("全年预算数", "adjusted budget"),
+    "execution.spent": ("全年执行数", "spent"), "execution.rate": ("执行率", "execution rate"),
+    "score.total": ("总分", "total score"), "score.grade": ("等级", "grade"),
 }
 
 # The diff's own sentences and headings: (zh, en), str.format placeholders.
