@@ -65,3 +65,57 @@ def test_the_target_table_is_unchanged_by_year_end_data(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     assert digests(spring) == digests(autumn)
     assert invoke(autumn, "validate").exit_code == 0
+
+
+# ---- the self-evaluation form (issue 14 item 4) -------------------------------------------------------------
+
+def year_end_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path / "repo")
+    text = COMPLETE.read_text(encoding="utf-8").replace("year: 2023\n", "").replace("unit: 库尔勒市社会保险中心\n", "")
+    (repo / "goals" / "2023" / "10-year-end.yaml").write_text(text.replace(
+        "name: 部门专项-城乡居民社会养老保险财政配套", "name: 年终示例项目", 1), encoding="utf-8")
+    return repo
+
+
+def test_the_self_evaluation_form_prints_the_engines_scores(tmp_path: Path) -> None:
+    import docx
+    import lxml.html
+    import openpyxl
+    from render_tools import pdf_text
+
+    repo = year_end_repo(tmp_path)
+    result = invoke(repo, "build", "--form", "self-evaluation", "--format", "docx,html,xlsx,pdf", "--combine")
+    assert result.exit_code == 0, result.output
+    assert f"表样 self-evaluation：{len(EXAMPLE_FILES)} 个项目没有它需要的数据" in result.output
+    folder = repo / "build" / "self-evaluation" / "2023"
+    assert sorted(p.name for p in folder.iterdir()) == [f"10-year-end.{ext}" for ext in ("docx", "html", "pdf", "xlsx")]
+    document = docx.Document(str(folder / "10-year-end.docx"))
+    assert document.paragraphs[0].text == "项目支出绩效自评表"
+    cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
+    for expected in ("99.47%", "9.95", "9.79", "98.74", "优", "1790.50", "达成年度指标"):
+        assert expected in cells, expected
+    page = lxml.html.parse(str(folder / "10-year-end.html")).getroot()
+    texts = [" ".join(td.text_content().split()) for td in page.iter("td", "th")]
+    assert "98.74" in texts and "优" in texts and "9.95" in texts
+    sheet = openpyxl.load_workbook(folder / "10-year-end.xlsx").worksheets[0]
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "98.74" in values and "99.47%" in values and 1790.5 in values
+    text = pdf_text(folder / "10-year-end.pdf", layout=False)
+    assert "98.74" in text and "项目支出绩效自评表" in text
+    combined = repo / "build" / "self-evaluation" / "combined"
+    assert len(list(combined.iterdir())) == 4  # the unit's self-evaluations: the one project that has the data
+
+
+def test_a_project_gaining_year_end_data_gets_its_self_evaluation(tmp_path: Path) -> None:
+    repo = year_end_repo(tmp_path)
+    assert invoke(repo, "build", "--form", "self-evaluation").exit_code == 0
+    target = repo / "build" / "self-evaluation" / "2023" / EXAMPLE_FILES[0].with_suffix(".html").name
+    assert not target.exists()
+    path = repo / "goals" / "2023" / EXAMPLE_FILES[0].name
+    path.write_text(path.read_text(encoding="utf-8").replace("objectives:", "execution:\n  spent: 4.8\nobjectives:", 1),
+                    encoding="utf-8")
+    assert invoke(repo, "build", "--form", "self-evaluation").exit_code == 0
+    assert target.exists() and "96.00%" in target.read_text(encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("execution:\n  spent: 4.8\n", ""), encoding="utf-8")
+    assert invoke(repo, "build", "--form", "self-evaluation").exit_code == 0
+    assert not target.exists()  # the data gone, the form goes with it

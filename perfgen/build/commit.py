@@ -142,7 +142,8 @@ def promote(out: Path, staging: Path, cache: Cache, built: list[Job], kinds: tup
     try:
         for job in built:
             stamps = {kind: swap.place(staging / rel_out, out / rel_out)
-                      for kind, rel_out in output_files(output_stem(job.rel), kinds).items()}
+                      for kind, rel_out in output_files(output_stem(job.rel), kinds).items()
+                      if (staging / rel_out).is_file()}  # a form the project lacks the data for: not built
             cache.stamp(job.rel, stamps)
         for rel_out in extra or ():
             swap.place(staging / rel_out, out / rel_out)

@@ -50,6 +50,7 @@ class BuildResult:
     seconds: float = 0.0
     ok: bool = False
     cache_discarded: bool = False  # the cache was found damaged, thrown away, and everything built again
+    skipped: dict[str, int] = field(default_factory=dict)  # form ID -> projects built without it (no data for it)
 
 
 def build(opts: BuildOptions, config: Config, progress: Progress | None = None,
@@ -168,7 +169,7 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Prog
     with Executor(opts, config, staging, len(todo)) as run:
         outcomes = _counted(run(todo), len(todo), progress)
         unwritten: list[str] = []
-        index_changed = _collect(cache, files, todo, outcomes, result.report, global_fp, unwritten) or bool(gone)
+        index_changed = _collect(cache, files, todo, outcomes, result, global_fp, unwritten) or bool(gone)
     if result.report.failed(opts.strict):
         return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
     dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
@@ -211,7 +212,7 @@ def _counted(outcomes: Iterator[Outcome], total: int, progress: Progress | None)
         yield outcome
 
 
-def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], report: Report,
+def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], result: BuildResult,
              global_fp: str, unwritten: list[str]) -> bool:
     """Store what was built and report every project's diagnostics, cached or new, in path order.
 
@@ -219,7 +220,7 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
     so every run prints the same lines in the same order as ``perfgen validate``. True if the index
     page changes. ``unwritten`` is given the files that built projects no longer write.
     """
-    index_changed = False
+    index_changed, report = False, result.report
     waiting: dict[str, Outcome] = {}  # finished out of turn (a pool's chunks complete in any order)
     pending = iter(todo)
     job = next(pending, None)
@@ -232,6 +233,8 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
                     raise RuntimeError(f"no outcome for {rel}")
                 waiting[outcome.rel] = outcome
             outcome = waiting.pop(rel)
+            for form_id in outcome.skipped:
+                result.skipped[form_id] = result.skipped.get(form_id, 0) + 1
             if outcome.entry is not None:
                 changed, stale = cache.put(rel, built.key, built.sources, global_fp, outcome.entry)
                 index_changed = changed or index_changed

@@ -75,6 +75,7 @@ class Outcome:
     rel: str
     diagnostics: list[Diagnostic]  # in report order (diagnostics.report.in_order)
     entry: Entry | None  # None: not built (errors)
+    skipped: tuple[str, ...] = ()  # forms not built for it: it lacks the data they need (self-evaluation …)
 
 
 class Cached(NamedTuple):

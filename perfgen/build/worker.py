@@ -25,6 +25,7 @@ from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
 from perfgen.render.html import TemplateError
 from perfgen.render.layout import Layout, layout
+from perfgen.score import Settings, use_settings
 
 if TYPE_CHECKING:
     from perfgen.build.plan import BuildOptions
@@ -38,6 +39,7 @@ class Worker:
         self.opts, self.config, self.staging = opts, config, staging
         self.loader = Loader(FsReader(opts.root))
         self.renderers = Renderers(opts.root, opts.formats, config.pdf_font)
+        use_settings(Settings(config.scoring_rules))  # the year-end forms score as perfgen.yaml says
         self.made_dirs: set[Path] = set()
         self.costly_failure: Diagnostic | None = None
 
@@ -59,15 +61,21 @@ class Worker:
             return Outcome(job.rel, in_order([*diags, failure]), None)
         if noted:
             diags = in_order([*diags, *noted])
-        return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags))
+        skipped = tuple(form.id for form in self.opts.forms if not form.fits(project))
+        return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags), skipped)
 
     def render(self, project: Project) -> tuple[dict[str, str], list[Diagnostic]]:
         """Every output of ``project`` (each form laid out once, then drawn in each format), and what drawing
-        them found worth a warning (characters the PDF font cannot draw)."""
+        them found worth a warning (characters the PDF font cannot draw). A form needing data the project does
+        not give (a self-evaluation without year-end data) is not built for it."""
         outputs = output_files(project.output_stem, self.opts.kinds)
         writers = self.renderers.writers
         noted: list[Diagnostic] = []
         for form in self.opts.forms:
+            if not form.fits(project):
+                for fmt in self.opts.formats:
+                    outputs.pop(fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}", None)
+                continue
             lay = layout(form, project)
             for fmt in self.opts.formats:
                 rel_out = outputs[fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}"]
@@ -84,7 +92,7 @@ class Worker:
         def layouts() -> Iterator[Layout]:  # one at a time: a PDF streams them, the others hold one unit's
             for rel, _ in members:
                 project, _diags = check_file(self.loader, rel, self.config)
-                if project is not None:  # built a moment ago without errors: always
+                if project is not None and form.fits(project):  # built a moment ago without errors: always
                     yield layout(form, project)
 
         target = self._target(rel_out)

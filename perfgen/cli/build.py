@@ -141,6 +141,10 @@ def _run(root: Path, paths: tuple[str, ...], out: str, formats: tuple[str, ...] 
                        "build failed: {e} error(s), {w} warning(s); nothing written, previous output untouched",
                        e=result.report.errors, w=result.report.warnings), err=True)
         sys.exit(EXIT_INPUT)
+    for form_id, count in sorted(result.skipped.items()):
+        click.echo(msg("表样 {form}：{n} 个项目没有它需要的数据（年终执行或年中监控），未生成",
+                       "form {form}: {n} project(s) lack the data it needs (year-end or mid-year): not built",
+                       form=form_id, n=count), err=True)
     click.echo(msg("已生成 {b} 个项目，{u} 个未变，删除 {r} 个文件，{w} 个警告，用时 {s:.2f} 秒 → {out}",
                    "built {b}, unchanged {u}, removed {r} file(s), {w} warning(s), {s:.2f}s → {out}",
                    b=result.built, u=result.unchanged, r=result.removed, w=result.report.warnings,

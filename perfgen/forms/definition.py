@@ -77,6 +77,11 @@ class FormDef:
     order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""  # the definition file as shown in diagnostics
     builtin: bool = True
+    needs: str | None = None  # "execution" / "midyear": built only for projects that give that data
+
+    def fits(self, project: object) -> bool:
+        """The project has the data this form needs (a year-end or mid-year form), or the form needs none."""
+        return self.needs is None or getattr(project, self.needs, None) is not None
 
     @property
     def width(self) -> int:
@@ -155,7 +160,8 @@ class _Reader:
             footer=self._rows(root.get("footer"), len(widths)), above=tuple(plain.get("above", ())),
             below=tuple(plain.get("below", ())), weights=plain.get("weights"),
             categories=tuple(CategoryRule(tuple(c["from"]), tuple(c["to"])) for c in plain.get("categories", ())),
-            order={k: tuple(v) for k, v in plain.get("order", {}).items()}, source=self.source, builtin=builtin)
+            order={k: tuple(v) for k, v in plain.get("order", {}).items()}, source=self.source, builtin=builtin,
+            needs=plain.get("needs"))
         used = len(columns) + (1 if label else 0)
         if used != len(widths):
             self.diags.append(diag(ind.pos, "PG041", "form.columns", used=used, width=len(widths)))

@@ -11,25 +11,11 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from perfgen.forms import yearend as _yearend
+from perfgen.forms.printed import Printed
 from perfgen.model import Indicator, Project, format_money, format_number
-
-Kind = Literal["text", "money", "number", "list"]
-
-
-@dataclass(frozen=True, slots=True)
-class Printed:
-    """A value as a cell prints it: its paragraphs, and the number behind it (money, weights) if any."""
-
-    lines: tuple[str, ...]
-    kind: Kind = "text"
-    number: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 def _text(value: object) -> str:
@@ -86,7 +72,8 @@ def is_header(name: str) -> bool:
     """``name`` is a header field, or a sum of amounts (``funds.other_sources.事业收入 + funds.other_sources.…``)."""
     if "+" in name:
         return all(_is_money(part.strip()) for part in name.split("+"))
-    return name in HEADER or any(name.startswith(p) and len(name) > len(p) for p in SOURCES)
+    return (name in HEADER or any(name.startswith(p) and len(name) > len(p) for p in SOURCES)
+            or _yearend.is_line_name(name))
 
 
 def header_value(project: Project, name: str) -> Printed:
@@ -96,6 +83,8 @@ def header_value(project: Project, name: str) -> Printed:
     getter = HEADER.get(name)
     if getter is not None:
         return getter(project)
+    if (line := _yearend.line_value(project, name)) is not None:
+        return line
     prefix = next(p for p in SOURCES if name.startswith(p))
     sources: dict[str, Any] = getattr(project.funds, prefix.split(".")[1], None) or {}
     return _money(sources.get(name[len(prefix):]))
@@ -116,10 +105,13 @@ def is_printed_empty(project: Project, name: str) -> bool:
     return is_printed_empty_field(name) and not any(line for line in header_value(project, name).lines)
 
 
-INDICATOR = ("level1", "level2", "name", "target", "basis", "last_year", "weight", "scoring", "evidence", "note")
+INDICATOR: tuple[str, ...] = ("level1", "level2", "name", "target", "basis", "last_year", "weight", "scoring",
+                              "evidence", "note")
 
 
 def indicator_value(ind: Indicator, name: str) -> Printed:
+    if (getter := _yearend.INDICATOR.get(name)) is not None:
+        return getter(ind)
     value = getattr(ind, name, "")
     if name == "weight":
         if value is None:
@@ -145,3 +137,7 @@ def fill(text: str, project: Project) -> str:
         if name is not None:
             parts.append(values[name])
     return "".join(parts)
+
+
+HEADER.update(_yearend.HEADER)  # the year-end and mid-year names
+INDICATOR = (*INDICATOR, *_yearend.INDICATOR)

@@ -168,11 +168,12 @@ def known(form: FormDef) -> Known:
 
 @cache
 def known_forms() -> tuple[Known, ...]:
-    """The built-in forms, the default one first."""
+    """The built-in target-table forms, the default one first (a year-end form, which needs data a target table
+    does not have, is not read back: importing a filled 自评表 is not supported yet)."""
     found = []
     for file in form_files(None).values():
         form, _ = read_form(file)
-        if form is not None:
+        if form is not None and form.needs is None:
             found.append(known(form))
     return tuple(sorted(found, key=lambda k: k.form.id != DEFAULT_FORM))
 

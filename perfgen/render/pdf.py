@@ -101,8 +101,13 @@ class PdfWriter:
             if doc is None:
                 doc = PdfDocument(out, self.font, f"{lay.project.unit} {lay.project.year}年")
             self._draw(doc, lay, bookmark=lay.project.name)
-        if doc is not None:
-            doc.finish(CELL_SIZE * 0.9)
+        if doc is None:  # no project of the unit has what this form needs: one page that says so
+            doc = PdfDocument(out, self.font, "perfgen")
+            text = "（没有适用此表样的项目）"
+            x = (PAGE_WIDTH - self._text_width(text, CELL_SIZE)) / 2
+            doc.page("\n".join([self._show(doc, text, CELL_SIZE, x, PAGE_HEIGHT - TOP - 20, False),
+                                 self._footer(doc, 1)]).encode("latin-1"))
+        doc.finish(CELL_SIZE * 0.9)
 
     # -- layout -------------------------------------------------------------------------------------
 

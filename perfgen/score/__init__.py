@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -94,6 +95,18 @@ class Settings:
     @property
     def base(self) -> str:
         return self.choice.get("execution_base", "adjusted")
+
+
+_CURRENT: ContextVar[Settings | None] = ContextVar("perfgen_scoring_settings", default=None)
+
+
+def use_settings(settings: Settings) -> None:
+    """The rules the forms score with in this process (a build sets perfgen.yaml's once, before rendering)."""
+    _CURRENT.set(settings)
+
+
+def current_settings() -> Settings:
+    return _CURRENT.get() or Settings()
 
 
 def options() -> dict[str, tuple[str, ...]]:
