@@ -16,7 +16,7 @@ from perfgen.forms.definition import read_definition
 from perfgen.forms.registry import form_files, load_forms
 from perfgen.resources import builtin_forms_dir, form_schema_path
 
-BUILTIN = ("hunan-2023", "mof-2021", "self-evaluation", "sichuan-2021", "xinjiang-2023")
+BUILTIN = ("hunan-2023", "mof-2021", "monitoring", "self-evaluation", "sichuan-2021", "xinjiang-2023")
 FIRST = EXAMPLE_FILES[0].stem  # 01-yuanshuili-buchai: 产出(数量 2, 质量 2, 成本 1), 效益(社会 1), 满意度(1)
 
 
@@ -40,7 +40,8 @@ def test_perfgen_forms_lists_every_form_with_its_description(repo: Path) -> None
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert [line[2:].split()[0] for line in lines] == list(BUILTIN)
     assert lines[-1].startswith("* xinjiang-2023")  # the default form is marked
-    assert all("项目支出绩效目标" in line or "项目支出绩效自评表" in line for line in lines)
+    kinds = ("项目支出绩效目标", "项目支出绩效自评表", "项目支出绩效运行监控表")
+    assert all(any(kind in line for kind in kinds) for line in lines)
 
 
 # ---- reading the outputs back ---------------------------------------------------------------------------

@@ -119,3 +119,38 @@ def test_a_project_gaining_year_end_data_gets_its_self_evaluation(tmp_path: Path
     path.write_text(path.read_text(encoding="utf-8").replace("execution:\n  spent: 4.8\n", ""), encoding="utf-8")
     assert invoke(repo, "build", "--form", "self-evaluation").exit_code == 0
     assert not target.exists()  # the data gone, the form goes with it
+
+
+def test_the_monitoring_form_ticks_and_its_two_title_rows(tmp_path: Path) -> None:
+    import subprocess
+
+    import docx
+    import openpyxl
+    from render_tools import pdf_pages
+
+    repo = make_repo(tmp_path / "repo")
+    text = MIDYEAR.read_text(encoding="utf-8").replace("year: 2023\n", "").replace("unit: 库尔勒市社会保险中心\n", "")
+    (repo / "goals" / "2023" / "10-midyear.yaml").write_text(text.replace(
+        "name: 部门专项-城乡居民社会养老保险财政配套", "name: 年中示例项目", 1), encoding="utf-8")
+    result = invoke(repo, "build", "--form", "monitoring", "--format", "docx,html,xlsx,pdf")
+    assert result.exit_code == 0, result.output
+    folder = repo / "build" / "monitoring" / "2023"
+    assert sorted(p.stem for p in folder.iterdir()) == ["10-midyear"] * 4
+    document = docx.Document(str(folder / "10-midyear.docx"))
+    assert document.paragraphs[1].text == "（2023年1-7月）"
+    table = document.tables[-1]
+    first, second = [[c.text for c in table.rows[r].cells] for r in (0, 1)]
+    assert "偏差原因分析" in first and "完成目标可能性" in first and "1-7月执行情况" in first
+    ticks = ["经费保障", "制度保障", "人员保障", "硬件条件保障", "其他", "确定能", "有可能", "完全不可能"]
+    assert second[-9:-1] == ticks
+    row = [c.text for c in table.rows[2].cells]
+    assert row[-9:-1] == ["√", "", "", "", "", "√", "", ""]  # causes: 经费保障; likelihood: 确定能
+    values = [c.value for r in openpyxl.load_workbook(folder / "10-midyear.xlsx").worksheets[0].iter_rows()
+              for c in r if c.value is not None]
+    assert "16.85%" in values and "√" in values and 300.0 in values
+    pdf = folder / "10-midyear.pdf"
+    pages = pdf_pages(pdf)
+    assert pages >= 2
+    last = "".join(subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(pdf), "-"],
+                                  capture_output=True, text=True, check=True).stdout.split())
+    assert "偏差原因分析" in last and "经费保障" in last  # both title rows repeated on the next page

@@ -48,6 +48,7 @@ class ColumnDef:
     computed: str | None = None
     align: str = "center"
     pos: Pos = field(default=_NOWHERE, compare=False)
+    group: str | None = None  # a title over several adjacent columns (a second title row): 偏差原因分析
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +178,8 @@ class _Reader:
             self._unknown(node.items["value"][1].pos, value, list(values.INDICATOR))
         if value is None and plain.get("computed") is None:
             value = None  # an empty column: the form prints its title and empty cells
-        return ColumnDef(plain["title"], value, plain.get("computed"), plain.get("align", "center"), node.pos)
+        return ColumnDef(plain["title"], value, plain.get("computed"), plain.get("align", "center"), node.pos,
+                         plain.get("group"))
 
     def _rows(self, node: Node | None, width: int) -> tuple[tuple[CellDef, ...], ...]:
         rows = [tuple(self._cell(c) for c in _items(r)) for r in _items(node)]

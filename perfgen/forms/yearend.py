@@ -78,6 +78,7 @@ HEADER: dict[str, Callable[[Project], Printed]] = {
     "score.total": _total,
     "score.grade": _grade,
     "midyear.label": _midyear_label,
+    "midyear.month": lambda p: _text(str(p.midyear.month) if p.midyear is not None else "M"),
     "midyear.spent": lambda p: _money(p.midyear.spent if p.midyear else None),
     "midyear.forecast_spent": lambda p: _money(p.midyear.forecast_spent if p.midyear else None),
     "midyear.rate": _midyear_rate,

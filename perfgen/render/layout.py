@@ -245,15 +245,40 @@ def _indicator_rows(form: FormDef, project: Project,
     return rows
 
 
+def _titles(form: FormDef, project: Project) -> list[list[Cell]]:
+    """The column titles: one row; two where columns share a group title (偏差原因分析 over five), the titles of
+    the others then two rows high. Titles may name header fields ({midyear.label}执行情况)."""
+    offset = 1 if form.label else 0
+    if not any(col.group for col in form.columns):
+        return [[Cell(c + offset, "title", Printed((values.fill(col.title, project),)))
+                 for c, col in enumerate(form.columns)]]
+    first: list[Cell] = []
+    second: list[Cell] = []
+    c = 0
+    while c < len(form.columns):
+        group = form.columns[c].group
+        if group is None:
+            first.append(Cell(c + offset, "title", Printed((values.fill(form.columns[c].title, project),)), 1, 2))
+            c += 1
+            continue
+        end = c
+        while end < len(form.columns) and form.columns[end].group == group:
+            second.append(Cell(end + offset, "title", Printed((values.fill(form.columns[end].title, project),))))
+            end += 1
+        first.append(Cell(c + offset, "title", Printed((values.fill(group, project),)), end - c))
+        c = end
+    return [first, second]
+
+
 def layout(form: FormDef, project: Project, computed: Mapping[str, Mapping[int, str]] | None = None) -> Layout:
     """``project`` on ``form``. ``computed``: the values of computed columns, by name then indicator index."""
     header = Table("header-block", tuple(_placed(form.header, project)), open_bottom=True)
-    titles = [Cell(c + (1 if form.label else 0), "title", Printed((col.title,))) for c, col in enumerate(form.columns)]
     body = _indicator_rows(form, project, computed or {})
+    title_rows = _titles(form, project)
     if form.label:
-        titles.insert(0, Cell(0, "label", Printed((form.label,)), 1, 1 + len(body)))
+        title_rows[0].insert(0, Cell(0, "label", Printed((form.label,)), 1, len(title_rows) + len(body)))
     footer = list(_placed(form.footer, project))
-    indicators = Table("indicators", (tuple(titles), *body, *footer), head=1)
+    indicators = Table("indicators", (*map(tuple, title_rows), *body, *footer), head=len(title_rows))
     fill = lambda text: values.fill(text, project)  # noqa: E731
     return Layout(form, project, fill(form.title), fill(form.year_line) if form.year_line is not None else None,
                   tuple(fill(t) for t in form.above), (header, indicators), tuple(fill(t) for t in form.below))

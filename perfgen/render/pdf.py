@@ -217,10 +217,15 @@ class PdfWriter:
             ops.append(self._show(doc, text, size, x, y, bold))
         own = [(row, top) for row, top, repeated in page.rows if not repeated]
         tops = {row.number: top for row, top in own}
-        for row, top, _ in page.rows:
+        for n, (row, top, repeated) in enumerate(page.rows):
             for cell in row.cells:
                 if cell.rows > 1:
-                    continue  # merged cells: below, once per page they cover
+                    span = page.rows[n : n + cell.rows]
+                    if repeated and len(span) == cell.rows and all(again for _, _, again in span):
+                        height = sum(r.height for r, _, _ in span)  # a two-row title repeated on this page
+                        ops.append(f"{cell.x:.2f} {top - height:.2f} {cell.width:.2f} {height:.2f} re S")
+                        ops += self._cell_text(doc, cell, top, height)
+                    continue  # merged cells of the page's own rows: below, once per page they cover
                 ops.append(f"{cell.x:.2f} {top - row.height:.2f} {cell.width:.2f} {row.height:.2f} re S")
                 ops += self._cell_text(doc, cell, top, row.height, row.lines)
         if own:
