@@ -154,3 +154,60 @@ def test_the_monitoring_form_ticks_and_its_two_title_rows(tmp_path: Path) -> Non
     last = "".join(subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(pdf), "-"],
                                   capture_output=True, text=True, check=True).stdout.split())
     assert "偏差原因分析" in last and "经费保障" in last  # both title rows repeated on the next page
+
+
+def with_a_year(path: Path) -> None:
+    """Mid-year data and actuals for every line of a goals file: met, exceeded and missed in turn (costs over and
+    under their targets), qualitative lines in each band with a score inside it, a deviation where one is missed."""
+    import re
+
+    from perfgen.targets import parse_target
+
+    bands = [("达成年度指标", 0.9), ("部分达成年度指标并具有一定效果", 0.7), ("未达成年度指标且效果较差", 0.5)]
+    out: list[str] = []
+    n = 0
+    source = path.read_text(encoding="utf-8")
+    weights = [float(w) for w in re.findall(r"^\s+weight: (.+)$", source, flags=re.M)]  # one per indicator
+    total = float(re.search(r"^  total: (.+)$", source, flags=re.M)[1])  # type: ignore[index]
+    for line in source.splitlines():
+        out.append(line)
+        if not (m := re.match(r"^(\s+)target: (.+)$", line)):
+            continue
+        indent, target = m[1], parse_target(m[2].strip().strip('"'))
+        n += 1
+        if target.number is None:
+            words, share = bands[n % 3]
+            out += [f"{indent}actual: {words}", f"{indent}score: {round(share * weights[n - 1], 1)}"]
+        else:
+            factor = (1.0, 1.05, 0.9)[n % 3]
+            value = round(target.number * factor, 2)
+            out.append(f"{indent}actual: {value:g}{target.unit}")
+        out += [f"{indent}deviation: 受当年政策调整影响，已制定改进措施。",
+                f"{indent}midyear: {{value: 进行中, forecast: 全年完成, likelihood: 有可能, causes: [制度保障]}}"]
+    text = "\n".join(out) + "\n"
+    year = f"execution:\n  spent: {total * 0.97:.2f}\nmidyear:\n  month: 6\n  spent: {total * 0.45:.2f}\n"
+    path.write_text(text.replace("objectives:", year + "objectives:", 1), encoding="utf-8")
+
+
+def test_the_nine_examples_with_a_year_of_data_build_both_forms(tmp_path: Path) -> None:
+    """The nine examples given a year of data (with_a_year): both forms in every format, each project's total and
+    grade on its self-evaluation as perfgen score computes them."""
+    import json
+
+    repo = make_repo(tmp_path / "repo")
+    for path in sorted((repo / "goals" / "2023").glob("0*.yaml")):
+        with_a_year(path)
+    validated = invoke(repo, "validate")
+    assert "错误[" not in validated.output, validated.output
+    result = invoke(repo, "build", "--form", "self-evaluation,monitoring", "--format", "docx,html,xlsx,pdf",
+                    "--combine")
+    assert result.exit_code == 0, result.output
+    for form in ("self-evaluation", "monitoring"):
+        assert len(list((repo / "build" / form / "2023").glob("*.pdf"))) == len(EXAMPLE_FILES)
+    scores = json.loads(invoke(repo, "score", "--format", "json").output)["projects"]
+    assert len(scores) == len(EXAMPLE_FILES) and all(p["scored"] for p in scores)
+    assert len({p["total"] for p in scores}) > 1  # the scores differ: met, exceeded and missed lines
+    for p in scores:
+        page = (repo / "build" / "self-evaluation" / "2023" / Path(p["file"]).with_suffix(".html").name)
+        text = page.read_text(encoding="utf-8")
+        assert f">{p['total']}<" in text and f">{p['grade']}<" in text
