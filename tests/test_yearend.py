@@ -11,6 +11,7 @@ from clitools import invoke
 from sample_data import EXAMPLE_FILES, make_repo
 
 from perfgen.load.loader import FsReader, Loader
+from perfgen.model import Indicator
 
 CASES = Path(__file__).parent / "cases" / "validate"
 COMPLETE = CASES / "yearend-complete-no-findings" / "goals" / "2023" / "a.yaml"
@@ -211,3 +212,75 @@ def test_the_nine_examples_with_a_year_of_data_build_both_forms(tmp_path: Path) 
         page = (repo / "build" / "self-evaluation" / "2023" / Path(p["file"]).with_suffix(".html").name)
         text = page.read_text(encoding="utf-8")
         assert f">{p['total']}<" in text and f">{p['grade']}<" in text
+
+
+# ---- importing a filled 自评表 (issue 14 item 7) --------------------------------------------------------------
+
+def test_a_filled_self_evaluation_imports_back_with_its_year_end_data(tmp_path: Path) -> None:
+    """The nine examples with a year of data, printed as 自评表 in Word, Excel and PDF (pdftotext -layout), read back:
+    the same indicators, actuals, deviations, qualitative scores and execution figures."""
+    import subprocess
+
+    from perfgen.targets import parse_target
+
+    repo = make_repo(tmp_path / "repo")
+    for path in sorted((repo / "goals" / "2023").glob("0*.yaml")):
+        with_a_year(path)
+    assert invoke(repo, "build", "--form", "self-evaluation", "--format", "docx,xlsx,pdf").exit_code == 0
+    originals = {p.name: p for p in Loader(FsReader(repo)).load_all(["goals/2023"]).projects}
+    folder = repo / "build" / "self-evaluation" / "2023"
+    for kind in ("docx", "xlsx", "txt"):
+        work = tmp_path / kind
+        work.mkdir()
+        for built in sorted(folder.glob("*.pdf" if kind == "txt" else f"*.{kind}")):
+            if kind == "txt":
+                text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(built), "-"], capture_output=True,
+                                      text=True, check=True).stdout
+                (work / f"{built.stem}.txt").write_text(text, encoding="utf-8")
+            else:
+                shutil.copy(built, work)
+        result = invoke(work, "import", *sorted(p.name for p in work.iterdir()))
+        assert result.exit_code == 0 and "[PG" not in result.output, (kind, result.output)
+        imported = Loader(FsReader(work)).load_all(["goals/2023"])
+        assert not [d for d in imported.diagnostics if d.severity == "error"], kind
+        assert len(imported.projects) == len(EXAMPLE_FILES)
+        for p in imported.projects:
+            o = originals[p.name]
+            assert (p.year, p.funds.total, p.objectives) == (o.year, o.funds.total, o.objectives), (kind, p.name)
+            assert p.execution is not None and o.execution is not None
+            assert (p.execution.spent, p.execution.achieved) == (o.execution.spent, o.execution.achieved)
+
+            def meaning(i: Indicator) -> tuple[object, ...]:
+                score = i.score if parse_target(i.target).number is None else None
+                t = parse_target(i.target)
+                return (i.level1, i.level2, i.name, t.op, t.number, t.unit, i.weight, i.actual, i.deviation, score)
+
+            assert [meaning(i) for i in p.indicators] == [meaning(i) for i in o.indicators], (kind, p.name)
+
+
+def test_a_self_evaluation_row_that_lost_a_cell_is_repaired_with_a_warning(tmp_path: Path) -> None:
+    """As for target tables: a row extracted with a cell too few is aligned by the vocabulary, and said so."""
+    import subprocess
+
+    from perfgen.importers.layouttext import layout_rows
+
+    repo = make_repo(tmp_path / "repo")
+    with_a_year(repo / "goals" / "2023" / EXAMPLE_FILES[0].name)
+    assert invoke(repo, "build", "--form", "self-evaluation", "--format", "pdf", "goals/2023/" +
+                  EXAMPLE_FILES[0].name).exit_code == 0
+    pdf = repo / "build" / "self-evaluation" / "2023" / EXAMPLE_FILES[0].with_suffix(".pdf").name
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    rows = [list(r.cells) for r in layout_rows(text, "x")]
+    shifted = next(n for n, r in enumerate(rows) if len(r) > 4 and r[3] == "发放补助次数")
+    rows[shifted] = rows[shifted][2:]  # its empty 一级 and 二级 cells (and the label column) lost in extraction
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "table.txt").write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    result = invoke(work, "import", "table.txt")
+    assert result.exit_code == 0, result.output
+    assert "[PG054]" in result.output or "[PG055]" in result.output or "[PG056]" in result.output
+    imported = Loader(FsReader(work)).load_all(["goals/2023"]).projects[0]
+    second = imported.indicators[1]
+    assert (second.level1, second.level2, second.name, second.target) == ("产出指标", "数量指标", "发放补助次数",
+                                                                          "=12次")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfgen.fmt.scalars import ScalarText, key_text, normalize_target, number_text, scalar_text
-from perfgen.model import FUNDS_KEYS, HEADER_TEXTS, INDICATOR_KEYS, TOP_KEYS, Funds, Project
+from perfgen.model import FUNDS_KEYS, HEADER_TEXTS, INDICATOR_KEYS, TOP_KEYS, Execution, Funds, Project
 
 SCHEMA_COMMENT = "# yaml-language-server:"
 
@@ -115,6 +115,7 @@ def dump_project(project: Project, omit: Iterable[str] = frozenset(), *, schema:
     values: dict[str, Any] = {"year": project.year, "unit": project.unit, "name": project.name,
                               **{k: getattr(project, k) for k in HEADER_TEXTS}}
     collections = {"funds": _funds_collection(project.funds),
+                   **({"execution": _execution_collection(project.execution)} if project.execution else {}),
                    "objectives": _texts_collection(project.objectives),
                    "long_term_objectives": _texts_collection(project.long_term_objectives),
                    "indicators": _indicators_collection(project)}
@@ -132,6 +133,24 @@ def dump_project(project: Project, omit: Iterable[str] = frozenset(), *, schema:
         elif collections[key].entries or key != "long_term_objectives":  # optional lists only when given
             root.entries.append(Entry(key, collections[key]))
     return render_tree(root, [f"{SCHEMA_COMMENT} $schema={schema}"] if schema else [], [])
+
+
+def _execution_collection(ex: Execution) -> Collection:
+    """``execution`` as read from a filled 自评表 (perfgen import)."""
+    coll = Collection(True)
+    for key in ("initial", "adjusted", "spent"):
+        if (value := getattr(ex, key)) is not None:
+            coll.entries.append(Entry(key, ScalarText(number_text(value))))
+    if ex.lines:
+        lines = Collection(True)
+        for label, line in ex.lines.items():
+            amounts = Collection(True, [Entry(k, ScalarText(number_text(v))) for k in ("initial", "adjusted", "spent")
+                                        if (v := getattr(line, k)) is not None])
+            lines.entries.append(Entry(key_text(label), amounts))
+        coll.entries.append(Entry("lines", lines))
+    if ex.achieved:
+        coll.entries.append(Entry("achieved", _texts_collection(ex.achieved)))
+    return coll
 
 
 def _funds_collection(f: Funds) -> Collection:
@@ -173,6 +192,11 @@ def _indicators_collection(project: Project) -> Collection:
                     item.entries.append(Entry(key, ScalarText(number_text(value))))
             elif key == "target":
                 item.entries.append(Entry(key, scalar_text(normalize_target(value))))
+            elif key == "score":
+                if value is not None:
+                    item.entries.append(Entry(key, ScalarText(number_text(value))))
+            elif key == "midyear":
+                continue  # mid-year data is not read from tables
             elif value:
                 item.entries.append(Entry(key, scalar_text(value)))
         level2[ind.level2].entries.append(Entry(None, item))

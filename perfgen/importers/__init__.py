@@ -7,7 +7,7 @@ names and writes the goals files, laid out by :func:`perfgen.fmt.formatter.dump_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from perfgen.diagnostics.pos import Pos
@@ -17,6 +17,7 @@ from perfgen.importers.output import Output, plan, write
 from perfgen.importers.package import megabytes
 from perfgen.importers.readers import read, size_limit
 from perfgen.importers.rows import Vocab
+from perfgen.importers.selfeval import is_self_evaluation, read_section
 from perfgen.importers.tables import TableReader
 from perfgen.load.config import Config
 from perfgen.model import Project
@@ -45,12 +46,20 @@ def read_bytes(data: bytes, suffix: str, display: str, vocab: Vocab | None = Non
     if any(d.severity == "error" for d in diags):
         return [], diags
     reader = TableReader(vocab or Vocab.from_config())
+    projects: list[Project] = []
+    tables = 0
     for section in sections:
-        reader.read(section, display)
+        if is_self_evaluation(section):  # a filled 自评表: goals with their year-end data
+            found, problems, count = read_section(section, vocab or Vocab.from_config())
+            projects += [replace(p, source=display) for p in found]
+            diags.extend(problems)
+            tables += count
+        else:
+            reader.read(section, display)
     diags.extend(reader.diags)
-    if reader.tables == 0:
+    if reader.tables + tables == 0:
         diags.append(diag(Pos(display), "PG052", "import.notable"))
-    return reader.projects, diags
+    return [*reader.projects, *projects], diags
 
 
 def read_projects(files: list[Path], vocab: Vocab | None = None) -> tuple[list[Project], list[Diagnostic]]:

@@ -104,9 +104,10 @@ class _Reader:
     def _header_line(self, number: int, found: list[tuple[int, str]]) -> None:
         start = found[0][0]
         open_ = self.open
-        if open_ is not None and not open_.table and len(open_.starts) > 1 and start >= open_.starts[1] - 2:
-            for position, text in found:  # the wrapped rest of a value: to the cell it stands under
-                column = max((i for i, s in enumerate(open_.starts) if s <= position + 2), default=0)
+        if open_ is not None and not open_.table and len(open_.starts) > 1 and start > open_.starts[0] + len(
+                open_.cells[0].split("\n")[0]):  # not at the labels' column: the wrapped rest of a value
+            for position, text in found:  # the wrapped rest of a value: to the value it stands nearest
+                column = min(range(1, len(open_.starts)), key=lambda i: abs(open_.starts[i] - position))
                 glue = "\n" if _GOAL.match(text) else ""
                 open_.cells[column] += glue + text
             return

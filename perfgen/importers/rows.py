@@ -24,7 +24,7 @@ INF = float("inf")
 # The cost of a column with no cell: 一级/二级 are inherited from the rows above; a weight cannot be guessed.
 # Losing the 一级 cell is a little likelier than losing the 二级 one (满意度指标 is a word of both).
 LOST = {"level1": 1.0, "level2": 1.1, "name": 3.0, "target": 3.0, "basis": 2.0, "last_year": 1.0,
-        "weight": INF, "scoring": 2.0, "evidence": 1.0}
+        "weight": INF, "scoring": 2.0, "evidence": 1.0, "actual": 2.0, "score": 1.0, "deviation": 0.5}
 EMPTY = {"name": 2.5, "target": 2.5, "weight": INF}  # an empty cell where a value is expected
 EXTRA = 1.0  # an empty cell that belongs to no column
 # Beyond this much repair a row is not a shifted indicator but something else (a 合计 line, a page footer).
@@ -89,8 +89,12 @@ def _cost(text: str, column: str, v: Vocab) -> float:
         return 0.0 if text in v.level2 else INF if text in v.basis | v.scoring else 2.0
     if column == "name":
         return 3.0 if text in levels else INF if text in v.basis | v.scoring else 2.0 if is_number else 0.0
-    if column in ("target", "last_year"):
+    if column in ("target", "last_year", "actual"):
         return INF if text in levels | v.basis | v.scoring else 0.0
+    if column == "score":  # a 自评表's 得分: a number, or empty
+        return 0.0 if is_number else INF
+    if column == "deviation":
+        return INF if text in levels else 0.5
     if column == "basis":
         return 0.0 if text in v.basis else INF if text in levels | v.scoring else 3.0 if is_number else 2.0
     if column == "weight":
