@@ -324,3 +324,11 @@ def test_formatting_seen_through_git(tmp_path: Path) -> None:
         os.chdir(old)
     assert result.exit_code == 0, result.stdout
     assert "仅格式变化" in result.stdout
+
+
+def test_scores_follow_the_repositorys_scoring_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(CASES / "year-end-actuals", tmp_path / "case")
+    (tmp_path / "case" / "perfgen.yaml").write_text("scoring_rules:\n  execution_base: initial\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "case")
+    result = run("old", "new")
+    assert "执行率：100.54% → 100.79%" in result.stdout  # against 年初预算数 1780.91, as perfgen.yaml says

@@ -26,6 +26,19 @@ def _output_format(ctx: click.Context, param: click.Parameter, value: str) -> st
 @lang_option
 def cmd(rev_a: str | None, rev_b: str | None, output_format: str, exit_code: bool) -> None:
     """比较两个版本的目标：默认 HEAD 与工作区；一个参数：该版本与工作区；两个参数：两个版本或两个路径。"""
+    _scoring(Path.cwd())
     result = compare([a for a in (rev_a, rev_b) if a is not None], Path.cwd())
     click.echo(RENDERERS[output_format](result), nl=False)
     sys.exit(EXIT_INPUT if exit_code and result.has_changes else EXIT_OK)
+
+
+def _scoring(root: Path) -> None:
+    """Scores shown as the working tree's perfgen.yaml computes them (its scoring_rules); its defaults if unreadable."""
+    from perfgen.diagnostics.report import PerfgenError
+    from perfgen.load.config import load_config
+    from perfgen.score import Settings, use_settings
+
+    try:
+        use_settings(Settings(load_config(root).scoring_rules))
+    except PerfgenError:
+        use_settings(Settings())

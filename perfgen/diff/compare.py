@@ -15,7 +15,7 @@ from typing import Literal
 
 from perfgen.fmt.scalars import normalize_target
 from perfgen.model import Indicator, Project, format_money, format_number
-from perfgen.score import Settings, percent, score_line, score_project
+from perfgen.score import current_settings, percent, score_line, score_project
 
 # "formatting": the project changed only in how its values are spelt (perfgen fmt's ≥ for >=), not what they mean
 ProjectStatus = Literal["added", "removed", "changed", "renamed", "formatting"]
@@ -142,12 +142,12 @@ def _line_score(ind: Indicator) -> str | None:
     """The line's score as perfgen computes it (a person's, for a qualitative line); None before year end."""
     if not ind.actual and ind.score is None:
         return None
-    found = score_line(ind, Settings()).score
+    found = score_line(ind, current_settings()).score
     return None if found is None else f"{found:.2f}"
 
 
 def _year_end(p: Project) -> dict[str, str | None]:
-    scored = score_project(p)
+    scored = score_project(p, current_settings())
     ex = p.execution
     execution = scored.execution if scored is not None else None
 
