@@ -12,8 +12,10 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import docx
+import lxml.html
 import pytest
 from clitools import invoke
 from hypothesis import given
@@ -54,11 +56,16 @@ def test_build_writes_docx_html_and_index(three_unit_repo: Path) -> None:
     assert result.exit_code == 0, result.output
     files = tree(three_unit_repo / "build")
     assert len([f for f in files if f.endswith(".docx")]) == 27
-    assert len([f for f in files if f.endswith(".html")]) == 28  # 27 projects + index.html
-    index = (three_unit_repo / "build" / "index.html").read_text(encoding="utf-8")
-    for i in range(3):
-        assert f"单位{i:02d}" in index
-    assert "unit00/2023/01-yuanshuili-buchai.docx" in index
+    assert len([f for f in files if f.endswith(".html")]) == 31  # 27 projects, 3 units' pages, index.html
+    index = lxml.html.fromstring((three_unit_repo / "build" / "index.html").read_bytes())
+    assert [a.text_content() for a in index.xpath("//td[@class='name']/a")] == ["单位00", "单位01", "单位02"]
+    assert [unquote(h) for h in index.xpath("//td[@class='name']/a/@href")] == [
+        f"units/2023-单位{i:02d}.html" for i in range(3)]
+    assert [td.text_content() for td in index.xpath("//tbody/tr/td[contains(@class, 'count')]")] == ["9"] * 3
+    page = lxml.html.fromstring((three_unit_repo / "build" / "units" / "2023-单位00.html").read_bytes())
+    assert "../unit00/2023/01-yuanshuili-buchai.docx" in page.xpath("//td[contains(@class, 'docx')]/a/@href")
+    for href in page.xpath("//tbody//a/@href"):  # every link of a unit's page reaches a file that was built
+        assert (three_unit_repo / "build" / "units" / unquote(href)).resolve().is_file(), href
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
@@ -93,10 +100,10 @@ def test_shards_partition_the_build(three_unit_repo: Path) -> None:
     union: dict[str, str] = {}
     for i in (1, 2, 3):
         lib_build(three_unit_repo, f"shard{i}", shard=Shard(i, 3), jobs=1)
-        part = {k: v for k, v in tree(three_unit_repo / f"shard{i}").items() if k != "index.html"}
+        part = {k: v for k, v in tree(three_unit_repo / f"shard{i}").items() if not listing(k)}
         assert not set(part) & set(union), "a project was built by two shards"
         union.update(part)
-    everything = {k: v for k, v in tree(three_unit_repo / "all").items() if k != "index.html"}
+    everything = {k: v for k, v in tree(three_unit_repo / "all").items() if not listing(k)}
     assert union == everything
     assert Shard.parse("2/3") == Shard(2, 3)
     with pytest.raises(ValueError):
@@ -252,18 +259,60 @@ def test_new_defaults_file_reaches_projects_below_it(three_unit_repo: Path) -> N
     assert leader.text == "张琪悦"
 
 
-def test_index_rewritten_only_when_what_it_lists_changes(three_unit_repo: Path) -> None:
+def listing(rel: str) -> bool:
+    """Whether an output folder's file is a listing (the index page, a unit's page)."""
+    return rel == "index.html" or rel.startswith("units/")
+
+
+def stamps(out: Path) -> dict[str, int]:
+    """The modification time of the index page and of each unit's page."""
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+            for p in [out / "index.html", *sorted((out / "units").iterdir())]}
+
+
+def test_listings_rewritten_only_when_what_they_list_changes(three_unit_repo: Path) -> None:
+    """Only the pages of the units an edit touches are written again (and the index page above them)."""
+    out = three_unit_repo / "build"
     lib_build(three_unit_repo)
-    index = three_unit_repo / "build" / "index.html"
-    stamp = index.stat().st_mtime_ns
+    before = stamps(out)
     f = three_unit_repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("=3人", "=4人"), encoding="utf-8")
     lib_build(three_unit_repo)
-    assert index.stat().st_mtime_ns == stamp  # a target is not on the index
+    assert stamps(out) == before  # a target is on no listing
     f.write_text(f.read_text(encoding="utf-8").replace("total: 5", "total: 6").replace("fiscal: 5", "fiscal: 6"),
                  encoding="utf-8")
     lib_build(three_unit_repo)
-    assert "6.00" in index.read_text(encoding="utf-8")
+    after = stamps(out)
+    assert [k for k in before if after[k] != before[k]] == ["index.html", "units/2023-单位00.html"]
+    assert "6.00" in (out / "units" / "2023-单位00.html").read_text(encoding="utf-8")
+    reference = lib_build(three_unit_repo, "reference", force=True)
+    assert reference.ok and tree(out) == tree(three_unit_repo / "reference")
+
+
+def test_a_project_moved_to_another_unit_moves_between_their_pages(three_unit_repo: Path) -> None:
+    out = three_unit_repo / "build"
+    lib_build(three_unit_repo)
+    before = stamps(out)
+    f = three_unit_repo / "goals" / "unit00" / "2023" / "01-yuanshuili-buchai.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("\nname: ", "\nunit: 单位02\nname: ", 1), encoding="utf-8")
+    lib_build(three_unit_repo)
+    after = stamps(out)
+    assert [k for k in before if after[k] != before[k]] == ["index.html", "units/2023-单位00.html",
+                                                          "units/2023-单位02.html"]
+    counts = lxml.html.fromstring((out / "index.html").read_bytes()).xpath("//tbody/tr/td[contains(@class, 'count')]")
+    # Units in goals-file order: 单位02's first project is now goals/unit00/2023/01-….
+    assert [td.text_content() for td in counts] == ["10", "8", "9"]
+    assert lib_build(three_unit_repo, "reference", force=True).ok
+    assert tree(out) == tree(three_unit_repo / "reference")
+    # Every project of a unit gone: its page goes too, and the index no longer lists it.
+    for g in (three_unit_repo / "goals" / "unit01").rglob("0*.yaml"):
+        g.unlink()
+    lib_build(three_unit_repo)
+    assert not (out / "units" / "2023-单位01.html").exists()
+    assert "单位01" not in (out / "index.html").read_text(encoding="utf-8")
+    (out / "units" / "2023-单位02.html").unlink()  # a page removed by hand is written again
+    lib_build(three_unit_repo)
+    assert (out / "units" / "2023-单位02.html").is_file()
 
 
 def test_damaged_cache_only_costs_a_full_build(three_unit_repo: Path) -> None:
@@ -565,6 +614,6 @@ def test_the_index_lists_projects_in_goals_file_order(tmp_path: Path) -> None:
         text = re.sub(r"^name: .*$", f"name: {name}", source, count=1, flags=re.M)
         (folder / f"{number:02d}-x.yaml").write_text(text, encoding="utf-8")
     assert invoke(repo, "build").exit_code == 0
-    page = (repo / "build" / "index.html").read_text(encoding="utf-8")
+    page = next((repo / "build" / "units").iterdir()).read_text(encoding="utf-8")
     assert [page.index(name) for name in ("甲项目", "乙项目", "丙项目")] == sorted(
         page.index(name) for name in ("甲项目", "乙项目", "丙项目"))

@@ -82,12 +82,22 @@ def test_one_word_and_html_document_per_unit_and_year(repo: Path) -> None:
 def test_index_links_each_units_combined_documents(repo: Path) -> None:
     assert invoke(repo, "build", "--combine").exit_code == 0
     index = lxml.html.parse(str(repo / "build" / "index.html")).getroot()
-    for group in index.xpath("//section[@class='group']"):
-        unit = group.xpath("h2")[0].text_content().split()[0]
-        links = {a.text_content(): a.get("href") for a in group.xpath(".//p[@class='combined']/a")}
+    rows = index.xpath("//tbody/tr")
+    assert len(rows) == 3
+    for row in rows:
+        unit = row.xpath("td[@class='name']")[0].text_content()
+        links = {a.text_content(): a.get("href") for a in row.xpath("td[contains(@class, 'combined')]/a")}
         assert set(links) == {"Word", "网页"}
         for href in links.values():
             assert (repo / "build" / unquote(href)).is_file()
+            assert unit in unquote(href)
+    for page in (repo / "build" / "units").iterdir():  # and each unit's page, relative to its folder
+        group = lxml.html.parse(str(page)).getroot()
+        unit = group.xpath("//h1")[0].text_content().split()[0]
+        links = {a.text_content(): a.get("href") for a in group.xpath("//p[@class='combined']/a")}
+        assert set(links) == {"Word", "网页"}
+        for href in links.values():
+            assert href.startswith("../") and (page.parent / unquote(href)).resolve().is_file()
             assert unit in unquote(href)
 
 
@@ -117,8 +127,10 @@ def test_combined_documents_go_when_their_unit_or_the_setting_goes(repo: Path) -
     assert combined(repo, "单位01", "docx").exists()
     assert invoke(repo, "build").exit_code == 0  # combine off: the folder is emptied and removed
     assert not (repo / "build" / "combined").exists()
-    index = (repo / "build" / "index.html").read_text(encoding="utf-8")
-    assert "合并文件" not in index
+    index = lxml.html.parse(str(repo / "build" / "index.html")).getroot()
+    assert index.xpath("//td[contains(@class, 'combined')]/a") == []
+    for page in (repo / "build" / "units").iterdir():
+        assert "合并文件" not in page.read_text(encoding="utf-8")
 
 
 def test_the_setting_in_perfgen_yaml_and_another_form(repo: Path) -> None:
@@ -206,10 +218,13 @@ def _page_text(pdf: Path, page: int) -> str:
                           text=True, check=True).stdout
 
 
-def test_the_index_only_gains_the_links(repo: Path) -> None:
+def test_the_listings_only_gain_the_links(repo: Path) -> None:
     assert invoke(repo, "build").exit_code == 0
-    plain = (repo / "build" / "index.html").read_text(encoding="utf-8")
+    pages = [repo / "build" / "index.html", *sorted((repo / "build" / "units").iterdir())]
+    plain = [p.read_text(encoding="utf-8") for p in pages]
     assert invoke(repo, "build", "--combine").exit_code == 0
-    with_links = (repo / "build" / "index.html").read_text(encoding="utf-8")
-    assert '<p class="combined">' in with_links
-    assert re.sub(r'<p class="combined">.*?</p>\n', "", with_links) == plain
+    with_links = [p.read_text(encoding="utf-8") for p in pages]
+    assert all('<p class="combined">' in page for page in with_links[1:])
+    assert [re.sub(r'<p class="combined">.*?</p>\n', "", page) for page in with_links[1:]] == plain[1:]
+    cells = r'(<td class="file combined">).*?(</td>)'
+    assert re.sub(cells, r"\1\2", with_links[0]) == re.sub(cells, r"\1\2", plain[0]) != with_links[0]

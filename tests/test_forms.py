@@ -103,8 +103,8 @@ def test_every_form_builds_every_example_in_both_formats(built: Path) -> None:
             for fmt in ("docx", "html"):
                 assert (built / form / "2023" / f"{example.stem}.{fmt}").is_file()
     assert not (built / "xinjiang-2023").exists()  # the default form's outputs stay where they were
-    index = (built / "index.html").read_text(encoding="utf-8")
-    assert "hunan-2023/2023/" in index and "sichuan-2021/2023/" in index
+    page = next((built / "units").iterdir()).read_text(encoding="utf-8")
+    assert "../hunan-2023/2023/" in page and "../sichuan-2021/2023/" in page
 
 
 def test_hunan_layout(built: Path) -> None:

@@ -12,7 +12,16 @@ import pytest
 from sample_data import EXAMPLES_UNIT, make_project
 
 from perfgen.model import Funds, Project
-from perfgen.render.html import HtmlRenderer, IndexEntry, TemplateError, make_environment
+from perfgen.render.html import (
+    HtmlRenderer,
+    IndexEntry,
+    TemplateError,
+    UnitPage,
+    index_page,
+    make_environment,
+    unit_group,
+    unit_summary,
+)
 from perfgen.render.sandbox import BoundedSandbox, Trusted
 from perfgen.resources import builtin_templates_dir
 
@@ -389,102 +398,99 @@ INDEX = [
 ]
 
 
-def test_index_groups_by_unit_then_newest_year_then_name(renderer: HtmlRenderer) -> None:
-    root = parse(renderer.render_index(INDEX, title="目录"))
-    assert one(root, "//title").text_content() == "目录"
-    assert [h.text_content() for h in root.xpath("//h2")] == [
-        "A单位 2023年",
-        f"{EXAMPLES_UNIT} 2023年",
-        f"{EXAMPLES_UNIT} 2022年",
-    ]
-    names = [
-        [a.text_content() for a in t.xpath("tbody/tr/td[@class='name']/a")] for t in root.xpath("//table")
-    ]
-    assert names == [
-        ["其他单位项目"],
-        [
-            "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",
-            "部门专项-城乡居民社会养老保险财政配套",
-            "部门专项-社会保险工作经费及大楼运行经费",
-        ],
-        ["旧项目 甲"],
-    ]
-    assert renderer.render_index(list(reversed(INDEX)), title="目录") == renderer.render_index(
-        INDEX, title="目录"
-    )
+def groups_of(entries: list[IndexEntry]) -> dict[tuple[str, int], list[IndexEntry]]:
+    found: dict[tuple[str, int], list[IndexEntry]] = {}
+    for e in entries:
+        found.setdefault((e.unit, e.year), []).append(e)
+    return found
 
 
-def test_index_funds_and_subtotals(renderer: HtmlRenderer) -> None:
-    tables = parse(renderer.render_index(INDEX)).xpath("//table")
-    money = [
-        [td.text_content() for td in tr.xpath("td[contains(@class, 'money')]")]
-        for tr in tables[1].xpath("tbody/tr | tfoot/tr")
+def unit_page(renderer: HtmlRenderer, entries: list[IndexEntry],
+              formats: tuple[str, ...] = ()) -> lxml.html.HtmlElement:
+    group = unit_group(entries, (("Word", "combined/x.docx"),))
+    return parse(renderer.render_unit(UnitPage(f"{group.heading} 目录", group, "../index.html", formats)))
+
+
+def index_of(renderer: HtmlRenderer, entries: list[IndexEntry]) -> lxml.html.HtmlElement:
+    lines = [unit_summary(unit_group(members), f"units/{year}-{unit}.html")
+             for (unit, year), members in groups_of(entries).items()]
+    return parse(renderer.render_index(index_page(lines, "目录")))
+
+
+def test_a_unit_page_lists_its_projects_in_goals_file_order(renderer: HtmlRenderer) -> None:
+    root = unit_page(renderer, [e for e in INDEX if e.unit == EXAMPLES_UNIT and e.year == 2023])
+    assert one(root, "//h1").text_content() == f"{EXAMPLES_UNIT} 2023年"
+    assert [a.text_content() for a in root.xpath("//tbody/tr/td[@class='name']/a")] == [
+        "2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资",
+        "部门专项-城乡居民社会养老保险财政配套",
+        "部门专项-社会保险工作经费及大楼运行经费",
     ]
+    assert [td.text_content() for td in root.xpath("//tr/td[@class='number']")] == ["1", "2", "3"]
+    assert unit_page(renderer, list(reversed(INDEX[:3:2] + INDEX[4:]))).xpath("//tbody//a/@href") == \
+        root.xpath("//tbody//a/@href")
+    with pytest.raises(ValueError):
+        unit_group(INDEX)  # one unit's year per page
+
+
+def test_a_unit_page_has_funds_subtotals_and_its_combined_files(renderer: HtmlRenderer) -> None:
+    root = unit_page(renderer, [e for e in INDEX if e.unit == EXAMPLES_UNIT and e.year == 2023])
+    money = [[td.text_content() for td in tr.xpath("td[contains(@class, 'money')]")]
+             for tr in root.xpath("//table/tbody/tr | //table/tfoot/tr")]
     assert money == [
         ["5.00", "5.00", "0.00"],
         ["1780.91", "1780.91", "0.00"],
         ["15.00", "15.00", "0.00"],
         ["1800.91", "1800.91", "0.00"],
     ]
-    assert [td.text_content() for td in tables[2].xpath("tfoot/tr/td[contains(@class, 'money')]")] == [
-        "3.50",
-        "3.00",
-        "0.50",
-    ]
-    assert tables[0].xpath("tfoot/tr/th")[0].text_content() == "小计"
+    assert one(root, "//tfoot/tr/th").text_content() == "小计"
+    assert [unquote(h) for h in root.xpath("//p[@class='combined']/a/@href")] == ["../combined/x.docx"]
+    assert one(root, "//p[@class='back']/a").get("href") == "../index.html"
 
 
-def test_index_links_are_relative_and_url_quoted(renderer: HtmlRenderer) -> None:
-    root = parse(renderer.render_index(INDEX))
+def test_a_unit_page_links_are_relative_to_its_folder_and_url_quoted(renderer: HtmlRenderer) -> None:
+    root = unit_page(renderer, [e for e in INDEX if e.year == 2022])
     hrefs = root.xpath("//a/@href")
     assert hrefs, "no links"
     for href in hrefs:
         assert href.isascii() and " " not in href, href
         assert not re.match(r"(?i)(https?:|//|/)", href), href
     old = one(root, "//tr[td/a[text()='旧项目 甲']]")
-    assert [unquote(h) for h in old.xpath(".//a/@href")] == ["2022/旧项目 甲.html", "2022/旧项目 甲.html"]
+    assert [unquote(h) for h in old.xpath(".//a/@href")] == ["../2022/旧项目 甲.html", "../2022/旧项目 甲.html"]
     assert old.xpath("td[contains(@class, 'docx')]/a") == []
-    first = root.xpath("//table")[1].xpath("tbody/tr")[0]
-    assert [unquote(h) for h in first.xpath("td[contains(@class, 'file')]/a/@href")] == [
-        "2023/2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资.html",
-        "2023/2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资.docx",
-    ]
 
 
-def test_index_escapes_markup_and_has_no_scripts(renderer: HtmlRenderer) -> None:
-    data = renderer.render_index([entry("<script>alert(1)</script>", 2023, 1)])
-    assert b"<script" not in data
+def test_a_unit_page_escapes_markup_and_has_no_scripts(renderer: HtmlRenderer) -> None:
+    group = unit_group([entry("<script>alert(1)</script>", 2023, 1, unit="<b>单位</b>")])
+    data = renderer.render_unit(UnitPage("目录", group, "../index.html"))
+    assert b"<script" not in data and b"<b>" not in data
     assert parse(data).xpath("//td[@class='name']/a")[0].text_content() == "<script>alert(1)</script>"
 
 
-def test_streamed_index_equals_the_index_of_a_list(renderer: HtmlRenderer, tmp_path: Path) -> None:
-    from perfgen.render.html import index_order
+def test_the_index_lists_units_by_year_with_counts_and_totals(renderer: HtmlRenderer) -> None:
+    entries = [*INDEX, entry("另一项目", 2023, 0.25, unit="A单位", other=0.01)]
+    root = index_of(renderer, entries)
+    assert one(root, "//title").text_content() == "目录"
+    assert [h.text_content() for h in root.xpath("//h2")] == ["2023年", "2022年"]
+    rows = [[td.text_content() for td in tr.xpath("td")] for tr in root.xpath("//table")[0].xpath("tbody/tr")]
+    assert rows == [
+        ["1", EXAMPLES_UNIT, "3", "1800.91", "1800.91", "0.00", "—"],  # goals-file order: goals/2023/2022年-…
+        ["2", "A单位", "2", "0.35", "0.34", "0.01", "—"],  # before goals/2023/其他单位项目.yaml
+    ]
+    total = [td.text_content() for td in root.xpath("//table")[0].xpath("tfoot/tr/td")]
+    assert total[:4] == ["5", "1801.26", "1801.25", "0.01"]  # the sum of the printed subtotals
+    assert [unquote(h) for h in root.xpath("//table//td[@class='name']/a/@href")] == [
+        f"units/2023-{EXAMPLES_UNIT}.html", "units/2023-A单位.html", f"units/2022-{EXAMPLES_UNIT}.html"]
+    assert "共 3 个单位年度，6 个项目" in one(root, "//p[@class='year']").text_content()
+    lines = [unit_summary(unit_group(m), f"u{i}.html") for i, m in enumerate(groups_of(entries).values())]
+    assert renderer.render_index(index_page(reversed(lines), "目录")) == renderer.render_index(
+        index_page(lines, "目录"))
 
-    entries = [*INDEX, entry("回车\r\n换行\r项目", 2023, 1.5)]  # line breaks that may straddle two chunks
-    ordered = sorted(entries, key=index_order)
-    target = tmp_path / "index.html"
-    renderer.write_index(lambda: iter(ordered), target, title="目录")
-    assert target.read_bytes() == renderer.render_index(entries, title="目录")
-    assert b"\r" not in target.read_bytes()
 
-
-def test_index_groups_stream_their_counts_and_subtotals(renderer: HtmlRenderer) -> None:
-    from perfgen.render.html import index_order, streamed_index_page
-
-    ordered = sorted(INDEX, key=index_order)
-    reads: list[int] = []
-
-    def entries():  # type: ignore[no-untyped-def]
-        reads.append(1)
-        return iter(ordered)
-
-    page = streamed_index_page(entries, "目录")
-    assert page.count == len(INDEX) and len(reads) == 1  # counted and summed in one pass
-    # Read as a template reads it: each group's items before the next group.
-    groups = [(g.unit, g.year, g.count, [i.name for i in g.items]) for g in page.groups]
-    assert [g[:3] for g in groups] == [("A单位", 2023, 1), (EXAMPLES_UNIT, 2023, 3), (EXAMPLES_UNIT, 2022, 1)]
-    assert groups[1][3] == sorted(e.name for e in INDEX if e.unit == EXAMPLES_UNIT and e.year == 2023)
-    assert len(reads) == 2
+def test_the_index_escapes_unit_names(renderer: HtmlRenderer) -> None:
+    data = renderer.render_index(index_page([unit_summary(unit_group([entry("x", 2023, 1, unit="<script>")]),
+                                                          "units/2023-_script_.html")], "目录"))
+    assert b"<script>" not in data
+    assert parse(data).xpath("//td[@class='name']/a")[0].text_content() == "<script>"
 
 
 def test_built_in_templates_run_unchecked_only_when_the_repository_overrides_none(tmp_path: Path) -> None:

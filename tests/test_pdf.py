@@ -207,6 +207,8 @@ def test_every_built_in_form(tmp_path: Path, form: str) -> None:
     assert len(PdfReader(combined).outline) == len(EXAMPLE_FILES)
 
 
-def test_the_index_links_the_pdfs(built: Path) -> None:
-    page = (built / "build" / "index.html").read_text(encoding="utf-8")
-    assert page.count('.pdf"') == len(EXAMPLE_FILES) + 1  # each project's, and the unit's combined PDF
+def test_the_listings_link_the_pdfs(built: Path) -> None:
+    (page,) = (built / "build" / "units").iterdir()
+    assert page.read_text(encoding="utf-8").count('.pdf"') == len(EXAMPLE_FILES) + 1  # each project's, the unit's
+    index = (built / "build" / "index.html").read_text(encoding="utf-8")
+    assert index.count('.pdf"') == 1  # the unit's combined PDF

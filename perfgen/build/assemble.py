@@ -45,6 +45,7 @@ def merge_shards(out: Path, shards: list[Path]) -> int:
             _take(cache, shard, staging / "assembled", taken)
         for rel, files in taken.items():
             cache.stamp(rel, {kind: swap.place(staging / "assembled" / path, out / path) for kind, path in files})
+        cache.drop_meta("index")  # the listings are written again from every row, the adopted ones included
         cache.commit()
     except BaseException:
         swap.rollback()

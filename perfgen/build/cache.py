@@ -34,7 +34,7 @@ from perfgen.build.records import Cached, Entry, Output, Reported, dump_outputs,
 CACHE_DIR = ".perfgen"
 CACHE_FILE = "cache.sqlite"
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database; perfgen's cache makes none
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build of the same output folder
 _LOCK_POLL = 0.2  # seconds between two tries (short, so Ctrl-C works while waiting)
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime: not trusted
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS entries (
     -- checksums, so that damage SQLite cannot see is found: one per group of columns read together
     seal_state TEXT NOT NULL, seal_list TEXT NOT NULL, seal_diag TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS by_group ON entries (unit, year, rel);  -- a unit's page reads its year's rows
 """
 _COLUMNS = "rel, key, fp, sources, unit, year, name, total, fiscal, other, outputs, diags"
 _WIDTH = 12  # the columns above (a row, less its seals)
@@ -241,19 +242,21 @@ class Cache:
             yield from page
             last = page[-1][0]
 
-    def put(self, rel: str, key: str, sources: str, fingerprint: str, entry: Entry) -> tuple[bool, list[str]]:
+    def put(self, rel: str, key: str, sources: str, fingerprint: str,
+            entry: Entry) -> tuple[bool, list[str], tuple[str, int] | None]:
         """Store a built project (its output stamps come with :meth:`stamp`): whether its index line changed,
-        and the files it had before and does not write now (another form or format chosen)."""
+        the files it had before and does not write now (another form or format chosen), and the (unit, year)
+        it was listed under before (None: it is new)."""
         old = self._row(rel)
         e = entry.index
         outputs = dump_outputs([(kind, path, None, None) for kind, path in e.files])
         self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
                      outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
         if old is None:
-            return True, []
+            return True, [], None
         before = index_entry(rel, *old[4:_OUT + 1])
         kept = set(e.outputs.values())
-        return before != e, [path for _, path in before.files if path not in kept]
+        return before != e, [path for _, path in before.files if path not in kept], (before.unit, before.year)
 
     def stamp(self, rel: str, stamps: dict[str, os.stat_result]) -> None:
         """Record the size and mtime of ``rel``'s outputs (kind -> their stat) as they now are on disk."""
@@ -279,16 +282,23 @@ class Cache:
         self.db.execute(f"INSERT OR REPLACE INTO entries ({_COLUMNS}, seal_state, seal_list, seal_diag) "
                         f"VALUES ({', '.join('?' * (_WIDTH + 3))})", (*row, *seals))
 
-    def drop(self, rel: str) -> list[str]:
-        """Forget ``rel``; the outputs it had."""
+    def drop(self, rel: str) -> tuple[list[str], tuple[str, int] | None]:
+        """Forget ``rel``; the outputs it had and the (unit, year) it was listed under."""
         row = self._row(rel)
         self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
-        return [path for _, path, _, _ in _outputs(row[_OUT])] if row else []
+        if row is None:
+            return [], None
+        return [path for _, path, _, _ in _outputs(row[_OUT])], (row[4], row[5])
 
     def index_entries(self) -> Iterator[IndexEntry]:
         """Every project as the index lists it: by unit, newest year first, then in goals-file order (the order
         people number their files in: 01-…, 02-…; names sorted by code point would scramble Chinese)."""
         for row in self.db.execute(f"{_LIST} ORDER BY unit, year DESC, rel"):
+            yield index_entry(*_checked(row))
+
+    def group_entries(self, unit: str, year: int) -> Iterator[IndexEntry]:
+        """The projects of one unit's year as its page lists them, in goals-file order."""
+        for row in self.db.execute(f"{_LIST} WHERE unit = ? AND year = ? ORDER BY rel", (unit, year)).fetchall():
             yield index_entry(*_checked(row))
 
     def whole_rows(self) -> Iterator[tuple[Any, ...]]:

@@ -7,12 +7,14 @@ each goals file, the _defaults.yaml files that reach it, the templates, the sett
 projects whose inputs did not change (incremental builds); ``--shard I/N`` builds a stable 1/N of the
 projects for CI job matrices.
 
-    plan.discover → plan.classify (keys, cache) → executor (worker) → collect → index → commit.promote
+    plan.discover → plan.classify (keys, cache) → executor (worker) → collect → index (touched units' pages and
+    the index page) → commit.promote
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import sqlite3
@@ -27,7 +29,7 @@ from perfgen.build.cache import CACHE_DIR, LOCK_TIMEOUT, Cache, CacheBusy, Cache
 from perfgen.build.commit import OutputLink, make_staging, promote
 from perfgen.build.executor import Executor
 from perfgen.build.fingerprint import fingerprint
-from perfgen.build.index import check_links, render_index
+from perfgen.build.index import PAGE_META, Group, Pages, render_pages, unit_page_path
 from perfgen.build.keys import SourceKeys
 from perfgen.build.plan import BuildOptions, aligned, classify, discover
 from perfgen.build.records import Job, Outcome
@@ -108,6 +110,7 @@ def _build(opts: BuildOptions, config: Config, progress: Progress | None, result
     except sqlite3.DatabaseError:
         Cache.discard(opts.out)
         result.cache_discarded = True
+        result.report.restart()  # found while the listings were read: what was printed is not printed again
     try:
         return _build_cached(opts, config, progress, result, files, waiting)
     except sqlite3.DatabaseError as exc:
@@ -163,40 +166,61 @@ def _build_with(cache: Cache, opts: BuildOptions, config: Config, progress: Prog
     global_fp = fingerprint(opts.root, config, opts.kinds, cache)
     todo, gone, result.unchanged = classify(cache, opts, SourceKeys(opts.root, global_fp), files)
     index_key = index_stamp(global_fp, opts)
-    index_current = (opts.out / "index.html").is_file() and cache.meta("index") == index_key and not opts.force
-    if todo or gone or not index_current:
-        check_links(cache)  # the index may be written from these lines: any damage is found now
+    listed = (opts.out / "index.html").is_file() and cache.meta("index") == index_key and not opts.force
+    touched: set[Group] = set(_missing_pages(cache, opts.out)) if listed else set()  # pages deleted by hand
     with Executor(opts, config, staging, len(todo)) as run:
         outcomes = _counted(run(todo), len(todo), progress)
         unwritten: list[str] = []
-        index_changed = _collect(cache, files, todo, outcomes, result, global_fp, unwritten) or bool(gone)
+        _collect(cache, files, todo, outcomes, result, global_fp, unwritten, touched)
     if result.report.failed(opts.strict):
         return result  # nothing moved into place, the cache rolled back: the previous build stays as it was
-    dropped = [cache.drop(rel) for rel in gone]  # their outputs go once the new index is ready
+    dropped: list[list[str]] = []
+    for rel in gone:  # their outputs go once the new pages are ready
+        outputs, group = cache.drop(rel)
+        dropped.append(outputs)
+        if group is not None:
+            touched.add(group)
     dropped.append(unwritten)
     combined = combine.plan(cache, opts, global_fp)
-    if not todo and not gone and index_current and not combined.changes:
+    if not todo and not gone and listed and not touched and not combined.changes:
         cache.commit()  # refreshed stamps, a remembered code hash (nothing else changed)
-        result.ok = True  # a no-op rebuild: the index and the cache already say all this
+        result.ok = True  # a no-op rebuild: the pages and the cache already say all this
         return result
     if combined.todo and (problem := combine.render(combined, opts, config, staging)) is not None:
         result.report.extend([problem])
         return result  # nothing removed or moved yet
-    index_staged = None
-    if index_changed or not index_current:
-        index_staged = staging / "index.html"
-        problem = render_index(opts.root, cache, index_staged, combine.index_links(opts), opts.formats)
-        if problem is not None:
-            result.report.extend([problem])
+    pages: Pages | None = None
+    if touched or not listed:  # only the touched units' pages, and the index (all of them: not listed yet)
+        made = render_pages(opts.root, cache, staging, touched if listed else None, combine.index_links(opts),
+                            opts.formats)
+        if not isinstance(made, Pages):
+            result.report.extend([made])
             return result  # nothing removed or moved yet
+        pages = made
         cache.set_meta("index", index_key)
     combine.record(cache, combined)
     dropped.append(combined.stale)
-    result.removed = promote(opts.out, staging, cache, todo, opts.kinds, index_staged, dropped,
-                             combine.paths(combined.todo))
+    extra = combine.paths(combined.todo)
+    if pages is not None:
+        extra.extend(pages.staged)
+        dropped.append(pages.stale)
+    result.removed = promote(opts.out, staging, cache, todo, opts.kinds,
+                             None if pages is None else staging / "index.html", dropped, extra)
     result.built = len(todo)  # every one was built: a build with errors stopped above
     result.ok = True
     return result
+
+
+def _missing_pages(cache: Cache, out: Path) -> Iterator[Group]:
+    """The groups whose unit page the cache remembers but the output folder lacks (removed by hand)."""
+    for path, text in cache.metas(PAGE_META).items():
+        if not (out / path).is_file():
+            try:
+                unit, year = json.loads(text)[:2]
+            except (ValueError, TypeError):
+                continue  # the index page is written again, and reading the line reports the damage
+            if isinstance(unit, str) and type(year) is int and unit_page_path(unit, year) == path:
+                yield unit, year
 
 
 def index_stamp(global_fp: str, opts: BuildOptions) -> str:
@@ -213,14 +237,15 @@ def _counted(outcomes: Iterator[Outcome], total: int, progress: Progress | None)
 
 
 def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator[Outcome], result: BuildResult,
-             global_fp: str, unwritten: list[str]) -> bool:
+             global_fp: str, unwritten: list[str], touched: set[Group]) -> None:
     """Store what was built and report every project's diagnostics, cached or new, in path order.
 
     Runs while the workers build: a project that is not ready yet is waited for when its turn comes,
-    so every run prints the same lines in the same order as ``perfgen validate``. True if the index
-    page changes. ``unwritten`` is given the files that built projects no longer write.
+    so every run prints the same lines in the same order as ``perfgen validate``. ``unwritten`` is given
+    the files that built projects no longer write, ``touched`` the (unit, year) of each project whose line
+    on its unit's page changed (the one it was listed under, and the one it is now).
     """
-    index_changed, report = False, result.report
+    report = result.report
     waiting: dict[str, Outcome] = {}  # finished out of turn (a pool's chunks complete in any order)
     pending = iter(todo)
     job = next(pending, None)
@@ -236,12 +261,14 @@ def _collect(cache: Cache, files: list[str], todo: list[Job], outcomes: Iterator
             for form_id in outcome.skipped:
                 result.skipped[form_id] = result.skipped.get(form_id, 0) + 1
             if outcome.entry is not None:
-                changed, stale = cache.put(rel, built.key, built.sources, global_fp, outcome.entry)
-                index_changed = changed or index_changed
+                changed, stale, before = cache.put(rel, built.key, built.sources, global_fp, outcome.entry)
+                if changed:
+                    touched.add((outcome.entry.index.unit, outcome.entry.index.year))
+                    if before is not None:
+                        touched.add(before)
                 unwritten.extend(stale)
             report.extend(outcome.diagnostics, own=rel, ordered=True)
         elif cached is not None:
             report.extend(cached.diagnostics(), own=rel, ordered=True)  # stored in_order
     for extra in outcomes:
         raise RuntimeError(f"unexpected outcome for {extra.rel}")
-    return index_changed

@@ -130,6 +130,8 @@ class Report:
     errors: int = field(default=0, init=False)
     warnings: int = field(default=0, init=False)
     _seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False)
+    _sent: int = field(default=0, init=False, repr=False)  # diagnostics given to the sink
+    _replay: int = field(default=0, init=False, repr=False)  # of those, how many a restarted run will repeat
 
     def __post_init__(self) -> None:
         given, self.diagnostics = self.diagnostics, []
@@ -153,9 +155,22 @@ class Report:
             else:
                 self.warnings += 1
             if self.sink is not None:
-                self.sink(d)
+                if self._replay:
+                    self._replay -= 1  # printed by the run that was restarted, in the same order
+                else:
+                    self.sink(d)
+                self._sent += 1
             else:
                 self.diagnostics.append(d)
+
+    def restart(self) -> None:
+        """Start counting again for a run done over (a build whose cache was found damaged on the way): what
+        the sink was given already is not given again, as the new run reports the same diagnostics in the
+        same order."""
+        self.diagnostics.clear()
+        self._seen.clear()
+        self.errors = self.warnings = 0
+        self._replay, self._sent = self._sent, 0
 
     def failed(self, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)

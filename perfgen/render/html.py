@@ -1,4 +1,4 @@
-"""HTML output: the 项目支出绩效目标表 as a self-contained page, plus an index of all projects.
+"""HTML output: the 项目支出绩效目标表 as a self-contained page, each unit's page of projects and the index.
 
 Templates are data found on a search path (a goals repo's own ``templates/`` first, then the built-ins),
 and they arrive by pull request, so they run in Jinja's sandbox with autoescape and ``StrictUndefined``.
@@ -12,11 +12,11 @@ the model.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,7 +33,6 @@ from perfgen.render.sandbox import (
     Keyed,
     RepoLoader,
     Sandbox,
-    TemplateLimit,
     TemplateRefused,
     Trusted,
     generate_bounded,
@@ -43,6 +42,7 @@ from perfgen.render.view import ProjectForm, project_form
 
 PROJECT_TEMPLATE = "project.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
+UNIT_TEMPLATE = "unit.html.j2"
 COMBINED_TEMPLATE = "combined.html.j2"
 # `{% extends "default:project.html.j2" %}` always reaches the built-in template, even when overridden.
 DEFAULT_PREFIX = "default"
@@ -112,7 +112,7 @@ class IndexGroup:
     unit: str
     year: int
     heading: str  # "库尔勒市社会保险中心 2023年"
-    items: Iterable[IndexItem]  # iterate once, in order (a province's index is streamed, not held)
+    items: tuple[IndexItem, ...]  # in goals-file order
     count: int
     total: str  # 小计
     fiscal: str
@@ -121,11 +121,50 @@ class IndexGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class IndexPage:
+class UnitPage:
+    """A unit's page of one year (``units/<year>-<unit>.html``): its projects, with links to their files."""
+
     title: str
-    count: int
-    groups: Iterable[IndexGroup]  # iterate once, in order
+    group: IndexGroup
+    index_href: str  # back to the index page, URL-quoted
     formats: tuple[str, ...] = ()  # what the projects were built in: a column for Excel and PDF if built
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSummary:
+    """A unit's year as the index page lists it: counts and totals, and where its page is."""
+
+    unit: str
+    year: int
+    count: int
+    total: str
+    fiscal: str
+    other: str
+    href: str | None  # its page, URL-quoted, relative to the index page
+    combined: tuple[tuple[str, str | None], ...] = ()
+    first: str = ""  # the goals file of its first project: units are listed in goals-file order
+
+
+@dataclass(frozen=True, slots=True)
+class IndexYear:
+    year: int
+    heading: str  # "2023年"
+    units: tuple[UnitSummary, ...]  # in goals-file order
+    count: int  # projects
+    total: str  # 合计
+    fiscal: str
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    """The index page: per year (newest first), the units with their counts and totals. Its size grows with
+    the number of units, not of projects: each unit's projects are on the unit's own page."""
+
+    title: str
+    count: int  # projects
+    unit_count: int  # (unit, year) pages
+    years: tuple[IndexYear, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,65 +173,77 @@ class CombinedPage:
     forms: tuple[ProjectForm, ...]
 
 
-def _href(path: str | None) -> str | None:
-    """Relative links may hold Chinese or spaces; ``/`` stays a separator, nothing else is trusted."""
+def quoted_href(path: str | None, up: str = "") -> str | None:
+    """Relative links may hold Chinese or spaces; ``/`` stays a separator, nothing else is trusted. ``up``:
+    the way from the page to the output folder (``../`` from a unit's page)."""
     if not path:
         return None
-    return quote(path.replace("\\", "/"), safe="/")
+    return up + quote(path.replace("\\", "/"), safe="/")
 
 
 def _sum_money(values: Iterable[float]) -> str:
     return format_money(math.fsum(values))
 
 
-def _group_key(e: IndexEntry) -> tuple[str, int]:
-    return (e.unit, e.year)
-
-
 def index_order(e: IndexEntry) -> tuple[str, int, str]:
-    """Units, the newest year first, then goals-file order: the order of the index page."""
+    """Units, the newest year first, then goals-file order (the order of the unit pages' lines)."""
     return (e.unit, -e.year, e.source)
 
 
-def index_page(entries: Iterable[IndexEntry], title: str) -> IndexPage:
-    """The index of ``entries``, grouped by unit and year (sorted here; see :func:`streamed_index_page`)."""
-    ordered = sorted(entries, key=index_order)
-    return streamed_index_page(lambda: iter(ordered), title)
+def unit_group(entries: Iterable[IndexEntry], combined: tuple[tuple[str, str], ...] = (),
+               up: str = "../") -> IndexGroup:
+    """The group of one unit's projects of one year (``entries``, sorted here in goals-file order);
+    ``combined``: (label, file) of its combined documents; ``up``: from its page to the output folder."""
+    members = sorted(entries, key=lambda e: e.source)
+    if not members:
+        raise ValueError("a unit's page lists at least one project")
+    unit, year = members[0].unit, members[0].year
+    if any((e.unit, e.year) != (unit, year) for e in members):
+        raise ValueError("a unit's page lists one unit's projects of one year")
+    items = []
+    for n, e in enumerate(members, start=1):
+        own = e.outputs
+        items.append(IndexItem(
+            number=n, name=e.name, total=format_money(e.total), fiscal=format_money(e.fiscal),
+            other=format_money(e.other), html_href=quoted_href(e.html_href, up), docx_href=quoted_href(e.docx_href, up),
+            source=e.source, entry=e,
+            forms=tuple(IndexForm(form, quoted_href(files.get("html"), up), quoted_href(files.get("docx"), up),
+                                  quoted_href(files.get("xlsx"), up), quoted_href(files.get("pdf"), up))
+                        for form, files in e.other_forms()),
+            xlsx_href=quoted_href(own.get("xlsx"), up), pdf_href=quoted_href(own.get("pdf"), up)))
+    return IndexGroup(unit=unit, year=year, heading=f"{unit} {year}年", items=tuple(items), count=len(items),
+                      total=_sum_money(e.total for e in members), fiscal=_sum_money(e.fiscal for e in members),
+                      other=_sum_money(e.other for e in members),
+                      combined=tuple((label, quoted_href(path, up)) for label, path in combined))
 
 
-def streamed_index_page(entries: Callable[[], Iterator[IndexEntry]], title: str,
-                        combined: Callable[[str, int], tuple[tuple[str, str], ...]] | None = None,
-                        formats: tuple[str, ...] = ()) -> IndexPage:
-    """The index of entries that ``entries()`` yields already in :func:`index_order`, read twice:
+def unit_summary(group: IndexGroup, page: str | None,
+                 combined: tuple[tuple[str, str], ...] = ()) -> UnitSummary:
+    """The index page's line of ``group``, whose page is ``page`` (relative to the output folder)."""
+    return UnitSummary(group.unit, group.year, group.count, group.total, group.fiscal, group.other, quoted_href(page),
+                       tuple((label, quoted_href(path)) for label, path in combined), group.items[0].source)
 
-    once for the counts and subtotals (one group's amounts at a time), once while the page is written.
-    ``combined``: a unit's year -> (label, file) of its combined documents.
-    """
-    sums: list[tuple[int, str, str, str]] = []
-    for _, group in itertools.groupby(entries(), key=_group_key):
-        members = list(group)  # one group: a unit's projects of one year
-        sums.append((len(members), _sum_money(e.total for e in members), _sum_money(e.fiscal for e in members),
-                     _sum_money(e.other for e in members)))
 
-    def items(members: Iterator[IndexEntry]) -> Iterator[IndexItem]:
-        for n, e in enumerate(members, start=1):
-            own = e.outputs
-            yield IndexItem(number=n, name=e.name, total=format_money(e.total), fiscal=format_money(e.fiscal),
-                            other=format_money(e.other), html_href=_href(e.html_href), docx_href=_href(e.docx_href),
-                            source=e.source, entry=e,
-                            forms=tuple(IndexForm(form, _href(files.get("html")), _href(files.get("docx")),
-                                                  _href(files.get("xlsx")), _href(files.get("pdf")))
-                                        for form, files in e.other_forms()),
-                            xlsx_href=_href(own.get("xlsx")), pdf_href=_href(own.get("pdf")))
+def index_page(units: Iterable[UnitSummary], title: str) -> IndexPage:
+    """The index of the units' pages: grouped by year, newest first; within a year in goals-file order (the order
+    of each unit's first goals file: the folders people number, not names sorted by code point)."""
+    by_year: dict[int, list[UnitSummary]] = {}
+    for line in units:
+        by_year.setdefault(line.year, []).append(line)
+    years = []
+    for year in sorted(by_year, reverse=True):
+        lines = tuple(sorted(by_year[year], key=lambda u: (u.first, u.unit)))
+        years.append(IndexYear(year=year, heading=f"{year}年", units=lines, count=sum(u.count for u in lines),
+                               total=_sum_decimal(u.total for u in lines),
+                               fiscal=_sum_decimal(u.fiscal for u in lines),
+                               other=_sum_decimal(u.other for u in lines)))
+    return IndexPage(title=title, count=sum(y.count for y in years), unit_count=sum(len(y.units) for y in years),
+                     years=tuple(years))
 
-    def groups() -> Iterator[IndexGroup]:
-        grouped = itertools.groupby(entries(), key=_group_key)
-        for ((unit, year), members), (count, total, fiscal, other) in zip(grouped, sums, strict=True):
-            links = () if combined is None else tuple((label, _href(path)) for label, path in combined(unit, year))
-            yield IndexGroup(unit=unit, year=year, heading=f"{unit} {year}年", items=items(members), count=count,
-                             total=total, fiscal=fiscal, other=other, combined=links)
 
-    return IndexPage(title=title, count=sum(s[0] for s in sums), groups=groups(), formats=formats)
+def _sum_decimal(amounts: Iterable[str]) -> str:
+    """The sum of amounts already printed with two decimals, exactly (as the printed lines add up)."""
+    return format_money(float(sum((Decimal(a) for a in amounts), Decimal(0))))
 
 
 # --- the renderer -----------------------------------------------------------------------------------
@@ -243,35 +294,13 @@ class HtmlRenderer:
         """One page of several projects' forms (a unit's year: perfgen build --combine)."""
         return self._render(COMBINED_TEMPLATE, {"combined": CombinedPage(title, tuple(forms))})
 
-    def render_index(self, entries: list[IndexEntry], title: str = DEFAULT_INDEX_TITLE) -> bytes:
-        return self._render(INDEX_TEMPLATE, {"index": index_page(entries, title)})
+    def render_unit(self, page: UnitPage) -> bytes:
+        """A unit's page of one year."""
+        return self._render(UNIT_TEMPLATE, {"page": page})
 
-    def write_index(self, entries: Callable[[], Iterator[IndexEntry]], target: Path,
-                    title: str = DEFAULT_INDEX_TITLE,
-                    combined: Callable[[str, int], tuple[tuple[str, str], ...]] | None = None,
-                    formats: tuple[str, ...] = ()) -> None:
-        """Stream the index page of entries already in :func:`index_order` into ``target``."""
-        template = self._template(INDEX_TEMPLATE)
-
-        def checked() -> Iterator[IndexEntry]:
-            try:
-                yield from entries()
-            except TemplateLimit:  # the page's time ran out while the entries were read: the template's
-                raise
-            except Exception as exc:  # perfgen's data, not the template: must not be reported as PG030
-                raise _SourceError from exc
-
-        try:
-            with self._errors(template), self._bounds(), open(target, "wb") as fh:
-                carry = ""
-                page = streamed_index_page(checked, title, combined, formats)
-                for chunk in self._generate(template, {"index": page}):
-                    text = carry + chunk
-                    carry = "\r" if text.endswith("\r") else ""  # a CR LF split across two chunks
-                    fh.write(_unix_newlines(text[:-1] if carry else text))
-                fh.write(_unix_newlines(carry))
-        except _SourceError as exc:
-            raise exc.__cause__ or exc from None
+    def render_index(self, page: IndexPage) -> bytes:
+        """The index page: the units' pages, with counts and totals."""
+        return self._render(INDEX_TEMPLATE, {"index": page})
 
     def _template(self, name: str) -> jinja2.Template:
         with _template_errors(name):  # compiled once: the environment caches it (auto_reload is off)
@@ -308,17 +337,11 @@ def _template_errors(name: str) -> Iterator[None]:
     """Turn what went wrong in template ``name`` into a :class:`TemplateError`; perfgen's own bugs pass."""
     try:
         yield
-    except _SourceError:
-        raise
     except Exception as exc:
         error = _template_error(exc, name)
         if error is None:
             raise
         raise error from exc
-
-
-class _SourceError(Exception):
-    """An error while reading the index's entries (wraps it), as opposed to one in the template."""
 
 
 def _unix_newlines(text: str) -> bytes:

@@ -9,35 +9,10 @@ def root(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     parent_template = None
-    l_0_link = missing
     pass
     parent_template = environment.get_template('base.html.j2', 'index.html.j2')
     for name, parent_block in parent_template.blocks.items():
         context.blocks.setdefault(name, []).append(parent_block)
-    def macro(l_1_href, l_1_label):
-        t_1 = []
-        if l_1_href is missing:
-            l_1_href = undefined("parameter 'href' was not provided", name='href')
-        if l_1_label is missing:
-            l_1_label = undefined("parameter 'label' was not provided", name='label')
-        pass
-        if l_1_href:
-            pass
-            t_1.extend((
-                '<a href="',
-                escape(l_1_href),
-                '">',
-                escape(l_1_label),
-                '</a>',
-            ))
-        else:
-            pass
-            t_1.append(
-                '<span class="missing">—</span>',
-            )
-        return concat(t_1)
-    context.exported_vars.add('link')
-    context.vars['link'] = l_0_link = Macro(environment, macro, 'link', ('href', 'label'), False, False, False, context.eval_ctx.autoescape)
     yield from parent_template.root_render_func(context)
 
 def block_title(context, missing=missing):
@@ -60,7 +35,7 @@ def block_content(context, missing=missing):
     _block_vars = {}
     pass
     yield from context.blocks['heading'][0](context)
-    yield from context.blocks['groups'][0](context)
+    yield from context.blocks['years'][0](context)
     yield from context.blocks['footer'][0](context)
 
 def block_heading(context, missing=missing):
@@ -75,10 +50,12 @@ def block_heading(context, missing=missing):
     yield '<h1>'
     yield escape(environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'title'))
     yield '</h1>\n<p class="year">共 '
+    yield escape(environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'unit_count'))
+    yield ' 个单位年度，'
     yield escape(environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'count'))
     yield ' 个项目</p>\n'
 
-def block_groups(context, missing=missing):
+def block_years(context, missing=missing):
     resolve = context.resolve_or_missing
     undefined = environment.undefined
     concat = environment.concat
@@ -88,113 +65,66 @@ def block_groups(context, missing=missing):
     l_0_index = resolve('index')
     pass
     l_1_loop = missing
-    for l_1_group, l_1_loop in LoopContext(environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'groups'), undefined):
-        l_1_range = resolve('range')
-        l_1_extra = missing
+    for l_1_year, l_1_loop in LoopContext(environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'years'), undefined):
         _loop_vars = {}
         pass
         yield '<section class="group">\n<h2>'
-        yield escape(environment.getattr(l_1_group, 'heading'))
-        yield '</h2>\n'
-        if environment.getattr(l_1_group, 'combined'):
-            pass
-            yield '<p class="combined">合并文件：'
-            l_2_loop = missing
-            for (l_2_label, l_2_href), l_2_loop in LoopContext(environment.getattr(l_1_group, 'combined'), undefined):
-                _loop_vars = {}
-                pass
-                yield escape((' · ' if (not environment.getattr(l_2_loop, 'first')) else ''))
-                yield '<a href="'
-                yield escape(l_2_href)
-                yield '">'
-                yield escape(l_2_label)
-                yield '</a>'
-            l_2_loop = l_2_label = l_2_href = missing
-            yield '</p>\n'
-        yield '<table class="form index">\n<colgroup>\n'
-        l_1_extra = ((1 if ('xlsx' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')) else 0) + (1 if ('pdf' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')) else 0))
-        _loop_vars['extra'] = l_1_extra
-        yield '<col style="width: 5%">\n<col style="width: '
-        yield escape((46 - (8 * (undefined(name='extra') if l_1_extra is missing else l_1_extra))))
-        yield '%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 8%">\n<col style="width: 8%">\n'
-        for l_2__ in environment.call(context, (undefined(name='range') if l_1_range is missing else l_1_range), (undefined(name='extra') if l_1_extra is missing else l_1_extra), _loop_vars=_loop_vars):
-            _loop_vars = {}
-            pass
-            yield '<col style="width: 8%">\n'
-        l_2__ = missing
-        yield '</colgroup>\n<thead>\n<tr>\n<th scope="col" rowspan="2">序号</th>\n<th scope="col" rowspan="2">项目名称</th>\n<th scope="col" colspan="3">项目资金（万元）</th>\n<th scope="col" colspan="'
-        yield escape((2 + (undefined(name='extra') if l_1_extra is missing else l_1_extra)))
-        yield '">文件</th>\n</tr>\n<tr>\n<th scope="col">年度预算总额</th>\n<th scope="col">其中：财政拨款</th>\n<th scope="col">其他资金</th>\n<th scope="col">网页</th>\n<th scope="col">Word</th>\n'
-        if ('xlsx' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
-            pass
-            yield '<th scope="col">Excel</th>\n'
-        if ('pdf' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
-            pass
-            yield '<th scope="col">PDF</th>\n'
-        yield '</tr>\n</thead>\n<tbody>\n'
-        for l_2_item in environment.getattr(l_1_group, 'items'):
-            l_2_link = resolve('link')
+        yield escape(environment.getattr(l_1_year, 'heading'))
+        yield '</h2>\n<table class="form index units">\n<colgroup>\n<col style="width: 5%">\n<col style="width: 33%">\n<col style="width: 8%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 11%">\n<col style="width: 21%">\n</colgroup>\n<thead>\n<tr>\n<th scope="col" rowspan="2">序号</th>\n<th scope="col" rowspan="2">预算单位</th>\n<th scope="col" rowspan="2">项目数</th>\n<th scope="col" colspan="3">项目资金（万元）</th>\n<th scope="col" rowspan="2">合并文件</th>\n</tr>\n<tr>\n<th scope="col">年度预算总额</th>\n<th scope="col">其中：财政拨款</th>\n<th scope="col">其他资金</th>\n</tr>\n</thead>\n<tbody>\n'
+        l_2_loop = missing
+        for l_2_unit, l_2_loop in LoopContext(environment.getattr(l_1_year, 'units'), undefined):
             _loop_vars = {}
             pass
             yield '<tr>\n<td class="number">'
-            yield escape(environment.getattr(l_2_item, 'number'))
+            yield escape(environment.getattr(l_2_loop, 'index'))
             yield '</td>\n<td class="name">'
-            yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'html_href'), environment.getattr(l_2_item, 'name'), _loop_vars=_loop_vars))
-            yield '<span class="source">'
-            yield escape(environment.getattr(l_2_item, 'source'))
-            yield '</span>\n'
-            for l_3_other in environment.getattr(l_2_item, 'forms'):
+            if environment.getattr(l_2_unit, 'href'):
+                pass
+                yield '<a href="'
+                yield escape(environment.getattr(l_2_unit, 'href'))
+                yield '">'
+                yield escape(environment.getattr(l_2_unit, 'unit'))
+                yield '</a>'
+            else:
+                pass
+                yield escape(environment.getattr(l_2_unit, 'unit'))
+            yield '</td>\n<td class="number count">'
+            yield escape(environment.getattr(l_2_unit, 'count'))
+            yield '</td>\n<td class="money total">'
+            yield escape(environment.getattr(l_2_unit, 'total'))
+            yield '</td>\n<td class="money fiscal">'
+            yield escape(environment.getattr(l_2_unit, 'fiscal'))
+            yield '</td>\n<td class="money other">'
+            yield escape(environment.getattr(l_2_unit, 'other'))
+            yield '</td>\n<td class="file combined">'
+            l_3_loop = missing
+            t_1 = 1
+            for (l_3_label, l_3_href), l_3_loop in LoopContext(environment.getattr(l_2_unit, 'combined'), undefined):
                 _loop_vars = {}
                 pass
-                yield '<span class="form">'
-                yield escape(environment.getattr(l_3_other, 'form'))
-                yield '：'
-                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'html_href'), 'HTML', _loop_vars=_loop_vars))
-                yield ' '
-                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'docx_href'), 'Word', _loop_vars=_loop_vars))
-                if environment.getattr(l_3_other, 'xlsx_href'):
-                    pass
-                    yield ' '
-                    yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'xlsx_href'), 'Excel', _loop_vars=_loop_vars))
-                if environment.getattr(l_3_other, 'pdf_href'):
-                    pass
-                    yield ' '
-                    yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_3_other, 'pdf_href'), 'PDF', _loop_vars=_loop_vars))
-                yield '</span>\n'
-            l_3_other = missing
-            yield '</td>\n<td class="money total">'
-            yield escape(environment.getattr(l_2_item, 'total'))
-            yield '</td>\n<td class="money fiscal">'
-            yield escape(environment.getattr(l_2_item, 'fiscal'))
-            yield '</td>\n<td class="money other">'
-            yield escape(environment.getattr(l_2_item, 'other'))
-            yield '</td>\n<td class="file html">'
-            yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'html_href'), 'HTML', _loop_vars=_loop_vars))
-            yield '</td>\n<td class="file docx">'
-            yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'docx_href'), 'Word', _loop_vars=_loop_vars))
-            yield '</td>\n'
-            if ('xlsx' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
+                yield escape((' · ' if (not environment.getattr(l_3_loop, 'first')) else ''))
+                yield '<a href="'
+                yield escape(l_3_href)
+                yield '">'
+                yield escape(l_3_label)
+                yield '</a>'
+                t_1 = 0
+            l_3_loop = l_3_label = l_3_href = missing
+            if t_1:
                 pass
-                yield '<td class="file xlsx">'
-                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'xlsx_href'), 'Excel', _loop_vars=_loop_vars))
-                yield '</td>\n'
-            if ('pdf' in environment.getattr((undefined(name='index') if l_0_index is missing else l_0_index), 'formats')):
-                pass
-                yield '<td class="file pdf">'
-                yield escape(environment.call(context, (undefined(name='link') if l_2_link is missing else l_2_link), environment.getattr(l_2_item, 'pdf_href'), 'PDF', _loop_vars=_loop_vars))
-                yield '</td>\n'
-            yield '</tr>\n'
-        l_2_item = l_2_link = missing
-        yield '</tbody>\n<tfoot>\n<tr class="subtotal">\n<th scope="row" colspan="2">小计</th>\n<td class="money total">'
-        yield escape(environment.getattr(l_1_group, 'total'))
+                yield '<span class="missing">—</span>'
+            yield '</td>\n</tr>\n'
+        l_2_loop = l_2_unit = missing
+        yield '</tbody>\n<tfoot>\n<tr class="subtotal">\n<th scope="row" colspan="2">合计</th>\n<td class="number count">'
+        yield escape(environment.getattr(l_1_year, 'count'))
+        yield '</td>\n<td class="money total">'
+        yield escape(environment.getattr(l_1_year, 'total'))
         yield '</td>\n<td class="money fiscal">'
-        yield escape(environment.getattr(l_1_group, 'fiscal'))
+        yield escape(environment.getattr(l_1_year, 'fiscal'))
         yield '</td>\n<td class="money other">'
-        yield escape(environment.getattr(l_1_group, 'other'))
-        yield '</td>\n<td colspan="'
-        yield escape((2 + (undefined(name='extra') if l_1_extra is missing else l_1_extra)))
-        yield '"></td>\n</tr>\n</tfoot>\n</table>\n</section>\n'
-    l_1_loop = l_1_group = l_1_extra = l_1_range = missing
+        yield escape(environment.getattr(l_1_year, 'other'))
+        yield '</td>\n<td></td>\n</tr>\n</tfoot>\n</table>\n</section>\n'
+    l_1_loop = l_1_year = missing
 
 def block_footer(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -205,5 +135,5 @@ def block_footer(context, missing=missing):
     _block_vars = {}
     pass
 
-blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'groups': block_groups, 'footer': block_footer}
-debug_info = '2=13&3=16&4=23&6=42&7=53&8=61&12=62&90=63&8=65&9=75&10=77&12=80&13=90&15=96&16=98&17=102&21=114&23=117&29=119&38=125&46=127&49=130&55=134&57=139&58=141&59=145&60=149&63=165&64=167&65=169&66=171&67=173&68=175&69=178&71=180&72=183&80=188&81=190&82=192&83=194&90=198'
+blocks = {'title': block_title, 'content': block_content, 'heading': block_heading, 'years': block_years, 'footer': block_footer}
+debug_info = '3=12&4=17&5=28&6=36&10=37&65=38&6=40&7=50&8=52&10=57&11=67&13=71&39=74&41=78&42=80&43=91&44=93&45=95&46=97&47=101&54=118&55=120&56=122&57=124&65=128'
