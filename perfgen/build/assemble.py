@@ -13,6 +13,7 @@ outputs go (build.outputs.output_path) and a regular file inside the shard's fol
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def merge_shards(out: Path, shards: list[Path]) -> int:
         for shard in shards:
             _take(cache, shard, staging / "assembled", taken)
         for rel, files in taken.items():
-            cache.stamp(rel, {kind: swap.place(staging / "assembled" / path, out / path) for kind, path in files})
+            cache.stamp(rel, {kind: swap.place(staging / "assembled" / path, out / path) or os.lstat(out / path)
+                              for kind, path in files})
         cache.drop_meta("index")  # the listings are written again from every row, the adopted ones included
         cache.commit()
     except BaseException:

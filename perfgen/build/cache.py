@@ -244,12 +244,14 @@ class Cache:
 
     def put(self, rel: str, key: str, sources: str, fingerprint: str,
             entry: Entry) -> tuple[bool, list[str], tuple[str, int] | None]:
-        """Store a built project (its output stamps come with :meth:`stamp`): whether its index line changed,
+        """Store a built project (with the stamps of its staged outputs; :meth:`stamp` corrects those that
+        were not moved into place, the output folder holding the same bytes already): whether its index line changed,
         the files it had before and does not write now (another form or format chosen), and the (unit, year)
         it was listed under before (None: it is new)."""
         old = self._row(rel)
         e = entry.index
-        outputs = dump_outputs([(kind, path, None, None) for kind, path in e.files])
+        stamps = entry.stamps  # a staged file keeps its size and mtime when it is moved into place
+        outputs = dump_outputs([(kind, path, *stamps.get(kind, (None, None))) for kind, path in e.files])
         self._write((rel, key, fingerprint, sources, e.unit, e.year, e.name, e.total, e.fiscal, e.other,
                      outputs, json.dumps(entry.diags, ensure_ascii=False) if entry.diags else None))
         if old is None:

@@ -56,8 +56,9 @@ class Swap:
                 raise NotADirectoryError(20, os.strerror(20), str(folder))
         self._safe.add(folder)
 
-    def place(self, staged: Path, final: Path) -> os.stat_result:
-        """Move ``staged`` to ``final`` unless ``final`` already holds the same bytes (its mtime is then kept)."""
+    def place(self, staged: Path, final: Path) -> os.stat_result | None:
+        """Move ``staged`` to ``final`` (None: it keeps the size and mtime it was staged with) unless ``final``
+        already holds the same bytes: that file is kept, and its stat returned (its mtime is not the staged one)."""
         self.folder(final.parent)
         try:
             old = os.lstat(final)
@@ -68,7 +69,7 @@ class Swap:
         kept = self._keep(final, old) if old is not None else None
         os.replace(staged, final)
         self._undo.append((final, kept))
-        return os.lstat(final)
+        return None
 
     def remove(self, final: Path) -> bool:
         """Take ``final`` away (kept until the build is done); False if there was nothing to remove."""
@@ -141,10 +142,15 @@ def promote(out: Path, staging: Path, cache: Cache, built: list[Job], kinds: tup
     swap = Swap(out, staging)
     try:
         for job in built:
-            stamps = {kind: swap.place(staging / rel_out, out / rel_out)
-                      for kind, rel_out in output_files(output_stem(job.rel), kinds).items()
-                      if (staging / rel_out).is_file()}  # a form the project lacks the data for: not built
-            cache.stamp(job.rel, stamps)
+            kept: dict[str, os.stat_result] = {}
+            for kind, rel_out in output_files(output_stem(job.rel), kinds).items():
+                staged = staging / rel_out
+                if os.path.isfile(staged):  # a form the project lacks the data for: not built
+                    found = swap.place(staged, out / rel_out)
+                    if found is not None:
+                        kept[kind] = found
+            if kept:  # the row holds the staged files' stamps: those of the files kept instead
+                cache.stamp(job.rel, kept)
         for rel_out in extra or ():
             swap.place(staging / rel_out, out / rel_out)
         if index_staged is not None:

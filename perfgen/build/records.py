@@ -62,12 +62,14 @@ class Entry:
 
     index: IndexEntry
     diags: list[list[Any]] = field(default_factory=list)
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (size, mtime) of the staged file
 
     @classmethod
-    def of(cls, rel: str, p: Project, outputs: dict[str, str], diags: list[Diagnostic]) -> Entry:
+    def of(cls, rel: str, p: Project, outputs: dict[str, str], diags: list[Diagnostic],
+           stamps: dict[str, tuple[int, int]] | None = None) -> Entry:
         index = IndexEntry(p.unit, p.year, p.name, p.funds.total, p.funds.fiscal, p.funds.other,
                            tuple(outputs.items()), rel)
-        return cls(index, [dump_diag(d, rel) for d in diags])
+        return cls(index, [dump_diag(d, rel) for d in diags], stamps or {})
 
 
 @dataclass

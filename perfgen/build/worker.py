@@ -11,6 +11,7 @@ build, so that a no-op rebuild does not pay for them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,8 @@ from perfgen.score import Settings, use_settings
 if TYPE_CHECKING:
     from perfgen.build.plan import BuildOptions
     from perfgen.load.config import Config
+
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 class Worker:
@@ -53,7 +56,7 @@ class Worker:
         if self.costly_failure is not None:  # a template that ran out of time or space fails the same way again
             return Outcome(job.rel, in_order([*diags, self.costly_failure]), None)
         try:
-            outputs, noted = self.render(project)
+            outputs, noted, stamps = self.render(project)
         except TemplateError as exc:
             failure = template_diag(self.opts.root, exc)
             if exc.costly:
@@ -62,15 +65,17 @@ class Worker:
         if noted:
             diags = in_order([*diags, *noted])
         skipped = tuple(form.id for form in self.opts.forms if not form.fits(project))
-        return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags), skipped)
+        return Outcome(job.rel, diags, Entry.of(job.rel, project, outputs, diags, stamps), skipped)
 
-    def render(self, project: Project) -> tuple[dict[str, str], list[Diagnostic]]:
-        """Every output of ``project`` (each form laid out once, then drawn in each format), and what drawing
-        them found worth a warning (characters the PDF font cannot draw). A form needing data the project does
-        not give (a self-evaluation without year-end data) is not built for it."""
+    def render(self, project: Project) -> tuple[dict[str, str], list[Diagnostic], dict[str, tuple[int, int]]]:
+        """Every output of ``project`` (each form laid out once, then drawn in each format), what drawing
+        them found worth a warning (characters the PDF font cannot draw), and each staged file's size and mtime.
+        A form needing data the project does not give (a self-evaluation without year-end data) is not built
+        for it."""
         outputs = output_files(project.output_stem, self.opts.kinds)
         writers = self.renderers.writers
         noted: list[Diagnostic] = []
+        stamps: dict[str, tuple[int, int]] = {}
         for form in self.opts.forms:
             if not form.fits(project):
                 for fmt in self.opts.formats:
@@ -78,12 +83,12 @@ class Worker:
                 continue
             lay = layout(form, project)
             for fmt in self.opts.formats:
-                rel_out = outputs[fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}"]
-                self._write(rel_out, writers[fmt].render(project, lay))
+                kind = fmt if form.id == self.opts.default_form else f"{form.id}/{fmt}"
+                stamps[kind] = self._write(outputs[kind], writers[fmt].render(project, lay))
                 if fmt == "pdf" and (pdf := self.renderers.pdf) and not noted and (missing := pdf.missing_chars(lay)):
                     noted.append(diag(Pos(project.source), "PG034", "pdf.missing_glyph", severity="warning",
                                       chars=missing, font=pdf.font_name))
-        return outputs, noted
+        return outputs, noted, stamps
 
     def combine(self, members: tuple[tuple[str, str], ...], form_id: str, fmt: str, rel_out: str, title: str) -> None:
         """A unit's combined document (build.combine): ``members`` read again, laid out on the form, in order."""
@@ -106,9 +111,17 @@ class Worker:
             self.made_dirs.add(target.parent)
         return target
 
-    def _write(self, rel_out: str, data: bytes) -> None:
-        with open(self._target(rel_out), "wb") as fh:
-            fh.write(data)
+    def _write(self, rel_out: str, data: bytes) -> tuple[int, int]:
+        """Write a staged file; its size and mtime (kept when it is moved into place)."""
+        fd = os.open(self._target(rel_out), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        return st.st_size, st.st_mtime_ns
 
 
 # ---- the worker of each process in a pool -----------------------------------------------------------------

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from itertools import accumulate, pairwise
 from typing import Literal
 
+from markupsafe import Markup
+
 from perfgen.forms import values
 from perfgen.forms.definition import CellDef, FormDef
 from perfgen.forms.values import Printed
@@ -24,6 +26,15 @@ Role = Literal["label", "text", "value", "title", "group", "item"]
 # HTML classes of header fields and indicator columns (the stylesheet and override templates use them).
 _FIELD_CLASS = {"name": "name", "unit": "unit", "leader": "leader", "objectives": "objectives"}
 _COLUMN_CLASS = {"name": "indicator", "last_year": "last-year"}
+
+
+_NO_SPANS = Markup("")
+_SPANS = {  # (several columns, several rows) -> the attributes
+    (False, False): lambda span, rows: _NO_SPANS,
+    (True, False): lambda span, rows: Markup(f' colspan="{span}"'),
+    (False, True): lambda span, rows: Markup(f' rowspan="{rows}"'),
+    (True, True): lambda span, rows: Markup(f' colspan="{span}" rowspan="{rows}"'),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +58,9 @@ class Cell:
         return self.value.text
 
     @property
-    def html_spans(self) -> str:
-        """`` colspan="2" rowspan="3"`` as HTML needs it (numbers only: safe to print unescaped)."""
-        return ((f' colspan="{self.span}"' if self.span > 1 else "")
-                + (f' rowspan="{self.rows}"' if self.rows > 1 else ""))
+    def html_spans(self) -> Markup:
+        """`` colspan="2" rowspan="3"`` as HTML needs it (numbers only: safe to print unescaped, so marked so)."""
+        return _SPANS[self.span > 1, self.rows > 1](self.span, self.rows)
 
     @property
     def html_class(self) -> str:
