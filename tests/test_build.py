@@ -617,3 +617,30 @@ def test_the_index_lists_projects_in_goals_file_order(tmp_path: Path) -> None:
     page = next((repo / "build" / "units").iterdir()).read_text(encoding="utf-8")
     assert [page.index(name) for name in ("甲项目", "乙项目", "丙项目")] == sorted(
         page.index(name) for name in ("甲项目", "乙项目", "丙项目"))
+
+
+def test_a_swap_rolled_back_puts_every_file_back(tmp_path: Path) -> None:
+    """Files placed new, placed over old ones and removed: a rollback restores the folder as it was."""
+    from perfgen.build.commit import Swap
+
+    out, staging = tmp_path / "out", tmp_path / "out" / ".staging"
+    (out / "a").mkdir(parents=True)
+    staging.mkdir()
+    (out / "a" / "old.txt").write_text("old", encoding="utf-8")
+    (out / "gone.txt").write_text("gone", encoding="utf-8")
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for name, text in (("new.txt", "new"), ("old.txt", "replaced"), ("same.txt", "same")):
+        (staging / name).write_text(text, encoding="utf-8")
+    swap = Swap(out, staging)
+    assert swap.place(staging / "new.txt", out / "b" / "new.txt") is None  # moved: keeps its staged stamp
+    assert swap.place(staging / "old.txt", out / "a" / "old.txt") is None
+    (out / "a" / "same.txt").write_text("same", encoding="utf-8")
+    kept = swap.place(staging / "same.txt", out / "a" / "same.txt")  # the same bytes: the file there is kept
+    assert kept is not None and kept.st_ino == (out / "a" / "same.txt").stat().st_ino
+    assert swap.remove(out / "gone.txt") and not (out / "gone.txt").exists()
+    (out / "a" / "same.txt").unlink()
+    swap.rollback()
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+             if p.is_file() and ".staging" not in p.parts}
+    assert after == before
+    assert not (out / "b").exists()  # the folder it made is gone too

@@ -35,7 +35,9 @@ class Swap:
 
     def __init__(self, out: Path, staging: Path) -> None:
         self.out, self.kept = out, staging / ".replaced"
-        self._undo: list[tuple[Path, Path | None]] = []  # (file placed or removed, where the old one is kept)
+        # Each file placed (a path: it was new) or replaced or removed (its path, where the old one is kept); as
+        # strings, not Paths: a province's build places hundreds of thousands (issue 16, memory).
+        self._undo: list[str | tuple[str, str]] = []
         self._created: list[Path] = []
         self._safe: set[Path] = {out}
 
@@ -68,7 +70,7 @@ class Swap:
             return old
         kept = self._keep(final, old) if old is not None else None
         os.replace(staged, final)
-        self._undo.append((final, kept))
+        self._undo.append(os.fspath(final) if kept is None else (os.fspath(final), os.fspath(kept)))
         return None
 
     def remove(self, final: Path) -> bool:
@@ -77,17 +79,17 @@ class Swap:
             return False
         kept = self._kept_path()
         os.replace(final, kept)
-        self._undo.append((final, kept))
+        self._undo.append((os.fspath(final), os.fspath(kept)))
         return True
 
     def rollback(self) -> None:
         """Put every replaced or removed file back, and take away what this build added."""
-        for final, kept in reversed(self._undo):
+        for done in reversed(self._undo):
             with contextlib.suppress(OSError):
-                if kept is None:
-                    os.unlink(final)
+                if isinstance(done, str):
+                    os.unlink(done)
                 else:
-                    os.replace(kept, final)
+                    os.replace(done[1], done[0])
         for folder in reversed(self._created):
             with contextlib.suppress(OSError):
                 folder.rmdir()

@@ -19,7 +19,7 @@ from perfgen.diagnostics.report import Diagnostic
 from perfgen.model import Project
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     rel: str  # the goals file
     key: str  # its cache key (keys.SourceKeys.key)
