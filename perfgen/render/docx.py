@@ -106,7 +106,10 @@ def xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@lru_cache(maxsize=4096)
 def _paragraph(text: str, style: str = STYLE_CELL) -> str:
+    """One paragraph of ``text`` (line breaks kept). Cached: most cells of a form repeat from one project to the
+    next (一级/二级 names, column titles, 历史标准, 工作资料), and the cache is bounded."""
     ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
     if not text:
         return f"<w:p>{ppr}</w:p>"
