@@ -12,16 +12,8 @@ import pytest
 from sample_data import EXAMPLES_UNIT, make_project
 
 from perfgen.model import Funds, Project
-from perfgen.render.html import (
-    HtmlRenderer,
-    IndexEntry,
-    TemplateError,
-    UnitPage,
-    index_page,
-    make_environment,
-    unit_group,
-    unit_summary,
-)
+from perfgen.render.html import HtmlRenderer, TemplateError, make_environment
+from perfgen.render.listings import IndexEntry, UnitPage, index_page, unit_group, unit_summary
 from perfgen.render.sandbox import BoundedSandbox, Trusted
 from perfgen.resources import builtin_templates_dir
 
@@ -508,3 +500,25 @@ def test_built_in_templates_run_unchecked_only_when_the_repository_overrides_non
     checked = HtmlRenderer([builtin_templates_dir()])
     checked.env = make_environment(checked.env.loader, trusted=False)
     assert checked.render_project(seed1()) == HtmlRenderer([builtin_templates_dir()]).render_project(seed1())
+
+
+def test_html_cell_draws_each_role_escaped() -> None:
+    from perfgen.forms.printed import Printed
+    from perfgen.render.html import html_cell
+    from perfgen.render.layout import Cell
+
+    label = Cell(0, "label", Printed(("<b>项目名称</b>",)), span=2)
+    assert html_cell(label) == '<th scope="row" colspan="2">&lt;b&gt;项目名称&lt;/b&gt;</th>'
+    title = Cell(0, "title", Printed(("指标值",)), rows=2)
+    assert html_cell(title) == '<th scope="col" rowspan="2">指标值</th>'
+    listed = Cell(1, "value", Printed(("一、甲", "二、<乙>"), kind="list"), cls="objectives", align="left")
+    assert html_cell(listed) == '<td class="objectives left">\n<p>一、甲</p>\n<p>二、&lt;乙&gt;</p>\n</td>'
+    value = Cell(3, "value", Printed(('"=3人"',)), cls='x" onclick="y')
+    assert html_cell(value) == '<td class="x&#34; onclick=&#34;y">&#34;=3人&#34;</td>'
+
+
+def test_html_cell_on_anything_else_is_a_template_error(tmp_path: Path) -> None:
+    renderer = user_renderer(tmp_path, {"project.html.j2": EXTENDS + '{% block title %}{{ "x"|html_cell }}{% endblock %}'})
+    with pytest.raises(TemplateError) as info:
+        renderer.render_project(seed1())
+    assert "html_cell" in info.value.message

@@ -18,15 +18,8 @@ from sample_data import ROOT, example_projects
 
 from perfgen.model import Project
 from perfgen.render import precompile, precompiled
-from perfgen.render.html import (
-    HtmlRenderer,
-    IndexEntry,
-    UnitPage,
-    index_page,
-    make_environment,
-    unit_group,
-    unit_summary,
-)
+from perfgen.render.html import HtmlRenderer, make_environment
+from perfgen.render.listings import IndexEntry, UnitPage, index_page, unit_group, unit_summary
 from perfgen.resources import builtin_templates_dir
 
 TOOL = ROOT / "tools" / "precompile_templates.py"

@@ -27,7 +27,7 @@ from perfgen.load.loader import output_stem
 from perfgen.resources import template_search_path
 
 if TYPE_CHECKING:
-    from perfgen.render.html import UnitSummary
+    from perfgen.render.listings import UnitSummary
 
 CombinedLinks = Callable[[str, int], tuple[tuple[str, str], ...]]  # (unit, year) -> (label, file) of each
 Group = tuple[str, int]  # (unit, year)
@@ -54,7 +54,8 @@ def render_pages(root: Path, cache: Cache, staging: Path, groups: Iterable[Group
     """Stage the pages of ``groups`` (None: every group the cache holds) and the index page; record each unit
     page's line in the cache. The diagnostic of a template that fails."""
     from perfgen.build.renderers import template_diag  # the renderers: only imported when a listing changes
-    from perfgen.render.html import DEFAULT_INDEX_TITLE, HtmlRenderer, TemplateError, UnitPage, index_page
+    from perfgen.render.html import DEFAULT_INDEX_TITLE, HtmlRenderer, TemplateError
+    from perfgen.render.listings import UnitPage, index_page
 
     renderer = HtmlRenderer(template_search_path(root))
     before = cache.metas(PAGE_META)
@@ -62,7 +63,7 @@ def render_pages(root: Path, cache: Cache, staging: Path, groups: Iterable[Group
     made: set[str] = set()
 
     def write(members: list[IndexEntry]) -> None:
-        from perfgen.render.html import unit_group, unit_summary
+        from perfgen.render.listings import unit_group, unit_summary
 
         unit, year = members[0].unit, members[0].year
         links = combined(unit, year) if combined is not None else ()
@@ -106,7 +107,7 @@ def _group_of(entry: IndexEntry) -> Group:
 
 def _line(path: str, text: str, combined: CombinedLinks | None) -> UnitSummary:
     """The index page's line of a unit page, as :func:`render_pages` remembered it."""
-    from perfgen.render.html import UnitSummary, quoted_href
+    from perfgen.render.listings import UnitSummary, quoted_href
 
     try:
         unit, year, count, total, fiscal, other, first = json.loads(text)

@@ -9,9 +9,15 @@ def root(context, missing=missing):
     cond_expr_undefined = Undefined
     if 0: yield None
     l_0_table = missing
+    try:
+        t_1 = environment.filters['html_cell']
+    except KeyError:
+        @internalcode
+        def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'html_cell' found.")
     pass
     def macro(l_1_t, l_1_widths):
-        t_1 = []
+        t_2 = []
         l_1_grid = l_1_head = missing
         if l_1_t is missing:
             l_1_t = undefined("parameter 't' was not provided", name='t')
@@ -19,7 +25,7 @@ def root(context, missing=missing):
             l_1_widths = undefined("parameter 'widths' was not provided", name='widths')
         pass
         l_1_grid = environment.call(context, environment.getattr(l_1_t, 'compact'), l_1_widths)
-        t_1.extend((
+        t_2.extend((
             '<table class="form ',
             escape(environment.getattr(l_1_t, 'name')),
             '">\n<colgroup>\n',
@@ -27,13 +33,13 @@ def root(context, missing=missing):
         for l_2_width in environment.call(context, environment.getattr((undefined(name='grid') if l_1_grid is missing else l_1_grid), 'css_widths')):
             _loop_vars = {}
             pass
-            t_1.extend((
+            t_2.extend((
                 '<col style="width: ',
                 escape(l_2_width),
                 '">\n',
             ))
         l_2_width = missing
-        t_1.append(
+        t_2.append(
             '</colgroup>\n',
         )
         l_1_head = (environment.getattr(l_1_t, 'head') if environment.getattr(l_1_t, 'head_only') else 0)
@@ -45,100 +51,40 @@ def root(context, missing=missing):
                 pass
                 if (undefined(name='head') if l_1_head is missing else l_1_head):
                     pass
-                    t_1.append(
+                    t_2.append(
                         '<thead>\n',
                     )
                 else:
                     pass
-                    t_1.append(
+                    t_2.append(
                         '<tbody>\n',
                     )
             elif (environment.getattr(l_2_loop, 'index0') == (undefined(name='head') if l_1_head is missing else l_1_head)):
                 pass
-                t_1.append(
+                t_2.append(
                     '</thead>\n<tbody>\n',
                 )
-            t_1.append(
+            t_2.append(
                 '<tr>\n',
             )
             for l_3_cell in l_2_row:
-                l_3_spans = missing
                 _loop_vars = {}
                 pass
-                l_3_spans = environment.getattr(l_3_cell, 'html_spans')
-                _loop_vars['spans'] = l_3_spans
-                if (environment.getattr(l_3_cell, 'role') == 'label'):
-                    pass
-                    t_1.extend((
-                        '<th scope="row"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</th>\n',
-                    ))
-                elif (environment.getattr(l_3_cell, 'role') == 'title'):
-                    pass
-                    t_1.extend((
-                        '<th scope="col"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</th>\n',
-                    ))
-                elif (environment.getattr(l_3_cell, 'role') == 'text'):
-                    pass
-                    t_1.extend((
-                        '<td class="text',
-                        escape((' left' if (environment.getattr(l_3_cell, 'align') == 'left') else '')),
-                        '"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</td>\n',
-                    ))
-                elif (environment.getattr(environment.getattr(l_3_cell, 'value'), 'kind') == 'list'):
-                    pass
-                    t_1.extend((
-                        '<td class="',
-                        escape(environment.getattr(l_3_cell, 'html_class')),
-                        '"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>\n',
-                    ))
-                    for l_4_line in environment.getattr(l_3_cell, 'lines'):
-                        _loop_vars = {}
-                        pass
-                        t_1.extend((
-                            '<p>',
-                            escape(l_4_line),
-                            '</p>\n',
-                        ))
-                    l_4_line = missing
-                    t_1.append(
-                        '</td>\n',
-                    )
-                else:
-                    pass
-                    t_1.extend((
-                        '<td class="',
-                        escape(environment.getattr(l_3_cell, 'html_class')),
-                        '"',
-                        escape((undefined(name='spans') if l_3_spans is missing else l_3_spans)),
-                        '>',
-                        escape(environment.getattr(l_3_cell, 'text')),
-                        '</td>\n',
-                    ))
-            l_3_cell = l_3_spans = missing
-            t_1.append(
+                t_2.extend((
+                    escape(t_1(l_3_cell)),
+                    '\n',
+                ))
+            l_3_cell = missing
+            t_2.append(
                 '</tr>\n',
             )
         l_2_loop = l_2_row = missing
-        t_1.append(
+        t_2.append(
             '</tbody>\n</table>\n',
         )
-        return concat(t_1)
+        return concat(t_2)
     context.exported_vars.add('table')
     context.vars['table'] = l_0_table = Macro(environment, macro, 'table', ('t', 'widths'), False, False, False, context.eval_ctx.autoescape)
 
 blocks = {}
-debug_info = '5=12&6=20&7=23&9=26&10=31&13=38&14=40&15=43&19=55&24=63&25=67&26=69&27=73&28=78&29=82&30=87&31=91&32=98&33=102&34=107&35=112&39=123'
+debug_info = '5=18&6=26&7=29&9=32&10=37&13=44&14=46&15=49&19=61&24=69&25=73'
