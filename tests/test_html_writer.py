@@ -518,7 +518,8 @@ def test_html_cell_draws_each_role_escaped() -> None:
 
 
 def test_html_cell_on_anything_else_is_a_template_error(tmp_path: Path) -> None:
-    renderer = user_renderer(tmp_path, {"project.html.j2": EXTENDS + '{% block title %}{{ "x"|html_cell }}{% endblock %}'})
+    template = EXTENDS + '{% block title %}{{ "x"|html_cell }}{% endblock %}'
+    renderer = user_renderer(tmp_path, {"project.html.j2": template})
     with pytest.raises(TemplateError) as info:
         renderer.render_project(seed1())
     assert "html_cell" in info.value.message
