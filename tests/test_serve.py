@@ -127,6 +127,24 @@ def test_a_change_is_rebuilt_and_announced_within_two_seconds(preview: Running) 
     assert "提高领取退休补差人员生活水平和满意度。" in preview.get(PAGE)
 
 
+class SavedAtStart(Running):
+    """A preview whose goals file is saved the moment the server is up, before its loop's first poll."""
+
+    def _ready(self, url: str) -> None:
+        edit(self.repo, "提高领取退休补差人员生活水平。", "启动时保存的新目标。")
+        super()._ready(url)
+
+
+def test_a_save_while_the_preview_starts_is_not_missed(tmp_path: Path) -> None:
+    running = SavedAtStart(make_repo(tmp_path / "repo"))
+    try:
+        assert running.generation(1) > 1  # the long poll returns once the save is built
+        assert "启动时保存的新目标。" in running.get(PAGE)
+    finally:
+        running.stop.set()
+        running.thread.join(10)
+
+
 def test_a_broken_file_shows_its_diagnostics_then_recovers(preview: Running) -> None:
     before = preview.generation()
     edit(preview.repo, "weight: 20", "weight: 二十")

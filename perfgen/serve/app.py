@@ -57,6 +57,9 @@ def run(root: Path, host: str, port: int, say: Callable[[str], None], stop: thre
     stop = stop or threading.Event()
     folder = Path(tempfile.mkdtemp(prefix="perfgen-serve-"))
     try:
+        # Snapshot the sources before the first build: a file saved while it runs, or before the loop's first
+        # poll, is then seen as a change and built (taken after, such a save would be missed until the next one).
+        watcher = Watcher(root, skip=folder)
         site = rebuild(root, folder, Site())
         say(round_line(site))
         preview = Preview(folder, site)
@@ -68,7 +71,7 @@ def run(root: Path, host: str, port: int, say: Callable[[str], None], stop: thre
         thread = threading.Thread(target=server.serve_forever, name="perfgen-serve", daemon=True)
         thread.start()
         try:
-            _watch(root, folder, preview, say, stop)
+            _watch(watcher, root, folder, preview, say, stop)
         finally:
             server.shutdown()
             server.server_close()
@@ -76,8 +79,8 @@ def run(root: Path, host: str, port: int, say: Callable[[str], None], stop: thre
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _watch(root: Path, folder: Path, preview: Preview, say: Callable[[str], None], stop: threading.Event) -> None:
-    watcher = Watcher(root, skip=folder)
+def _watch(watcher: Watcher, root: Path, folder: Path, preview: Preview, say: Callable[[str], None],
+           stop: threading.Event) -> None:
     while not stop.wait(POLL):
         if not watcher.changed():
             continue
