@@ -87,20 +87,25 @@ def test_generation_is_deterministic_for_a_seed(generate, tmp_path: Path) -> Non
 @pytest.mark.slow
 def test_bench_quick_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    proc = subprocess.run([sys.executable, str(BENCH / "bench.py"), "--quick", "--quiet", "--json", str(out)],
+    proc = subprocess.run([sys.executable, str(BENCH / "bench.py"), "--quick", "--sizes", "16,64", "--quiet", "--json",
+                           str(out)],
                           capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     table = proc.stdout
     for needle in ("## perfgen benchmark", "Machine:", "| **full build**", "| **no-op rebuild**",
-                   "| **one-file rebuild**", "naive python-docx", "| goal |", "no-op ≤ 1/10 of full build"):
+                   "| **one-file rebuild**", "naive python-docx", "docxtpl", "| goal |", "no-op ≤ 1/20 of full build",
+                   "… the project renamed", "… the project moved to another unit", "-j 1 / -j",
+                   "… at 4× the projects ≤ 1.5× as long", "peak memory at 4× the projects"):
         assert needle in table, needle
     goals = table.split("| goal |", 1)[1].splitlines()[2:]
     assert len([row for row in goals if row.startswith("| ")]) >= 3
     assert all("✓" in row or "✗" in row for row in goals if row.startswith("| ") and "10,000" not in row)
     assert "Anomalies" not in table  # the no-op built nothing, the one-file rebuild exactly one project
     data = json.loads(out.read_text(encoding="utf-8"))
-    (size,) = data["sizes"]
-    assert size["full"][0]["built"] == size["n"]
-    assert size["noop"][0]["built"] == 0
-    assert size["onefile"][0]["built"] == 1
-    assert size["render"]["naive_ms"] > 0 and size["render"]["ours_ms"] > 0
+    assert [size["n"] for size in data["sizes"]] == [16, 64]
+    for size in data["sizes"]:
+        assert size["full"][0]["built"] == size["n"]
+        assert size["noop"][0]["built"] == 0
+        for edit in ("onefile", "rename", "move"):
+            assert size[edit][0]["built"] == 1, edit
+        assert size["render"]["naive_ms"] > 0 and size["render"]["ours_ms"] > 0
