@@ -23,8 +23,8 @@ from perfgen.diagnostics import i18n
 from perfgen.diagnostics.pos import Pos
 from perfgen.diagnostics.report import Diagnostic, diag
 from perfgen.forms.definition import FormDef
-from perfgen.forms.registry import DEFAULT_FORM
-from perfgen.load.loader import GOALS_DIR, FsReader, Loader, output_escapes
+from perfgen.forms.registry import DEFAULT_FORM, form_files
+from perfgen.load.loader import GOALS_DIR, FsReader, Loader, output_escapes, output_key, output_stem
 
 Row = TypeVar("Row", Cached, Reported)
 
@@ -89,12 +89,39 @@ def discover(opts: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
     """The goals files to build, in path order (this shard's, with ``--shard``), and what is wrong with them."""
     loader = Loader(FsReader(opts.root))
     files, diags = loader.discover(relative_paths(opts.root, opts.paths))
+    reserved = reserved_names(opts.root)
     for rel in files:
         if (stem := output_escapes(rel)) is not None:
             diags.append(diag(Pos(rel), "PG008", "build.escape", path=stem))
+        elif (taken := _reserved(output_stem(rel), reserved)) is not None:
+            diags.append(diag(Pos(rel), "PG020", "build.reserved", path=taken[0], what=taken[1]))
     if opts.shard:
         files = [f for f in files if opts.shard.owns(f)]
     return files, diags
+
+
+def reserved_names(root: Path) -> dict[str, str]:
+    """The first names of output paths that perfgen's own outputs take (as :func:`output_key` compares them), with
+    what takes them: the units' pages, the combined documents, each form's folder (in the run's language)."""
+    text = i18n.text
+    names = {"units": text("单位清单页文件夹 units/", "the folder of the units' pages, units/"),
+             "combined": text("合并文件文件夹 combined/", "the folder of the combined documents, combined/")}
+    for form_id in form_files(root):  # every form a build could be asked for: the built-in ones and the repo's
+        names.setdefault(output_key(form_id), text("表样 {form} 的输出文件夹", "the output folder of form {form}",
+                                                   form=form_id))
+    return names
+
+
+def _reserved(stem: str, names: dict[str, str]) -> tuple[str, str] | None:
+    """The reserved name ``stem`` (a goals file's output path, less its suffix) would write into, and what
+    takes it; None when it is free. ``index`` at the top would be the index page itself."""
+    first, sep, _ = stem.partition("/")
+    if not sep:
+        if output_key(stem) == "index":
+            return "index.html", i18n.text("目录页 index.html", "the index page, index.html")
+        return None
+    taken = names.get(output_key(first))
+    return None if taken is None else (f"{first}/", taken)
 
 
 def aligned(files: list[str], rows: Iterator[Row],

@@ -1,5 +1,5 @@
 """The rules of building: where outputs may go, templates, the output folder, the PDF's font, assembling
-shards (PG008, PG030-PG035).
+shards (PG008, PG020, PG030-PG035).
 
 Records only (see :mod:`perfgen.diagnostics.rule`): the build raises them with ``diag(pos, code, key)``.
 """
@@ -23,6 +23,18 @@ OUTPUT_OUTSIDE = Rule(
         Message("build.escape", "输出路径 “{path}” 会落到输出目录之外",
                 "output path “{path}” would leave the output folder", "目标文件应放在 goals/ 目录下",
                 "keep goals files under goals/"),
+    ))
+
+OUTPUT_RESERVED = Rule(
+    "PG020", "error", "输出路径与 perfgen 自己的页面或文件夹同名",
+    "output path taken by a page or folder perfgen writes itself",
+    messages=(
+        Message("build.reserved", "输出 “{path}” 会与 perfgen 自己的输出冲突：{what}",
+                "output “{path}” would collide with perfgen's own output: {what}",
+                "index（目录页）、units（单位清单页）、combined（合并文件）和各表样的 ID 留给 perfgen 自己的输出："
+                "请给这个目标文件或它在 goals/ 下的第一层文件夹改名",
+                "index (the index page), units (the units' pages), combined (the combined documents) and the form IDs "
+                "are kept for perfgen's own outputs: rename this goals file or its first folder under goals/"),
     ))
 
 TEMPLATE_ERROR = Rule(
@@ -150,4 +162,5 @@ NOT_A_SHARD = Rule(
                 "重新运行该分片的构建任务", "run that shard's build job again"),
     ))
 
-RULES = (OUTPUT_OUTSIDE, TEMPLATE_ERROR, OUTPUT_BUSY, OUTPUT_UNWRITABLE, PDF_NO_FONT, PDF_MISSING_GLYPH, NOT_A_SHARD)
+RULES = (OUTPUT_OUTSIDE, OUTPUT_RESERVED, TEMPLATE_ERROR, OUTPUT_BUSY, OUTPUT_UNWRITABLE, PDF_NO_FONT,
+         PDF_MISSING_GLYPH, NOT_A_SHARD)

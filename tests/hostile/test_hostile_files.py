@@ -140,6 +140,47 @@ def test_collision_added_after_a_good_build_keeps_the_published_forms(repo: Path
         assert outputs(repo / "build") == published
 
 
+# ---- a goals file whose output would be one of perfgen's own ----------------------------------------------
+
+
+@pytest.mark.parametrize(("where", "taken"), [
+    ("index.yaml", "index.html"),  # build/index.html is the index page
+    ("Index.yml", "index.html"),  # the same file where case is ignored
+    ("units/2023/x.yaml", "units/"),  # the units' pages
+    ("combined/2023-x.yaml", "combined/"),  # the combined documents
+    ("self-evaluation/2023/x.yaml", "self-evaluation/"),  # a built-in form's folder
+    ("my-form/x.yaml", "my-form/"),  # a form of the repository's own
+])
+def test_an_output_taken_by_perfgen_itself_is_an_error_and_nothing_changes(repo: Path, where: str,
+                                                                            taken: str) -> None:
+    assert run(repo, "build").code == 0
+    published = outputs(repo / "build")
+    (repo / "forms").mkdir()
+    shutil.copy(ROOT / "templates" / "forms" / "xinjiang-2023.yaml", repo / "forms" / "my-form.yaml")
+    text = (repo / "forms" / "my-form.yaml").read_text(encoding="utf-8")
+    (repo / "forms" / "my-form.yaml").write_text(text.replace("id: xinjiang-2023", "id: my-form", 1), encoding="utf-8")
+    target = repo / "goals" / where
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(repo / GOALS / f"{FIRST}.yaml", target)
+    r = run(repo, "build")
+    assert r.code == 1, r.err
+    shown = where.split("/")[0] + "/" if taken.endswith("/") else taken  # as the goals file's name spells it
+    line = next(line for line in r.err.splitlines() if "PG020" in line)
+    assert line.startswith(f"goals/{where}: ") and f"“{shown}”" in line
+    assert outputs(repo / "build") == published  # the previous build stays as it was
+
+
+def test_names_perfgen_keeps_are_free_deeper_down(repo: Path) -> None:
+    shutil.copy(repo / GOALS / "_defaults.yaml", repo / "goals" / "_defaults.yaml")  # year and unit for units.yaml
+    for where in ("2023/index.yaml", "2023/units/x.yaml", "2023/combined.yaml", "units.yaml"):
+        target = repo / "goals" / where
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / GOALS / f"{FIRST}.yaml", target)
+    r = run(repo, "build")
+    assert r.code == 0 and "PG020" not in r.err, r.err
+    assert (repo / "build" / "2023" / "index.html").is_file() and (repo / "build" / "units.html").is_file()
+
+
 # ---- 14: unreadable folders ------------------------------------------------------------------------------
 
 
