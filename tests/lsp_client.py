@@ -111,6 +111,29 @@ class LspClient:
 
     def diagnose(self, path: Path, timeout: float = 30, settle: float = 0.3) -> list[dict[str, Any]]:
         """Open ``path`` and return the diagnostics the server publishes for it (the last set, once quiet)."""
+        return self.diagnose_all([path], timeout, settle)[0]
+
+    def diagnose_all(self, paths: list[Path], timeout: float = 30,
+                     settle: float = 0.3) -> list[list[dict[str, Any]]]:
+        """:meth:`diagnose` for several files at once: all opened, then one quiet period for all of them."""
+        uris = [self._open(path) for path in paths]
+        deadline = time.monotonic() + timeout
+        for uri, path in zip(uris, paths, strict=True):
+            while uri not in self.diagnostics:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no diagnostics for {path} in {timeout} s")
+                time.sleep(0.02)
+        quiet_until = time.monotonic() + settle  # the server may publish again once the schema is loaded
+        seen = [self.diagnostics[uri] for uri in uris]
+        while time.monotonic() < quiet_until:
+            time.sleep(0.05)
+            now = [self.diagnostics[uri] for uri in uris]
+            if any(a is not b for a, b in zip(now, seen, strict=True)):
+                seen, quiet_until = now, time.monotonic() + settle
+        return seen
+
+    def _open(self, path: Path) -> str:
+        """Send ``path``'s text to the server (opened, or changed if it was opened before); its URI."""
         uri = path.resolve().as_uri()
         self.diagnostics.pop(uri, None)
         text = path.read_text(encoding="utf-8")
@@ -122,18 +145,7 @@ class LspClient:
             self.opened[uri] = 1
             self.notify("textDocument/didOpen", {"textDocument": {
                 "uri": uri, "languageId": "yaml", "version": 1, "text": text}})
-        deadline = time.monotonic() + timeout
-        while uri not in self.diagnostics:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no diagnostics for {path} in {timeout} s")
-            time.sleep(0.02)
-        quiet_until = time.monotonic() + settle  # the server may publish again once the schema is loaded
-        seen = self.diagnostics[uri]
-        while time.monotonic() < quiet_until:
-            time.sleep(0.05)
-            if self.diagnostics[uri] is not seen:
-                seen, quiet_until = self.diagnostics[uri], time.monotonic() + settle
-        return seen
+        return uri
 
     def complete(self, path: Path, line: int, character: int) -> list[dict[str, Any]]:
         """The completion items at a 0-based position of an opened document."""

@@ -190,6 +190,7 @@ def test_unit_names_from_goals_cannot_leave_the_output_folder(tmp_path: Path) ->
     assert os.sep not in made
 
 
+@pytest.mark.slow  # LibreOffice prints the combined document (2.5 s)
 @pytest.mark.render
 @needs("soffice", "pdftotext")
 def test_word_document_prints_each_project_from_a_new_page_numbered_across(repo: Path, tmp_path: Path) -> None:

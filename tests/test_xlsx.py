@@ -183,6 +183,7 @@ def test_combined_workbook_lists_the_unit(built: Path) -> None:
     assert link is not None and link.location == f"'{book.sheetnames[1]}'!A1"
 
 
+@pytest.mark.slow  # LibreOffice prints nine workbooks (3 s)
 @needs("soffice", "pdftotext")
 def test_libreoffice_prints_each_example_on_one_page(built: Path, tmp_path: Path) -> None:
     files = sorted((built / "build" / "2023").glob("*.xlsx"))

@@ -151,10 +151,7 @@ def test_collision_added_after_a_good_build_keeps_the_published_forms(repo: Path
     ("self-evaluation/2023/x.yaml", "self-evaluation/"),  # a built-in form's folder
     ("my-form/x.yaml", "my-form/"),  # a form of the repository's own
 ])
-def test_an_output_taken_by_perfgen_itself_is_an_error_and_nothing_changes(repo: Path, where: str,
-                                                                            taken: str) -> None:
-    assert run(repo, "build").code == 0
-    published = outputs(repo / "build")
+def test_an_output_taken_by_perfgen_itself_is_an_error(repo: Path, where: str, taken: str) -> None:
     (repo / "forms").mkdir()
     shutil.copy(ROOT / "templates" / "forms" / "xinjiang-2023.yaml", repo / "forms" / "my-form.yaml")
     text = (repo / "forms" / "my-form.yaml").read_text(encoding="utf-8")
@@ -167,7 +164,16 @@ def test_an_output_taken_by_perfgen_itself_is_an_error_and_nothing_changes(repo:
     shown = where.split("/")[0] + "/" if taken.endswith("/") else taken  # as the goals file's name spells it
     line = next(line for line in r.err.splitlines() if "PG020" in line)
     assert line.startswith(f"goals/{where}: ") and f"“{shown}”" in line
-    assert outputs(repo / "build") == published  # the previous build stays as it was
+    assert not (repo / "build").exists()  # nothing written
+
+
+def test_an_output_taken_by_perfgen_itself_leaves_the_previous_build(repo: Path) -> None:
+    assert run(repo, "build").code == 0
+    published = outputs(repo / "build")
+    shutil.copy(repo / GOALS / f"{FIRST}.yaml", repo / "goals" / "index.yaml")
+    r = run(repo, "build")
+    assert r.code == 1 and "goals/index.yaml: 错误[PG020]" in r.err
+    assert outputs(repo / "build") == published
 
 
 def test_names_perfgen_keeps_are_free_deeper_down(repo: Path) -> None:

@@ -295,12 +295,13 @@ def table_xml(rows: int, row: bytes) -> bytes:
 
 @pytest.mark.parametrize(("rows", "row"), [
     # every cell spans the whole grid: 3,000 x 120 x 64 cells to a reader that spells out spans
-    (3000, b'<w:tc><w:tcPr><w:gridSpan w:val="1000000000"/></w:tcPr></w:tc>' * 120),
-    # 500,000 rows that each skip 64 grid columns: 32 million empty cells
-    (500_000, b'<w:trPr><w:gridBefore w:val="64"/></w:trPr>'),
+    pytest.param(3000, b'<w:tc><w:tcPr><w:gridSpan w:val="1000000000"/></w:tcPr></w:tc>' * 120, id="gridSpan"),
+    # 500,000 rows that each skip 64 grid columns: 32 million empty cells (a large file to make: the slow set)
+    pytest.param(500_000, b'<w:trPr><w:gridBefore w:val="64"/></w:trPr>', marks=pytest.mark.slow, id="gridBefore"),
     # a vertical merge continued over 350,000 rows, each spanning 64 columns
-    (350_000, b'<w:tc><w:tcPr><w:vMerge/><w:gridSpan w:val="64"/></w:tcPr></w:tc>'),
-], ids=["gridSpan", "gridBefore", "vMerge"])
+    pytest.param(350_000, b'<w:tc><w:tcPr><w:vMerge/><w:gridSpan w:val="64"/></w:tcPr></w:tc>',
+                 marks=pytest.mark.slow, id="vMerge"),
+])
 def test_word_table_spans_are_bounded(tmp_path: Path, rows: int, row: bytes) -> None:
     table = table_xml(rows, row)
     data = repack(word_document(), DOCUMENT, lambda x: x.replace(b"<w:sectPr", table + b"<w:sectPr", 1))

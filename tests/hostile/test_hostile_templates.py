@@ -313,8 +313,11 @@ def test_more_broken_reference_documents(repo: Path, case: str) -> None:
 @pytest.mark.parametrize("body", [
     "{{ 'x'.ljust(2000000000)|length }}",
     "{{ '\\t'.expandtabs(1500000000)|length }}",
-    "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
-    "{% set big %}{% for i in range(900000) %}{{ 'y' * 4000 }}{% endfor %}{% endset %}{{ big|length }}",
+    # these two run into the page's memory and time limits (2 s each): in the slow set, which CI runs too
+    pytest.param("{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+                 "{{ ns.s|length }}", marks=pytest.mark.slow, id="doubling"),
+    pytest.param("{% set big %}{% for i in range(900000) %}{{ 'y' * 4000 }}{% endfor %}{% endset %}{{ big|length }}",
+                 marks=pytest.mark.slow, id="set-block"),
 ])
 def test_text_built_out_of_sight_of_the_page_size_check(repo: Path, body: str) -> None:
     override(repo, body)
