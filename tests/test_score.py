@@ -223,6 +223,24 @@ def test_errors_are_reported_not_scored(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "[PG150]" in result.output and "98.74" not in result.output
 
 
+def test_a_warning_found_while_listing_files_does_not_stop_the_scores(tmp_path: Path) -> None:
+    repo = score_repo(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (repo / "goals" / "linked").symlink_to(tmp_path / "elsewhere")  # PG018, a warning: the folder is not read
+    result = invoke(repo, "score")
+    assert result.exit_code == 0, result.output
+    assert "98.74" in result.output and "错误" not in result.output
+
+
+def test_an_error_in_a_shared_defaults_file_is_listed_once(tmp_path: Path) -> None:
+    repo = score_repo(tmp_path)
+    defaults = repo / "goals" / "2023" / "_defaults.yaml"
+    defaults.write_text(defaults.read_text(encoding="utf-8") + "weigth: 10\n", encoding="utf-8")
+    result = invoke(repo, "score")
+    assert result.exit_code == 1 and "98.74" not in result.output
+    assert result.output.count("goals/2023/_defaults.yaml:") == 1, result.output
+
+
 def test_csv_cells_never_run_as_formulas(tmp_path: Path) -> None:
     repo = score_repo(tmp_path)
     path = repo / "goals" / "2023" / EXAMPLE_FILES[0].name

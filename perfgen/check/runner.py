@@ -34,19 +34,23 @@ def check_file(loader: Loader, rel: str, config: Config) -> tuple[Project | None
 
 
 def check_paths(root: Path, paths: list[str] | None, config: Config, reader: Reader | None = None,
-                sink: Callable[[Diagnostic], None] | None = None) -> Checked:
+                sink: Callable[[Diagnostic], None] | None = None,
+                keep: Callable[[Project], None] | None = None) -> Checked:
     """Load ``paths`` (default: ``goals/``) under ``root`` and check them; one bad file never hides another.
 
     Files are checked one at a time in path order; with a ``sink`` each file's diagnostics are handed
-    on as soon as it is checked, so memory stays flat however many files there are.
+    on as soon as it is checked, so memory stays flat however many files there are. ``keep`` is given each
+    project loaded (``perfgen score`` scores them once the whole run is free of errors).
     """
     loader = Loader(reader or FsReader(root))
     files, diags = loader.discover(relative_paths(root, paths))
     out = Checked(Report(sink=sink), len(files))
     out.report.extend(rules.apply_severity(diags, config))
     for rel in files:
-        _, found = check_file(loader, rel, config)
+        project, found = check_file(loader, rel, config)
         out.report.extend(found, own=rel)
+        if keep is not None and project is not None:
+            keep(project)
     return out
 
 

@@ -7,12 +7,13 @@ import io
 import json
 import sys
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
-from perfgen.check.runner import check_file, relative_paths
+from perfgen.check.runner import check_paths
 from perfgen.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -23,7 +24,6 @@ from perfgen.cli.common import (
     summary_line,
     terminal_reporter,
 )
-from perfgen.load.loader import FsReader, Loader
 from perfgen.model import Project
 from perfgen.score import ProjectScore, Settings, percent, score_project
 
@@ -39,19 +39,14 @@ def cmd(paths: tuple[str, ...], output_format: str) -> None:
     PATH 默认为 goals/。目标文件有错误时列出错误并以 1 退出，不计分。"""
     root = Path.cwd()
     config = repo_config(root)
-    loader = Loader(FsReader(root))
-    files, problems = loader.discover(relative_paths(root, list(paths)))
     projects: list[Project] = []
-    for rel in files:
-        project, found = check_file(loader, rel, config)
-        problems += [d for d in found if d.severity == "error"]
-        if project is not None:
-            projects.append(project)
-    if problems:
+    checked = check_paths(root, list(paths), config, keep=projects.append)
+    if checked.report.errors:  # the errors only: warnings do not keep a project from being scored
+        problems = [d for d in checked.report.diagnostics if d.severity == "error"]
         reporter = terminal_reporter("text")
         reporter.report_all(problems)
-        reporter.close(len(files), len(problems), 0)
-        reporter.note(summary_line(len(files), len(problems), 0))
+        reporter.close(checked.files, len(problems), 0)
+        reporter.note(summary_line(checked.files, len(problems), 0))
         sys.exit(EXIT_INPUT)
     settings = Settings(config.scoring_rules)
     scored = [(p, score_project(p, settings)) for p in projects]
@@ -62,7 +57,7 @@ def cmd(paths: tuple[str, ...], output_format: str) -> None:
 def _row(p: Project, s: ProjectScore | None) -> dict[str, Any]:
     if s is None:
         return {"file": p.source, "name": p.name, "scored": False}
-    indicators = sum((line.score for line in s.lines if line.score is not None), start=s.total * 0)
+    indicators = sum((line.score for line in s.lines if line.score is not None), Decimal(0))
     return {"file": p.source, "name": p.name, "scored": True,
             "execution_rate": percent(s.execution.rate) if s.execution else None,
             "execution_score": f"{s.execution.score:.2f}" if s.execution else None,
