@@ -55,7 +55,7 @@ def render_pages(root: Path, cache: Cache, staging: Path, groups: Iterable[Group
     page's line in the cache. The diagnostic of a template that fails."""
     from perfgen.build.renderers import template_diag  # the renderers: only imported when a listing changes
     from perfgen.render.html import DEFAULT_INDEX_TITLE, HtmlRenderer, TemplateError
-    from perfgen.render.listings import UnitPage, index_page
+    from perfgen.render.listings import UnitPage, index_page, unit_group, unit_summary
 
     renderer = HtmlRenderer(template_search_path(root))
     before = cache.metas(PAGE_META)
@@ -63,8 +63,6 @@ def render_pages(root: Path, cache: Cache, staging: Path, groups: Iterable[Group
     made: set[str] = set()
 
     def write(members: list[IndexEntry]) -> None:
-        from perfgen.render.listings import unit_group, unit_summary
-
         unit, year = members[0].unit, members[0].year
         links = combined(unit, year) if combined is not None else ()
         group = unit_group(members, links)
